@@ -1,0 +1,135 @@
+// The workloads and the one timing loop every peer goes through.
+//
+// A peer is a small adapter object (see peers/*.mjs):
+//   init(), randn(shape), matmul(a, b), add(a, b), addScalar(x, s),
+//   sync(handles) (wait until every handle is computed, ending with one readback),
+//   read(h) (full readback), dispose(h), shutdown(), and optional `notes` per workload kind.
+// Adapters must not consume their inputs (jax-js adapters pass `.ref`).
+//
+// Timing: warm up once (shader compilation, kernel caches), time one more call to size the
+// block, then time blocks of `iters` calls, each block ended by sync (one readback), and keep
+// the best block. Outputs stay alive until the block's sync because lazy libraries (jax-js,
+// later tsdl) may skip work whose result was disposed unread.
+
+const GIGA = 1e9;
+
+/** Every workload id in the order of the table. */
+export const WORKLOADS = [
+  { id: "matmul-256", kind: "matmul", n: 256 },
+  { id: "matmul-512", kind: "matmul", n: 512 },
+  { id: "matmul-1024", kind: "matmul", n: 1024 },
+  { id: "matmul-2048", kind: "matmul", n: 2048 },
+  { id: "add-1M", kind: "add", n: 1 << 20 },
+  { id: "add-16M", kind: "add", n: 1 << 24 },
+  { id: "tiny-1000", kind: "tiny", n: 1000 },
+];
+
+export function describeWorkload(w) {
+  if (w.kind === "matmul") return `matmul ${w.n}x${w.n} (GFLOP/s)`;
+  if (w.kind === "add") return `add ${w.n >= 1 << 24 ? "16M" : "1M"} floats (GB/s)`;
+  return `${w.n} tiny ops (µs/op)`;
+}
+
+export function unitOf(kind) {
+  return kind === "matmul" ? "GFLOP/s" : kind === "add" ? "GB/s" : "µs/op";
+}
+
+/** Higher is better except for per-op latency. */
+export function higherIsBetter(kind) {
+  return kind !== "tiny";
+}
+
+const now = () => performance.now() / 1e3;
+
+/**
+ * Runs one workload on one peer. `budget` bounds the seconds spent on it; `estimates` carries
+ * seconds-per-call of smaller sizes so a slow peer can skip a big size before starting it.
+ * Returns { value, unit, iters, blocks, seconds } or { skipped: reason }.
+ */
+export async function runWorkload(peer, w, { budget, estimates, quick }) {
+  if (w.kind === "tiny") return runTiny(peer, w, { budget, quick });
+  const size = w.kind === "matmul" ? [w.n, w.n] : [w.n];
+  const work = w.kind === "matmul" ? 2 * w.n ** 3 : 3 * 4 * w.n; // flops, or bytes moved
+  const op = w.kind === "matmul" ? (a, b) => peer.matmul(a, b) : (a, b) => peer.add(a, b);
+
+  // Predict the cost of one call from the next smaller size (matmul scales as N^3).
+  const smaller = estimates[w.kind];
+  if (smaller && w.kind === "matmul") {
+    const predicted = smaller.secondsPerCall * (w.n / smaller.n) ** 3;
+    if (2 * predicted > budget) {
+      return {
+        skipped: `skipped: one call would take about ${predicted.toFixed(0)} s (from N=${smaller.n}), over the ${budget} s budget`,
+      };
+    }
+  }
+
+  const a = peer.randn(size);
+  const b = peer.randn(size);
+  await peer.sync([a, b]);
+  const started = now();
+
+  const timeBlock = async (iters) => {
+    const outs = [];
+    const t0 = now();
+    for (let i = 0; i < iters; i++) outs.push(op(a, b));
+    await peer.sync(outs);
+    const dt = now() - t0;
+    for (const o of outs) peer.dispose(o);
+    return dt;
+  };
+
+  await timeBlock(1); // warm-up: compiles shaders, fills caches
+  const single = await timeBlock(1);
+  estimates[w.kind] = { n: w.n, secondsPerCall: single };
+
+  // Blocks of about 0.7 s each (0.2 s when quick), at most 3 blocks, within the budget; the
+  // number of live outputs is capped at 512 MiB because the block keeps them until its sync.
+  const bytesPerOutput = 4 * (w.kind === "matmul" ? w.n * w.n : w.n);
+  const maxLive = Math.max(1, Math.floor((512 * 2 ** 20) / bytesPerOutput));
+  const target = quick ? 0.2 : 0.7;
+  const minIters = w.kind === "add" ? 4 : 1; // amortise the one full readback over several adds
+  const iters = Math.max(minIters, Math.min(maxLive, 50, Math.round(target / single)));
+  const blocks = [];
+  while (blocks.length < (quick ? 1 : 3)) {
+    const spent = now() - started;
+    if (blocks.length > 0 && spent + iters * single * 1.2 > budget) break;
+    blocks.push(await timeBlock(iters));
+  }
+  peer.dispose(a);
+  peer.dispose(b);
+  const best = Math.min(...blocks);
+  return {
+    value: (work * iters) / best / GIGA,
+    unit: unitOf(w.kind),
+    iters,
+    blocks: blocks.length,
+    seconds: best,
+  };
+}
+
+/** x = x + 1, `w.n` times in a row on a 16-float tensor, then one readback. */
+async function runTiny(peer, w, { budget, quick }) {
+  const chain = async (count) => {
+    let x = peer.randn([16]);
+    await peer.sync([x]);
+    const t0 = now();
+    for (let i = 0; i < count; i++) {
+      const y = peer.addScalar(x, 1);
+      peer.dispose(x);
+      x = y;
+    }
+    await peer.sync([x]);
+    const dt = now() - t0;
+    peer.dispose(x);
+    return dt;
+  };
+  const started = now();
+  await chain(50); // warm-up
+  const blocks = [];
+  while (blocks.length < (quick ? 1 : 3)) {
+    if (blocks.length > 0 && (now() - started) * 2 > budget) break;
+    blocks.push(await chain(w.n));
+  }
+  const best = Math.min(...blocks);
+  return { value: (best / w.n) * 1e6, unit: unitOf(w.kind), iters: w.n, blocks: blocks.length, seconds: best };
+}

@@ -1,0 +1,26 @@
+// tsdl itself (@tsdl/core from this repo's core/dist) on its webgpu and cpu backends.
+export async function createPeer(backend) {
+  let tsdl;
+  try {
+    tsdl = await import("@tsdl/core");
+  } catch (err) {
+    throw new Error(`@tsdl/core is not built (run \`npx tsc -b core\`): ${err.message.split("\n")[0]}`);
+  }
+  await tsdl.setBackend(backend);
+  return {
+    notes: {},
+    randn: (shape) => tsdl.randn(shape),
+    matmul: (a, b) => a.matmul(b),
+    add: (a, b) => a.add(b),
+    addScalar: (x, s) => x.add(s),
+    async sync(handles) {
+      await tsdl.sync();
+      await handles[handles.length - 1].data();
+    },
+    read: (h) => h.data(),
+    dispose: (h) => h.dispose(),
+    shutdown() {
+      tsdl.shutdown();
+    },
+  };
+}

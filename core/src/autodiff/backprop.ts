@@ -1,0 +1,97 @@
+// Reverse-mode autodiff, micrograd style: sort the recorded graph topologically, walk it in
+// reverse, and let each node's VJP turn its output cotangent into input cotangents. Broadcasting
+// is undone in one place (sumToShape), not in every VJP.
+
+import type { Tensor } from "../tensor";
+import { vjpRules } from "../ops/vjps";
+import { withGradMode } from "./mode";
+import { GradError } from "../errors";
+import { onesLike } from "../creation";
+import { formatShape, sameShape } from "../shape";
+import { keep } from "../scope";
+
+/** Sums g over the axes that broadcasting added or stretched, giving `shape`. */
+export function sumToShape(g: Tensor, shape: readonly number[]): Tensor {
+  if (sameShape(g.shape, shape)) return g;
+  const lead = g.ndim - shape.length;
+  const axes: number[] = [];
+  for (let i = 0; i < g.ndim; i++) {
+    if (i < lead || (shape[i - lead] === 1 && g.shape[i] !== 1)) axes.push(i);
+  }
+  return g.sum(axes, { keepdims: true }).reshape(shape.slice());
+}
+
+/** Tensors between the root and the leaves (or `stops`), each after everything it feeds. */
+function topoOrder(root: Tensor, stops: Set<Tensor> | null): Tensor[] {
+  const order: Tensor[] = [];
+  const seen = new Set<Tensor>();
+  const stack: [Tensor, boolean][] = [[root, false]];
+  while (stack.length) {
+    const [t, expanded] = stack.pop()!;
+    if (expanded) {
+      order.push(t);
+      continue;
+    }
+    if (seen.has(t)) continue;
+    seen.add(t);
+    stack.push([t, true]);
+    if (t.node && !stops?.has(t)) {
+      for (const i of t.node.inputs) if (i.requiresGrad && !seen.has(i)) stack.push([i, false]);
+    }
+  }
+  return order.reverse();
+}
+
+/**
+ * Cotangents of every tensor reachable from root, given the root's cotangent `seed`.
+ * `createGraph` records the backward pass itself, for higher-order derivatives.
+ */
+export function backprop(root: Tensor, seed: Tensor, stops: Set<Tensor> | null, createGraph: boolean): Map<Tensor, Tensor> {
+  return withGradMode(createGraph, () => {
+    const grads = new Map<Tensor, Tensor>([[root, seed]]);
+    for (const t of topoOrder(root, stops)) {
+      const g = grads.get(t);
+      const node = t.node;
+      if (!g || !node || stops?.has(t)) continue;
+      const rule = vjpRules[node.prim] as (g: Tensor, i: Tensor[], o: Tensor, a: unknown) => (Tensor | null)[];
+      const cots = rule(g, node.inputs, t, node.attrs);
+      node.inputs.forEach((input, k) => {
+        const c = cots[k];
+        if (!c || !input.requiresGrad) return;
+        const fitted = sumToShape(c, input.shape);
+        const prev = grads.get(input);
+        grads.set(input, prev ? prev.add(fitted) : fitted);
+      });
+    }
+    return grads;
+  });
+}
+
+/** PyTorch-style backward: accumulates into .grad of every leaf with requiresGrad. */
+export function backward(root: Tensor, gradient?: Tensor): void {
+  if (!root.requiresGrad) {
+    throw new GradError(
+      "backward(): this tensor does not depend on any tensor with requiresGrad; " +
+        "mark the inputs first, e.g. w.requiresGrad = true (or w = w.requiresGrad_())",
+    );
+  }
+  let seed = gradient;
+  if (!seed) {
+    if (root.size !== 1) {
+      throw new GradError(
+        `backward(): the tensor has shape ${formatShape(root.shape)}; backward() without a gradient needs a single ` +
+          `value (reduce first, e.g. loss.mean().backward()), or pass the gradient: y.backward(onesLike(y))`,
+      );
+    }
+    seed = onesLike(root);
+  } else if (!sameShape(seed.shape, root.shape)) {
+    throw new GradError(`backward(gradient): gradient shape ${formatShape(seed.shape)} must equal the tensor's shape ${formatShape(root.shape)}`);
+  }
+  const grads = backprop(root, seed.astype("float32"), null, false);
+  withGradMode(false, () => {
+    for (const [t, g] of grads) {
+      if (t.node || !t.requiresGrad) continue;
+      t.grad = keep(t.grad ? t.grad.add(g) : g.detach());
+    }
+  });
+}

@@ -1,0 +1,107 @@
+// Data movement on the CPU: reshape (shares storage), permute, broadcast, slice, pad, concat,
+// gather and scatterAdd.
+
+import type { Kernel } from "../backend";
+import { InputError } from "../../errors";
+import { broadcastStrides, sizeOf, stridesOf } from "../../shape";
+import { alloc, data } from "./storage";
+import { offsets } from "./strided";
+
+export const reshape: Kernel<"reshape"> = ({ inputs }) => inputs[0];
+
+function gatherBy(src: ArrayLike<number>, idx: Int32Array, dtype: Parameters<typeof alloc>[0]) {
+  const r = alloc(dtype, idx.length);
+  const y = r.data;
+  for (let i = 0; i < idx.length; i++) y[i] = src[idx[i]];
+  return r;
+}
+
+export const permute: Kernel<"permute"> = ({ inputs, infos, out, attrs }) => {
+  const s = stridesOf(infos[0].shape);
+  return gatherBy(data(inputs[0]), offsets(out.shape, attrs.perm.map((p) => s[p])), out.dtype);
+};
+
+export const broadcast: Kernel<"broadcast"> = ({ inputs, infos, out }) =>
+  gatherBy(data(inputs[0]), offsets(out.shape, broadcastStrides(infos[0].shape, out.shape)), out.dtype);
+
+export const slice: Kernel<"slice"> = ({ inputs, infos, out, attrs }) => {
+  const s = stridesOf(infos[0].shape);
+  const base = attrs.starts.reduce((acc, st, i) => acc + st * s[i], 0);
+  return gatherBy(data(inputs[0]), offsets(out.shape, attrs.steps.map((st, i) => st * s[i]), base), out.dtype);
+};
+
+export const pad: Kernel<"pad"> = ({ inputs, infos, out, attrs }) => {
+  const x = data(inputs[0]);
+  const r = alloc(out.dtype, sizeOf(out.shape));
+  r.data.fill(attrs.value);
+  const os = stridesOf(out.shape);
+  const base = attrs.low.reduce((acc, l, i) => acc + l * os[i], 0);
+  const dst = offsets(infos[0].shape, attrs.interior.map((g, i) => (g + 1) * os[i]), base);
+  for (let i = 0; i < x.length; i++) r.data[dst[i]] = x[i];
+  return r;
+};
+
+export const concat: Kernel<"concat"> = ({ inputs, infos, out, attrs }) => {
+  const ax = attrs.axis;
+  const outer = sizeOf(out.shape.slice(0, ax));
+  const inner = sizeOf(out.shape.slice(ax + 1));
+  const r = alloc(out.dtype, sizeOf(out.shape));
+  const rowOut = out.shape[ax] * inner;
+  let col = 0;
+  inputs.forEach((s, k) => {
+    const x = data(s);
+    const rowIn = infos[k].shape[ax] * inner;
+    for (let o = 0; o < outer; o++) {
+      r.data.set(x.subarray(o * rowIn, (o + 1) * rowIn), o * rowOut + col);
+    }
+    col += rowIn;
+  });
+  return r;
+};
+
+function checkIndex(v: number, n: number, axis: number): void {
+  if (v < 0 || v >= n) throw new InputError(`index ${v} is out of range for axis ${axis} with size ${n}`);
+}
+
+export const gather: Kernel<"gather"> = ({ inputs, infos, out, attrs }) => {
+  const x = data(inputs[0]);
+  const idx = data(inputs[1]);
+  const shape = infos[0].shape;
+  const ax = attrs.axis;
+  const n = shape[ax];
+  const outer = sizeOf(shape.slice(0, ax));
+  const inner = sizeOf(shape.slice(ax + 1));
+  const r = alloc(out.dtype, sizeOf(out.shape));
+  let p = 0;
+  for (let o = 0; o < outer; o++) {
+    for (let j = 0; j < idx.length; j++) {
+      const v = idx[j];
+      checkIndex(v, n, ax);
+      const src = (o * n + v) * inner;
+      r.data.set(x.subarray(src, src + inner), p);
+      p += inner;
+    }
+  }
+  return r;
+};
+
+export const scatterAdd: Kernel<"scatterAdd"> = ({ inputs, infos, out, attrs }) => {
+  const u = data(inputs[0]);
+  const idx = data(inputs[1]);
+  const ax = attrs.axis;
+  const n = attrs.size;
+  const outer = sizeOf(infos[0].shape.slice(0, ax));
+  const inner = sizeOf(out.shape.slice(ax + 1));
+  const r = alloc(out.dtype, sizeOf(out.shape));
+  const y = r.data;
+  let p = 0;
+  for (let o = 0; o < outer; o++) {
+    for (let j = 0; j < idx.length; j++) {
+      const v = idx[j];
+      checkIndex(v, n, ax);
+      const dst = (o * n + v) * inner;
+      for (let i = 0; i < inner; i++) y[dst + i] += u[p++];
+    }
+  }
+  return r;
+};

@@ -1,0 +1,166 @@
+// Records many dispatches into one command encoder and submits them together: a submit costs
+// about as much as a dispatch on lavapipe, so eager ops would otherwise pay twice. Work is
+// submitted before any readback, when the params arena is full, and every MAX_PENDING
+// dispatches so the GPU starts early on long op sequences.
+//
+// Each dispatch's small parameter block (shapes, strides, counts) is appended to a host-side
+// arena and bound at its own offset of one GPU arena buffer; the arena is written with a single
+// queue.writeBuffer just before the submit. Queue operations run in order, so the next batch can
+// overwrite the arena as soon as this batch is submitted. Small uploads ride the same arena and
+// are copied into place by the encoder, which keeps them in order with the recorded dispatches.
+
+import { DeviceLimitError } from "../../errors";
+import type { CachedPipeline } from "./pipelines";
+
+/** A buffer range to bind; `size` is what the shader may touch (a multiple of 4). */
+export interface Binding {
+  buffer: GPUBuffer;
+  size: number;
+}
+
+const MAX_PENDING = 64;
+const ARENA_BYTES = 1 << 18;
+/** Uploads up to this size go through the arena; bigger ones use queue.writeBuffer. */
+const SMALL_UPLOAD = 1 << 14;
+
+export class CommandRecorder {
+  private encoder: GPUCommandEncoder | null = null;
+  private pass: GPUComputePassEncoder | null = null;
+  private pending = 0;
+  private readonly arena: GPUBuffer;
+  private readonly arenaHost = new Uint8Array(ARENA_BYTES);
+  private arenaUsed = 0;
+  private retired: GPUBuffer[] = [];
+  private readonly align: number;
+  private readonly maxPerDim: number;
+  /** Dispatches recorded since creation, for tests and profiling. */
+  dispatches = 0;
+
+  constructor(private readonly device: GPUDevice) {
+    this.align = device.limits.minStorageBufferOffsetAlignment;
+    this.maxPerDim = device.limits.maxComputeWorkgroupsPerDimension;
+    this.arena = device.createBuffer({
+      size: ARENA_BYTES,
+      usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
+    });
+  }
+
+  /**
+   * Records one dispatch of `workgroups` workgroups. The shader's bindings are `buffers` in
+   * order, then the params block. More than maxComputeWorkgroupsPerDimension workgroups become
+   * a 2-D grid; shaders compute their linear workgroup index as wid.x + wid.y * nwg.x and
+   * return when it is past the end.
+   */
+  dispatch(pipeline: CachedPipeline, buffers: readonly Binding[], params: Uint32Array, workgroups: number): void {
+    if (workgroups <= 0) return;
+    const x = Math.min(workgroups, this.maxPerDim);
+    const y = Math.ceil(workgroups / x);
+    if (y > this.maxPerDim) {
+      throw new DeviceLimitError(`a dispatch of ${workgroups} workgroups exceeds this WebGPU device's grid limit`);
+    }
+    const offset = this.stage(new Uint8Array(params.buffer, params.byteOffset, params.byteLength), this.align);
+    const entries: GPUBindGroupEntry[] = buffers.map((b, binding) => ({
+      binding,
+      resource: { buffer: b.buffer, offset: 0, size: b.size },
+    }));
+    entries.push({
+      binding: buffers.length,
+      resource: { buffer: this.arena, offset, size: Math.max(4, params.byteLength) },
+    });
+    const group = this.device.createBindGroup({ layout: pipeline.layout, entries });
+    this.pass ??= this.commandEncoder().beginComputePass();
+    this.pass.setPipeline(pipeline.pipeline);
+    this.pass.setBindGroup(0, group);
+    this.pass.dispatchWorkgroups(x, y);
+    this.dispatches += 1;
+    if (++this.pending >= MAX_PENDING) this.flush();
+  }
+
+  /** Copies `data` into `dst` at offset 0, in order with the recorded dispatches. */
+  upload(dst: GPUBuffer, data: Uint8Array): void {
+    const size = Math.ceil(data.byteLength / 4) * 4;
+    if (size === 0) return;
+    if (size <= SMALL_UPLOAD) {
+      const offset = this.stage(data, 4);
+      this.endPass();
+      this.commandEncoder().copyBufferToBuffer(this.arena, offset, dst, 0, size);
+      this.pending += 1;
+      return;
+    }
+    // writeBuffer runs before the next submit: submit earlier commands first so that a pooled
+    // buffer that they still read is not overwritten under them.
+    if (this.pending > 0) this.flush();
+    if (data.byteLength % 4 === 0) {
+      this.device.queue.writeBuffer(dst, 0, data.buffer, data.byteOffset, data.byteLength);
+    } else {
+      const padded = new Uint8Array(size);
+      padded.set(data);
+      this.device.queue.writeBuffer(dst, 0, padded.buffer, 0, size);
+    }
+  }
+
+  /** Copies `size` bytes of `src` to the host. Submits all pending work first. */
+  async readback(src: GPUBuffer, size: number): Promise<ArrayBuffer> {
+    const bytes = Math.max(4, Math.ceil(size / 4) * 4);
+    const staging = this.device.createBuffer({ size: bytes, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    this.endPass();
+    this.commandEncoder().copyBufferToBuffer(src, 0, staging, 0, bytes);
+    this.flush();
+    try {
+      await staging.mapAsync(GPUMapMode.READ);
+      return staging.getMappedRange(0, bytes).slice(0, size);
+    } finally {
+      staging.destroy();
+    }
+  }
+
+  /** Destroys `buffer` after the commands recorded so far are submitted. */
+  retire(buffer: GPUBuffer): void {
+    if (this.encoder) this.retired.push(buffer);
+    else buffer.destroy();
+  }
+
+  /** Submits everything recorded so far. */
+  flush(): void {
+    if (!this.encoder) return;
+    this.endPass();
+    if (this.arenaUsed > 0) this.device.queue.writeBuffer(this.arena, 0, this.arenaHost.buffer, 0, this.arenaUsed);
+    this.device.queue.submit([this.encoder.finish()]);
+    this.encoder = null;
+    this.pending = 0;
+    this.arenaUsed = 0;
+    for (const buffer of this.retired) buffer.destroy();
+    this.retired = [];
+  }
+
+  destroy(): void {
+    this.flush();
+    this.arena.destroy();
+  }
+
+  /** Appends bytes to the arena at an `align`ed offset, submitting first when it is full. */
+  private stage(data: Uint8Array, align: number): number {
+    const size = Math.ceil(data.byteLength / 4) * 4;
+    let offset = Math.ceil(this.arenaUsed / align) * align;
+    if (offset + size > ARENA_BYTES) {
+      this.flush();
+      offset = 0;
+    }
+    this.commandEncoder(); // the arena is only written at flush, which needs an open encoder
+    this.arenaHost.set(data, offset);
+    this.arenaHost.fill(0, offset + data.byteLength, offset + size);
+    this.arenaUsed = offset + Math.max(size, 4);
+    return offset;
+  }
+
+  private commandEncoder(): GPUCommandEncoder {
+    return (this.encoder ??= this.device.createCommandEncoder());
+  }
+
+  private endPass(): void {
+    if (this.pass) {
+      this.pass.end();
+      this.pass = null;
+    }
+  }
+}

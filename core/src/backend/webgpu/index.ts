@@ -1,0 +1,117 @@
+// The WebGPU backend: Dawn in Node (the `webgpu` npm package), or any WebGPU implementation
+// that provides the same globals. Work is recorded lazily into one command encoder and only
+// submitted when needed (see encoder.ts); `read` and `sync` are the points that wait.
+//
+//   const backend = await createWebGPUBackend();   // null when there is no adapter at all
+//   const x = backend.upload(new Float32Array([1, 2]), "float32");
+//   await backend.read(x, "float32", 2);           // Float32Array [1, 2]
+//   backend.destroy();                             // lets the Node process exit
+
+import { allocHost, type DType, type HostArray } from "../../dtype";
+import type { Backend, KernelTable, Storage } from "../backend";
+import { BufferPool, GPUStorage, type MemoryStats } from "./buffers";
+import { asGPU, GPU_ELEMENT_BYTES, GpuContext } from "./context";
+import { DeviceHealth, openDevice, type AdapterSummary } from "./device";
+import { CommandRecorder } from "./encoder";
+import { createKernels } from "./kernels";
+import { PipelineCache } from "./pipelines";
+
+export type { AdapterSummary } from "./device";
+export type { MemoryStats } from "./buffers";
+
+export interface WebGPUBackend extends Backend {
+  readonly name: "webgpu";
+  /** True for CPU implementations such as lavapipe, where the cpu backend is usually faster. */
+  readonly isSoftware: boolean;
+  readonly adapter: AdapterSummary;
+  /** The device limits that decide which tensors fit (bytes). */
+  readonly limits: { maxStorageBufferBindingSize: number; maxBufferSize: number };
+  /** Live and pooled device buffers. */
+  memory(): MemoryStats;
+  /** Dispatches recorded and pipelines compiled so far. */
+  counters(): { dispatches: number; pipelines: number };
+  /** Destroys pooled (unused) buffers. */
+  trim(): void;
+  /** The backend itself, for callers that destructure `{ backend, isSoftware }` (registry.ts). */
+  readonly backend: Backend;
+}
+
+export interface WebGPUOptions {
+  /** Bytes of freed buffers kept for reuse (default 256 MiB). */
+  maxPooledBytes?: number;
+}
+
+export async function createWebGPUBackend(options: WebGPUOptions = {}): Promise<WebGPUBackend | null> {
+  const opened = await openDevice();
+  if (!opened) return null;
+  const { device, summary } = opened;
+  const health = new DeviceHealth(device);
+  const recorder = new CommandRecorder(device);
+  const pool = new BufferPool(device, device.limits.maxBufferSize, options.maxPooledBytes ?? 256 << 20, (b) =>
+    recorder.retire(b),
+  );
+  const ctx = new GpuContext(device, pool, new PipelineCache(device), recorder, device.limits.maxStorageBufferBindingSize);
+  const kernels: KernelTable = createKernels(ctx, health);
+  let destroyed = false;
+
+  const backend: WebGPUBackend = {
+    get backend(): Backend {
+      return backend;
+    },
+    name: "webgpu",
+    description: summary.description,
+    isSoftware: summary.isSoftware,
+    adapter: summary,
+    limits: {
+      maxStorageBufferBindingSize: device.limits.maxStorageBufferBindingSize,
+      maxBufferSize: device.limits.maxBufferSize,
+    },
+    kernels,
+
+    upload(data: HostArray, dtype: DType): Storage {
+      health.check();
+      const storage = pool.alloc(data.length * GPU_ELEMENT_BYTES);
+      if (data.length === 0) return storage;
+      // bool is one byte per element on the host and a u32 on the GPU.
+      const words = dtype === "bool" ? Uint32Array.from(data) : data;
+      recorder.upload(storage.buffer, new Uint8Array(words.buffer, words.byteOffset, data.length * GPU_ELEMENT_BYTES));
+      return storage;
+    },
+
+    async read(storage: Storage, dtype: DType, size: number): Promise<HostArray> {
+      health.check();
+      if (size === 0) return allocHost(dtype, 0);
+      const bytes = await recorder.readback(asGPU(storage).buffer, size * GPU_ELEMENT_BYTES);
+      health.check();
+      if (dtype === "float32") return new Float32Array(bytes);
+      if (dtype === "int32") return new Int32Array(bytes);
+      return Uint8Array.from(new Uint32Array(bytes));
+    },
+
+    free(storage: Storage): void {
+      if (destroyed || !(storage instanceof GPUStorage)) return;
+      pool.release(storage);
+    },
+
+    async sync(): Promise<void> {
+      health.check();
+      recorder.flush();
+      await device.queue.onSubmittedWorkDone();
+      health.check();
+    },
+
+    destroy(): void {
+      if (destroyed) return;
+      destroyed = true;
+      health.markDestroyed();
+      recorder.destroy();
+      pool.trim();
+      device.destroy();
+    },
+
+    memory: () => pool.memory(),
+    counters: () => ({ dispatches: recorder.dispatches, pipelines: ctx.pipelines.compiled }),
+    trim: () => pool.trim(),
+  };
+  return backend;
+}

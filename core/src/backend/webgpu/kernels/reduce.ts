@@ -1,0 +1,141 @@
+// reduce and argReduce. Every reduction is brought to the view [A, R, C] (reduce the middle):
+// size-1 axes are dropped and neighbours merged; when the reduced axes are not one adjacent
+// run, a transposing copy first moves them to the end. Large R is split into chunks whose
+// partial results feed further passes (see wgsl/reduce.ts).
+
+import type { DType } from "../../../dtype";
+import type { KernelTable, Storage } from "../../backend";
+import { input, output, type GpuContext } from "../context";
+import { contiguousStrides, sizeOf } from "../layout";
+import { Params } from "../params";
+import { memoSource } from "../wgsl/common";
+import {
+  REDUCE_WORKGROUP,
+  stridedArgShader,
+  stridedReduceShader,
+  treeArgShader,
+  treeReduceShader,
+} from "../wgsl/reduce";
+import { gatherView } from "./copy";
+import type { ReduceFn } from "../../../ops/primitives";
+import type { GPUStorage } from "../buffers";
+
+/** Threads we like to have in flight; fewer outputs than this get their R split into chunks. */
+const TARGET_THREADS = 16384;
+/** Elements one tree workgroup reduces per pass. */
+const TREE_CHUNK = 8192;
+
+interface View3 {
+  storage: Storage;
+  /** Whether `storage` is a temporary this kernel must release. */
+  temporary: boolean;
+  A: number;
+  R: number;
+  C: number;
+}
+
+/** Brings x to [A, R, C], copying when the reduced axes are not adjacent. */
+function toView3(ctx: GpuContext, x: Storage, shape: readonly number[], axes: readonly number[]): View3 {
+  const reduced = new Set(axes);
+  const dims = shape.map((n, i) => ({ n, red: reduced.has(i), axis: i })).filter((d) => d.n !== 1);
+  const firstRed = dims.findIndex((d) => d.red);
+  const lastRed = dims.length - 1 - [...dims].reverse().findIndex((d) => d.red);
+  const prod = (ds: typeof dims) => ds.reduce((s, d) => s * d.n, 1);
+  if (firstRed < 0) return { storage: x, temporary: false, A: prod(dims), R: 1, C: 1 };
+  const middle = dims.slice(firstRed, lastRed + 1);
+  if (middle.every((d) => d.red)) {
+    return {
+      storage: x,
+      temporary: false,
+      A: prod(dims.slice(0, firstRed)),
+      R: prod(middle),
+      C: prod(dims.slice(lastRed + 1)),
+    };
+  }
+  // Kept axes first, reduced axes last, by a transposing copy.
+  const order = [...dims.filter((d) => !d.red), ...dims.filter((d) => d.red)];
+  const strides = contiguousStrides(shape);
+  const copy = gatherView(
+    ctx,
+    x,
+    sizeOf(shape),
+    order.map((d) => d.n),
+    0,
+    order.map((d) => strides[d.axis]),
+  );
+  return { storage: copy, temporary: true, A: prod(order.filter((d) => !d.red)), R: prod(order.filter((d) => d.red)), C: 1 };
+}
+
+function reducePasses(
+  ctx: GpuContext,
+  view: View3,
+  fn: ReduceFn,
+  inType: DType,
+  outType: DType,
+  result: GPUStorage,
+): void {
+  let { storage: src, temporary, A, R } = view;
+  const C = view.C;
+  let srcType = inType;
+  for (;;) {
+    const tree = C === 1 && R >= REDUCE_WORKGROUP;
+    const outputs = A * C;
+    let parts = 1;
+    if (tree) {
+      if (A < TARGET_THREADS / REDUCE_WORKGROUP) parts = Math.ceil(R / TREE_CHUNK);
+    } else if (outputs < TARGET_THREADS && R > 64) {
+      parts = Math.min(Math.ceil(R / 64), Math.ceil(TARGET_THREADS / outputs));
+    }
+    const chunk = Math.ceil(R / parts);
+    const dst = parts === 1 ? result : ctx.allocElements(A * parts * C);
+    const bindings = [input(src, A * R * C), output(dst, A * parts * C)];
+    if (tree) {
+      const source = memoSource(`reduce.tree|${fn}|${srcType}|${outType}`, () => treeReduceShader(fn, srcType, outType));
+      ctx.run(source, bindings, new Params().u32(A * parts, R, parts, chunk), A * parts);
+    } else {
+      const source = memoSource(`reduce.strided|${fn}|${srcType}|${outType}`, () =>
+        stridedReduceShader(fn, srcType, outType),
+      );
+      const count = A * parts * C;
+      ctx.run(source, bindings, new Params().u32(count, C, R, parts, chunk), Math.ceil(count / REDUCE_WORKGROUP));
+    }
+    if (temporary) ctx.pool.release(src as GPUStorage);
+    if (parts === 1) return;
+    src = dst;
+    temporary = true;
+    R = parts;
+    srcType = outType;
+  }
+}
+
+export function reduceKernels(ctx: GpuContext): Pick<KernelTable, "reduce" | "argReduce"> {
+  return {
+    reduce: ({ inputs, infos, out, attrs }) => {
+      const result = ctx.alloc(out);
+      if (sizeOf(out.shape) === 0) return result;
+      const view = toView3(ctx, inputs[0], infos[0].shape, attrs.axes);
+      reducePasses(ctx, view, attrs.fn, infos[0].dtype, out.dtype, result);
+      return result;
+    },
+
+    argReduce: ({ inputs, infos, out, attrs }) => {
+      const result = ctx.alloc(out);
+      const n = sizeOf(out.shape);
+      if (n === 0) return result;
+      const shape = infos[0].shape;
+      const A = sizeOf(shape.slice(0, attrs.axis));
+      const R = shape[attrs.axis];
+      const C = sizeOf(shape.slice(attrs.axis + 1));
+      const dtype = infos[0].dtype;
+      const bindings = [input(inputs[0], sizeOf(shape)), output(result, n)];
+      if (C === 1 && R >= 2048 && A < TARGET_THREADS / REDUCE_WORKGROUP) {
+        const source = memoSource(`arg.tree|${attrs.fn}|${dtype}`, () => treeArgShader(attrs.fn, dtype));
+        ctx.run(source, bindings, new Params().u32(A, R), A);
+      } else {
+        const source = memoSource(`arg.strided|${attrs.fn}|${dtype}`, () => stridedArgShader(attrs.fn, dtype));
+        ctx.run(source, bindings, new Params().u32(A * C, C, R), Math.ceil((A * C) / REDUCE_WORKGROUP));
+      }
+      return result;
+    },
+  };
+}

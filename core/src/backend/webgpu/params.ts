@@ -1,0 +1,37 @@
+// The small parameter block every shader reads from its last binding as `p: array<u32>`.
+// Floats and signed ints travel as bit patterns (bitcast<f32>/bitcast<i32> in WGSL).
+
+export class Params {
+  private readonly words: number[] = [];
+  private readonly view = new DataView(new ArrayBuffer(4));
+
+  u32(...values: number[]): this {
+    for (const v of values) this.words.push(v >>> 0);
+    return this;
+  }
+
+  list(values: readonly number[]): this {
+    for (const v of values) this.words.push(v >>> 0);
+    return this;
+  }
+
+  f32(value: number): this {
+    this.view.setFloat32(0, value, true);
+    this.words.push(this.view.getUint32(0, true));
+    return this;
+  }
+
+  i32(value: number): this {
+    this.words.push(value | 0);
+    return this;
+  }
+
+  /** Index the next word will get, for shaders that need to know where a list starts. */
+  get length(): number {
+    return this.words.length;
+  }
+
+  build(): Uint32Array {
+    return Uint32Array.from(this.words, (w) => w >>> 0);
+  }
+}

@@ -1,0 +1,177 @@
+// Making tensors from JS data: nested arrays, numbers, typed arrays, and the usual factories.
+// Input is validated up front so that ragged arrays or NaN sizes fail with a clear message
+// before anything reaches a device.
+
+import { Tensor } from "./tensor";
+import type { Backend } from "./backend/backend";
+import { currentBackend } from "./backend/registry";
+import { type DType, type HostArray, allocHost, castValue, checkDType } from "./dtype";
+import { InputError } from "./errors";
+import { checkShape, describe, formatShape, sizeOf } from "./shape";
+import { newBufferRef } from "./memory";
+import { checkAllocation } from "./dispatch";
+
+export type NestedArray = number | boolean | NestedArray[];
+export type TensorData = NestedArray | Float32Array | Int32Array | Uint8Array | readonly NestedArray[];
+
+export interface CreateOptions {
+  dtype?: DType;
+}
+
+export function isTensor(x: unknown): x is Tensor {
+  return x instanceof Tensor;
+}
+
+/** Wraps host data (already of `dtype`) as a tensor on `backend`. */
+export function fromHost(data: HostArray, shape: number[], dtype: DType, backend: Backend = currentBackend()): Tensor {
+  checkAllocation({ shape, dtype }, "tensor");
+  return new Tensor(newBufferRef(backend, backend.upload(data, dtype)), shape, dtype);
+}
+
+/** Walks a nested array, checking it is rectangular, and returns its shape. */
+function inferShape(data: unknown, path: number[] = []): number[] {
+  if (!Array.isArray(data)) return [];
+  if (data.length === 0) return [0];
+  const inner = inferShape(data[0], [...path, 0]);
+  for (let i = 1; i < data.length; i++) {
+    const s = inferShape(data[i], [...path, i]);
+    if (s.length !== inner.length || s.some((d, k) => d !== inner[k])) {
+      const at = (p: number[]) => p.map((j) => `[${j}]`).join("");
+      throw new InputError(
+        `tensor: ragged nested array: element ${at([...path, 0])} has shape ${formatShape(inner)} but ` +
+          `element ${at([...path, i])} has shape ${formatShape(s)}; every row must have the same length`,
+      );
+    }
+  }
+  return [data.length, ...inner];
+}
+
+function flatten(data: unknown, out: (number | boolean)[]): void {
+  if (Array.isArray(data)) for (const d of data) flatten(d, out);
+  else out.push(data as number | boolean);
+}
+
+function inferDType(values: (number | boolean)[]): DType {
+  if (values.length === 0) return "float32";
+  if (values.every((v) => typeof v === "boolean")) return "bool";
+  return values.every((v) => typeof v === "number" && Number.isInteger(v)) ? "int32" : "float32";
+}
+
+/** tensor([[1, 2], [3, 4]]) is int32; tensor([0.5]) float32; tensor([true]) bool. */
+export function tensor(data: TensorData, options: CreateOptions = {}): Tensor {
+  const requested = options.dtype === undefined ? undefined : checkDType(options.dtype, "tensor");
+  if (data instanceof Float32Array || data instanceof Int32Array || data instanceof Uint8Array) {
+    const dtype = requested ?? (data instanceof Float32Array ? "float32" : data instanceof Int32Array ? "int32" : "int32");
+    const host = allocHost(dtype, data.length);
+    for (let i = 0; i < data.length; i++) host[i] = castValue(data[i], dtype);
+    return fromHost(host, [data.length], dtype);
+  }
+  if (isTensor(data)) throw new InputError("tensor: got a Tensor; use x.clone() or x.astype(dtype) instead");
+  if (typeof data !== "number" && typeof data !== "boolean" && !Array.isArray(data)) {
+    throw new InputError(`tensor: expected a number, boolean, nested array or typed array, got ${describe(data)}`);
+  }
+  const shape = inferShape(data);
+  const values: (number | boolean)[] = [];
+  flatten(data, values);
+  values.forEach((v, i) => {
+    if (typeof v !== "number" && typeof v !== "boolean") {
+      throw new InputError(`tensor: element ${i} (in flat order) is ${describe(v)}, not a number or boolean`);
+    }
+  });
+  const dtype = requested ?? inferDType(values);
+  const host = allocHost(dtype, values.length);
+  for (let i = 0; i < values.length; i++) host[i] = castValue(Number(values[i]), dtype);
+  return fromHost(host, shape, dtype);
+}
+
+export function full(shape: number[], value: number | boolean, options: CreateOptions = {}): Tensor {
+  const s = checkShape(shape, "full");
+  const dtype = options.dtype ?? (typeof value === "boolean" ? "bool" : Number.isInteger(value) ? "int32" : "float32");
+  checkDType(dtype, "full");
+  checkAllocation({ shape: s, dtype }, "full");
+  const host = allocHost(dtype, sizeOf(s));
+  host.fill(castValue(Number(value), dtype));
+  return fromHost(host, s, dtype);
+}
+
+export function zeros(shape: number[], options: CreateOptions = {}): Tensor {
+  return full(shape, 0, { dtype: options.dtype ?? "float32" });
+}
+
+export function ones(shape: number[], options: CreateOptions = {}): Tensor {
+  return full(shape, 1, { dtype: options.dtype ?? "float32" });
+}
+
+export function zerosLike(x: Tensor, options: CreateOptions = {}): Tensor {
+  return onDevice(x, () => zeros(x.shape, { dtype: options.dtype ?? x.dtype }));
+}
+
+export function onesLike(x: Tensor, options: CreateOptions = {}): Tensor {
+  return onDevice(x, () => ones(x.shape, { dtype: options.dtype ?? x.dtype }));
+}
+
+export function fullLike(x: Tensor, value: number, options: CreateOptions = {}): Tensor {
+  return onDevice(x, () => full(x.shape, value, { dtype: options.dtype ?? x.dtype }));
+}
+
+/** Runs a factory so that its result lands on x's device. */
+function onDevice(x: Tensor, make: () => Tensor): Tensor {
+  if (x.backend === currentBackend()) return make();
+  const t = make();
+  const host = t.backend.readSync?.(t.storage, t.dtype, t.size);
+  if (!host) throw new Error("internal: host read of a fresh tensor failed");
+  return fromHost(host, t.shape, t.dtype, x.backend);
+}
+
+/** arange(stop), arange(start, stop, step): int32 for integer arguments, like NumPy. */
+export function arange(a: number, b?: number, step = 1, options: CreateOptions = {}): Tensor {
+  const [start, stop] = b === undefined ? [0, a] : [a, b];
+  for (const [name, v] of [["start", start], ["stop", stop], ["step", step]] as const) {
+    if (typeof v !== "number" || !Number.isFinite(v)) throw new InputError(`arange: ${name} must be a finite number, got ${describe(v)}`);
+  }
+  if (step === 0) throw new InputError("arange: step must not be 0");
+  const n = Math.max(0, Math.ceil((stop - start) / step));
+  const ints = [start, stop, step].every(Number.isInteger);
+  const dtype = options.dtype ?? (ints ? "int32" : "float32");
+  checkAllocation({ shape: [n], dtype }, "arange");
+  const host = allocHost(dtype, n);
+  for (let i = 0; i < n; i++) host[i] = castValue(start + i * step, dtype);
+  return fromHost(host, [n], dtype);
+}
+
+/** num evenly spaced float32 values from start to stop inclusive. */
+export function linspace(start: number, stop: number, num = 50): Tensor {
+  if (!Number.isInteger(num) || num < 0) throw new InputError(`linspace: num must be a non-negative integer, got ${describe(num)}`);
+  const host = new Float32Array(num);
+  const step = num > 1 ? (stop - start) / (num - 1) : 0;
+  for (let i = 0; i < num; i++) host[i] = start + i * step;
+  if (num > 1) host[num - 1] = stop;
+  return fromHost(host, [num], "float32");
+}
+
+/** The n x m identity matrix (m defaults to n). */
+export function eye(n: number, m: number = n, options: CreateOptions = {}): Tensor {
+  checkShape([n, m], "eye");
+  const dtype = options.dtype ?? "float32";
+  const host = allocHost(dtype, n * m);
+  for (let i = 0; i < Math.min(n, m); i++) host[i * m + i] = 1;
+  return fromHost(host, [n, m], dtype);
+}
+
+// Scalars used as operands (x.add(1)) are cached per device, so a loop of tiny ops does not
+// upload a new buffer each step. Cached tensors are never disposed.
+const constants = new Map<string, Tensor>();
+const maxConstants = 512;
+
+export function constant(value: number, dtype: DType, backend: Backend): Tensor {
+  const v = castValue(value, dtype);
+  const key = `${backend.name}:${dtype}:${Object.is(v, -0) ? "-0" : v}`;
+  let t = constants.get(key);
+  if (t && t.backend === backend && !t.isDisposed) return t;
+  if (constants.size >= maxConstants) constants.clear();
+  const host = allocHost(dtype, 1);
+  host[0] = v;
+  t = new Tensor(newBufferRef(backend, backend.upload(host, dtype)), [], dtype, { pinned: true });
+  constants.set(key, t);
+  return t;
+}

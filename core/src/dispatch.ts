@@ -1,0 +1,74 @@
+// The one place where ops reach a backend. Every primitive application goes through run():
+// it checks operands (alive, same device), computes the result's shape and dtype from the
+// shape rules, runs the backend kernel, wraps the storage in a Tensor, and records the graph
+// node for autodiff. Laziness, fusion and profiling belong here later, not in the ops.
+
+import type { Primitive, PrimitiveAttrs, TensorInfo } from "./ops/primitives";
+import type { Backend, Storage } from "./backend/backend";
+import { shapeRules } from "./ops/shapeRules";
+import { BufferRef, newBufferRef } from "./memory";
+import { DeviceLimitError, InputError } from "./errors";
+import { formatShape, sizeOf } from "./shape";
+import { isGradEnabled } from "./autodiff/mode";
+import { Tensor } from "./tensor";
+
+/** Largest element count of one tensor: typed arrays and WGSL indices are 32-bit. */
+export const maxElements = 2 ** 31 - 1;
+
+/** A recorded application of a primitive, kept on its output for the backward pass. */
+export interface GradNode<P extends Primitive = Primitive> {
+  prim: P;
+  attrs: PrimitiveAttrs[P];
+  inputs: Tensor[];
+}
+
+export function commonBackend(inputs: Tensor[], what: string): Backend {
+  const b = inputs[0].backend;
+  for (const t of inputs) {
+    if (t.backend !== b) {
+      throw new InputError(
+        `${what}: tensors are on different devices (${b.name} and ${t.backend.name}); ` +
+          `move one first, e.g. x = await x.to("${b.name}")`,
+      );
+    }
+  }
+  return b;
+}
+
+export function checkAllocation(info: TensorInfo, what: string): void {
+  const n = sizeOf(info.shape);
+  if (!Number.isFinite(n) || n > maxElements) {
+    throw new DeviceLimitError(
+      `${what}: a tensor of shape ${formatShape(info.shape)} has ${n} elements, more than the ` +
+        `${maxElements} one tensor can hold`,
+    );
+  }
+}
+
+export function run<P extends Primitive>(prim: P, inputs: Tensor[], attrs: PrimitiveAttrs[P]): Tensor {
+  const backend = commonBackend(inputs, prim);
+  const infos = inputs.map((t) => t.info);
+  const storages = inputs.map((t) => t.storage);
+  const out = shapeRules[prim](infos, attrs);
+  checkAllocation(out, prim);
+  const storage = backend.kernels[prim]({ inputs: storages, infos, out, attrs });
+  const result = wrapResult(backend, storage, out, inputs);
+  if (isGradEnabled() && out.dtype === "float32" && inputs.some((t) => t.requiresGrad)) {
+    result.node = { prim, attrs, inputs } as GradNode;
+    result.requiresGrad = true;
+  }
+  return result;
+}
+
+/** A kernel may return an input's storage (reshape): then the buffer is shared, not new. */
+function wrapResult(backend: Backend, storage: Storage, out: TensorInfo, inputs: Tensor[]): Tensor {
+  const shared = inputs.find((t) => t.ref?.storage === storage);
+  let ref: BufferRef;
+  if (shared && shared.ref) {
+    ref = shared.ref;
+    ref.refs += 1;
+  } else {
+    ref = newBufferRef(backend, storage);
+  }
+  return new Tensor(ref, out.shape, out.dtype);
+}

@@ -1,0 +1,25 @@
+// @tsdl/core public exports. Everything here is what a notebook cell sees without an import.
+
+export { Tensor } from "./tensor";
+export type { DType, HostArray } from "./dtype";
+export { dtypes, promote } from "./dtype";
+export {
+  ShapeError, DTypeError, InputError, DisposedError, DeviceLimitError, GradError, fillRoles,
+} from "./errors";
+export type { ShapeErrorDetail, ShapeErrorOperand } from "./errors";
+export {
+  tensor, zeros, ones, full, zerosLike, onesLike, fullLike, arange, linspace, eye, isTensor,
+} from "./creation";
+export type { TensorData, NestedArray, CreateOptions } from "./creation";
+export { manualSeed, rand, randn, randint, bernoulli } from "./random";
+export { concat, stack, split, pad, take } from "./ops/indexing";
+export type { IndexSpec } from "./ops/indexing";
+export * from "./api";
+export { grad, valueAndGrad } from "./autodiff/grad";
+export type { GradOptions } from "./autodiff/grad";
+export { noGrad, isGradEnabled } from "./autodiff/mode";
+export { memory } from "./memory";
+export { setBackend, getBackend, ready, sync, shutdown, backendInfo } from "./backend/registry";
+export type { BackendName } from "./backend/backend";
+export { formatValues, numberFormatter, toNested } from "./format";
+export type { Nested } from "./format";

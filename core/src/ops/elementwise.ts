@@ -1,0 +1,104 @@
+// Elementwise ops: dtype rules, scalar operands, broadcasting checks, then the unary/binary/
+// where/cast primitives. JS numbers next to a tensor are weakly typed (see dtype.ts).
+
+import type { Tensor } from "../tensor";
+import type { BinaryFn, UnaryFn } from "./primitives";
+import { type DType, promote, scalarDType, checkDType } from "../dtype";
+import { DTypeError, InputError } from "../errors";
+import { run } from "../dispatch";
+import { broadcastOrThrow } from "./broadcastError";
+import { constant, isTensor } from "../creation";
+import { broadcastShapes } from "./shapeRules";
+import { ShapeError } from "../errors";
+import { formatShape } from "../shape";
+
+export type Operand = Tensor | number | boolean;
+
+export function cast(x: Tensor, dtype: DType): Tensor {
+  checkDType(dtype, "astype");
+  if (x.dtype === dtype) return x;
+  return run("cast", [x], { dtype });
+}
+
+/** Float-only math (exp, log, ...) sees ints as float32, like NumPy and PyTorch. */
+const floatOnly = new Set<UnaryFn>(["exp", "log", "sqrt", "rsqrt", "sin", "cos", "tanh", "sigmoid", "erf", "reciprocal"]);
+/** Rounding is the identity on integers. */
+const identityOnInt = new Set<UnaryFn>(["floor", "ceil", "round"]);
+
+export function unary(fn: UnaryFn, x: Tensor): Tensor {
+  if (fn === "logicalNot") return run("unary", [cast(x, "bool")], { fn });
+  if (fn === "isnan") return x.dtype === "float32" ? run("unary", [x], { fn }) : x.ne(x);
+  if (floatOnly.has(fn)) return run("unary", [cast(x, "float32")], { fn });
+  if (identityOnInt.has(fn) && x.dtype !== "float32") return x;
+  return run("unary", [x.dtype === "bool" ? cast(x, "int32") : x], { fn });
+}
+
+const comparisons = new Set<BinaryFn>(["eq", "ne", "lt", "le", "gt", "ge"]);
+const logical = new Set<BinaryFn>(["logicalAnd", "logicalOr", "logicalXor"]);
+
+/** Turns the operands into tensors of one dtype (the promoted one). */
+export function operands(op: string, a: Operand, b: Operand): [Tensor, Tensor] {
+  if (isTensor(a) && isTensor(b)) return [a, b];
+  if (isTensor(a)) return [a, scalarLike(op, b, a)];
+  if (isTensor(b)) return [scalarLike(op, a, b), b];
+  throw new InputError(`${op}: at least one operand must be a tensor; got ${typeof a} and ${typeof b}`);
+}
+
+function scalarLike(op: string, v: unknown, like: Tensor): Tensor {
+  if (typeof v === "boolean") return constant(v ? 1 : 0, "bool", like.backend);
+  if (typeof v !== "number") {
+    throw new InputError(`${op}: operand must be a Tensor or a number, got ${v === null ? "null" : typeof v}`);
+  }
+  return constant(v, scalarDType(v, like.dtype), like.backend);
+}
+
+function resultDType(fn: BinaryFn, a: DType, b: DType): DType {
+  if (logical.has(fn)) return "bool";
+  if (fn === "div") return "float32";
+  const t = promote(a, b);
+  if (comparisons.has(fn)) return t;
+  return t === "bool" ? "int32" : t; // arithmetic on bools counts them, like NumPy sums
+}
+
+export function binary(fn: BinaryFn, a: Operand, b: Operand, op: string = fn): Tensor {
+  const [x, y] = operands(op, a, b);
+  broadcastOrThrow(op, x, y);
+  const t = resultDType(fn, x.dtype, y.dtype);
+  return run("binary", [cast(x, t), cast(y, t)], { fn });
+}
+
+/** where(cond, a, b): a where cond is true, else b; all three broadcast together. */
+export function where(cond: Operand, a: Operand, b: Operand): Tensor {
+  const c0 = cond;
+  let [x, y] = operands("where", a, b);
+  if (!isTensor(c0)) {
+    if (typeof c0 !== "boolean") throw new InputError(`where: cond must be a bool Tensor or a boolean`);
+    return c0 ? x : y;
+  }
+  const t = promote(x.dtype, y.dtype);
+  x = cast(x, t);
+  y = cast(y, t);
+  const shape = broadcastShapes(c0.shape, x.shape, y.shape);
+  if (!shape) {
+    const rule = "cond, the values if true and the values if false must broadcast to one shape.";
+    throw new ShapeError(
+      `where: shapes ${formatShape(c0.shape)} (cond), ${formatShape(x.shape)} and ${formatShape(y.shape)} do not broadcast`,
+      {
+        op: "where",
+        operands: [
+          { role: "cond", shape: c0.shape.slice(), dtype: c0.dtype },
+          { role: "ifTrue", shape: x.shape.slice(), dtype: x.dtype },
+          { role: "ifFalse", shape: y.shape.slice(), dtype: y.dtype },
+        ],
+        conflict: [],
+        rule,
+        suggestions: [],
+      },
+    );
+  }
+  return run("where", [cast(c0, "bool"), x, y], {});
+}
+
+export function requireFloat(x: Tensor, op: string): void {
+  if (x.dtype !== "float32") throw new DTypeError(`${op} needs a float32 tensor, got ${x.dtype}; use .astype("float32")`);
+}

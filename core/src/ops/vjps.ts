@@ -1,0 +1,120 @@
+// Vector-Jacobian products, one per primitive (and per unary/binary function). Each takes the
+// cotangent g of the output and returns one cotangent per input (null: no gradient flows).
+// They are written with Tensor ops, so they are differentiable again: grad(grad(f)) works.
+// Gradients may have the broadcast output shape; backprop sums them to each input's shape.
+
+import type { Tensor } from "../tensor";
+import type { BinaryFn, Primitive, PrimitiveAttrs, UnaryFn } from "./primitives";
+import { run } from "../dispatch";
+import { where } from "./elementwise";
+import { zerosLike } from "../creation";
+
+type Vjp<P extends Primitive> = (g: Tensor, inputs: Tensor[], out: Tensor, attrs: PrimitiveAttrs[P]) => (Tensor | null)[];
+type UnaryVjp = (g: Tensor, x: Tensor, out: Tensor) => Tensor | null;
+type BinaryVjp = (g: Tensor, x: Tensor, y: Tensor, out: Tensor) => [Tensor | null, Tensor | null];
+
+const zero = (x: Tensor) => zerosLike(x);
+
+const unaryVjps: { [F in UnaryFn]: UnaryVjp } = {
+  neg: (g) => g.neg(),
+  abs: (g, x) => g.mul(x.sign()),
+  exp: (g, _x, out) => g.mul(out),
+  log: (g, x) => g.div(x),
+  sqrt: (g, _x, out) => g.div(out.mul(2)),
+  rsqrt: (g, _x, out) => g.mul(out.mul(out).mul(out).mul(-0.5)),
+  sin: (g, x) => g.mul(x.cos()),
+  cos: (g, x) => g.mul(x.sin().neg()),
+  tanh: (g, _x, out) => g.mul(out.mul(out).neg().add(1)),
+  sigmoid: (g, _x, out) => g.mul(out.mul(out.neg().add(1))),
+  relu: (g, x) => g.mul(x.gt(0).astype("float32")),
+  erf: (g, x) => g.mul(x.mul(x).neg().exp().mul(2 / Math.sqrt(Math.PI))),
+  sign: (_g, x) => zero(x),
+  floor: (_g, x) => zero(x),
+  ceil: (_g, x) => zero(x),
+  round: (_g, x) => zero(x),
+  reciprocal: (g, _x, out) => g.mul(out.mul(out)).neg(),
+  logicalNot: () => null,
+  isnan: () => null,
+};
+
+/** Ties of maximum/minimum split the gradient evenly, as PyTorch and JAX do. */
+function tieSplit(g: Tensor, x: Tensor, y: Tensor, pickX: Tensor): [Tensor, Tensor] {
+  const tie = x.eq(y).astype("float32").mul(0.5);
+  const wx = pickX.astype("float32").add(tie);
+  const wy = pickX.logicalNot().astype("float32").sub(tie);
+  return [g.mul(wx), g.mul(wy)];
+}
+
+const binaryVjps: { [F in BinaryFn]: BinaryVjp } = {
+  add: (g) => [g, g],
+  sub: (g) => [g, g.neg()],
+  mul: (g, x, y) => [g.mul(y), g.mul(x)],
+  div: (g, _x, y, out) => [g.div(y), g.mul(out).div(y).neg()],
+  pow: (g, x, y, out) => [
+    g.mul(y).mul(x.pow(y.sub(1))),
+    // d/dy x^y = x^y log x, taken as 0 where x <= 0 (the limit at x = 0, as in PyTorch).
+    g.mul(where(x.gt(0), out.mul(where(x.gt(0), x, 1).log()), 0)),
+  ],
+  maximum: (g, x, y) => tieSplit(g, x, y, x.gt(y)),
+  minimum: (g, x, y) => tieSplit(g, x, y, x.lt(y)),
+  mod: (g, x, y) => [g, g.mul(x.div(y).floor()).neg()],
+  eq: () => [null, null],
+  ne: () => [null, null],
+  lt: () => [null, null],
+  le: () => [null, null],
+  gt: () => [null, null],
+  ge: () => [null, null],
+  logicalAnd: () => [null, null],
+  logicalOr: () => [null, null],
+  logicalXor: () => [null, null],
+};
+
+/** g reshaped so its reduced axes are size 1, ready to broadcast against the input. */
+function keepDims(g: Tensor, shape: readonly number[], axes: number[], keepdims: boolean): Tensor {
+  return keepdims ? g : g.reshape(shape.map((d, i) => (axes.includes(i) ? 1 : d)));
+}
+
+const swapLast = (t: Tensor) => t.transpose(-1, -2);
+
+export const vjpRules: { [P in Primitive]: Vjp<P> } = {
+  unary: (g, [x], out, { fn }) => [unaryVjps[fn](g, x, out)],
+  binary: (g, [x, y], out, { fn }) => binaryVjps[fn](g, x, y, out),
+  where: (g, [c]) => [null, where(c, g, 0), where(c, 0, g)],
+  reduce: (g, [x], out, { fn, axes, keepdims }) => {
+    const gk = keepDims(g, x.shape, axes, keepdims).broadcastTo(x.shape);
+    if (fn === "sum") return [gk];
+    const ok = keepDims(out, x.shape, axes, keepdims);
+    if (fn === "prod") return [gk.mul(ok).div(x)];
+    // max/min: the gradient goes to the extreme elements, shared evenly between ties.
+    const hit = x.eq(ok).astype("float32");
+    return [gk.mul(hit).div(hit.sum(axes, { keepdims: true }))];
+  },
+  argReduce: () => [null],
+  matmul: (g, [a, b]) => [g.matmul(swapLast(b)), swapLast(a).matmul(g)],
+  reshape: (g, [x]) => [g.reshape(x.shape)],
+  permute: (g, _i, _o, { perm }) => {
+    const inv = new Array<number>(perm.length);
+    perm.forEach((p, i) => (inv[p] = i));
+    return [g.permute(inv)];
+  },
+  broadcast: (g) => [g], // backprop sums it back to the input's shape
+  slice: (g, [x], _o, { starts, steps, shape }) => {
+    if (shape.some((d) => d === 0)) return [zerosLike(x)];
+    const high = x.shape.map((n, i) => n - (starts[i] + (shape[i] - 1) * steps[i] + 1));
+    return [run("pad", [g], { low: starts, high, interior: steps.map((s) => s - 1), value: 0 })];
+  },
+  pad: (g, [x], _o, { low, interior }) => [
+    run("slice", [g], { starts: low, steps: interior.map((i) => i + 1), shape: x.shape.slice() }),
+  ],
+  concat: (g, xs, _o, { axis }) => {
+    let start = 0;
+    return xs.map((x) => {
+      const starts = g.shape.map((_, i) => (i === axis ? start : 0));
+      start += x.shape[axis];
+      return run("slice", [g], { starts, steps: g.shape.map(() => 1), shape: x.shape.slice() });
+    });
+  },
+  gather: (g, [x, idx], _o, { axis }) => [run("scatterAdd", [g, idx], { axis, size: x.shape[axis] }), null],
+  scatterAdd: (g, [, idx], _o, { axis }) => [run("gather", [g, idx], { axis }), null],
+  cast: (g, [x]) => [x.dtype === "float32" ? g : null],
+};

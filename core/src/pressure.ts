@@ -1,0 +1,49 @@
+// V8 does not know how much device memory a tensor holds, and it only clears
+// FinalizationRegistry targets in a full (mark-compact) collection, which a heap of small
+// Tensor objects rarely triggers. So a training loop that drops tensors without dispose() would
+// keep hundreds of thousands of buffers alive between full collections. When the number (or
+// size) of live buffers has doubled since the last collection we ask for one; the finalizers
+// then free the dropped buffers at the next turn of the event loop (any await of a readback).
+
+import * as v8 from "node:v8";
+import * as vm from "node:vm";
+
+const minBuffers = 2000;
+const minBytes = 256 * 2 ** 20;
+let gcFn: (() => void) | null | undefined;
+
+function getGc(): (() => void) | null {
+  if (gcFn !== undefined) return gcFn;
+  const existing = (globalThis as { gc?: () => void }).gc;
+  if (typeof existing === "function") return (gcFn = existing);
+  try {
+    // The documented way to reach V8's gc() from a running process without --expose-gc.
+    v8.setFlagsFromString("--expose-gc");
+    gcFn = vm.runInNewContext("gc") as () => void;
+  } catch {
+    gcFn = null;
+  }
+  return gcFn;
+}
+
+// The fewest live buffers/bytes seen since the last collection: what really stayed alive.
+let lowBuffers = 0;
+let lowBytes = 0;
+
+/** Called on every release, to keep the low-water marks. */
+export function noteRelease(buffers: number, bytes: number): void {
+  if (buffers < lowBuffers) lowBuffers = buffers;
+  if (bytes < lowBytes) lowBytes = bytes;
+}
+
+/** Called on every allocation: collects when live memory has grown well past what stayed
+ * alive after the previous collection. If a collection frees nothing (the loop really keeps
+ * everything), the low-water mark stays high and the threshold doubles, so we do not collect
+ * over and over. */
+export function collectIfPressured(buffers: number, bytes: number): void {
+  if (buffers < lowBuffers + Math.max(minBuffers, lowBuffers) && bytes < lowBytes + Math.max(minBytes, lowBytes)) return;
+  if (process.env.TSDL_DEBUG_GC) console.error(`tsdl: collecting at ${buffers} live buffers (${bytes} bytes)`);
+  lowBuffers = buffers;
+  lowBytes = bytes;
+  getGc()?.();
+}

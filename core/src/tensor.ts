@@ -1,0 +1,264 @@
+// The Tensor: a shape, a dtype and a device buffer, plus what autodiff needs. Methods are thin:
+// each forwards to a function in ops/ or composite/, where the shape and dtype rules live.
+// Values stay on the device until asked for (data(), array(), item()).
+
+import type { Backend, BackendName, Storage } from "./backend/backend";
+import type { DType, HostArray } from "./dtype";
+import type { TensorInfo } from "./ops/primitives";
+import type { GradNode } from "./dispatch";
+import { BufferRef, releaseRef } from "./memory";
+import { DisposedError, GradError } from "./errors";
+import { sizeOf } from "./shape";
+import { trackInScope } from "./scope";
+import * as ew from "./ops/elementwise";
+import * as red from "./ops/reduce";
+import * as lay from "./ops/layout";
+import * as idx from "./ops/indexing";
+import { matmul, dot, outer } from "./ops/matmul";
+import * as comp from "./composite/math";
+import * as stats from "./composite/stats";
+import { backward } from "./autodiff/backprop";
+import { formatTensor, toNested } from "./format";
+import type { Nested } from "./format";
+import { backendByName } from "./backend/registry";
+
+type Operand = ew.Operand;
+type Axes = number | number[] | undefined;
+type KeepDims = { keepdims?: boolean };
+
+let nextId = 1;
+
+export class Tensor {
+  readonly id = nextId++;
+  readonly shape: number[];
+  readonly dtype: DType;
+  /** The buffer, or null once disposed. */
+  ref: BufferRef | null;
+  /** Gradient accumulated by backward() (PyTorch style). */
+  grad: Tensor | null = null;
+  /** The op that made this tensor, when it was recorded for autodiff. */
+  node: GradNode | null = null;
+  private _requiresGrad = false;
+  private readonly pinned: boolean;
+  /** Values read back so far, so printing and display never read twice. */
+  private host: HostArray | null = null;
+
+  constructor(ref: BufferRef, shape: readonly number[], dtype: DType, options: { pinned?: boolean } = {}) {
+    this.ref = ref;
+    this.shape = shape.slice();
+    this.dtype = dtype;
+    this.pinned = options.pinned ?? false;
+    if (!this.pinned) trackInScope(this);
+  }
+
+  get ndim(): number {
+    return this.shape.length;
+  }
+  get size(): number {
+    return sizeOf(this.shape);
+  }
+  get device(): BackendName {
+    return this.backend.name;
+  }
+  get backend(): Backend {
+    return this.live().backend;
+  }
+  get isDisposed(): boolean {
+    return this.ref === null || this.ref.storage === null;
+  }
+  /** @internal The backend storage (throws if disposed). */
+  get storage(): Storage {
+    return this.live().storage as Storage;
+  }
+  /** @internal */
+  get info(): TensorInfo {
+    this.live();
+    return { shape: this.shape, dtype: this.dtype };
+  }
+  private live(): BufferRef {
+    if (!this.ref || !this.ref.storage) {
+      throw new DisposedError(
+        `this tensor (shape [${this.shape.join(", ")}], ${this.dtype}) was disposed, by dispose() or at the end of tidy(); ` +
+          `keep it by returning it from tidy() or create it again`,
+      );
+    }
+    return this.ref;
+  }
+
+  get requiresGrad(): boolean {
+    return this._requiresGrad;
+  }
+  set requiresGrad(on: boolean) {
+    if (on && this.dtype !== "float32") {
+      throw new GradError(`only float32 tensors can require gradients; this one is ${this.dtype} (use .astype("float32"))`);
+    }
+    this._requiresGrad = on;
+  }
+
+  /** Marks this tensor as a leaf whose .grad backward() fills, and returns it. */
+  requiresGrad_(on = true): this {
+    this.requiresGrad = on;
+    return this;
+  }
+
+  // ---- reading values ----
+  /** The values as a flat typed array (Float32Array, Int32Array, or Uint8Array for bool). */
+  async data(): Promise<HostArray> {
+    if (!this.host) {
+      const b = this.backend;
+      this.host = await b.read(this.storage, this.dtype, this.size);
+    }
+    return this.host.slice() as HostArray;
+  }
+  /** The values as nested JS arrays (booleans for bool tensors). */
+  async array(): Promise<Nested> {
+    return toNested(await this.data(), this.shape, this.dtype);
+  }
+  /** The single value of a one-element tensor. */
+  async item(): Promise<number | boolean> {
+    if (this.size !== 1) throw new Error(`item() needs a tensor with one element; this one has shape [${this.shape.join(", ")}] (${this.size} elements)`);
+    const v = (await this.data())[0];
+    return this.dtype === "bool" ? v !== 0 : v;
+  }
+  /** Values if already known (read before, or on the cpu backend), else null. */
+  peek(): HostArray | null {
+    if (this.host) return this.host;
+    if (this.isDisposed) return null;
+    const b = this.backend;
+    return b.readSync ? b.readSync(this.storage, this.dtype, this.size) : null;
+  }
+  toString(): string {
+    return formatTensor(this);
+  }
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return this.toString();
+  }
+
+  // ---- memory ----
+  /** Frees the buffer now (tensors sharing it keep it until they are disposed too). */
+  dispose(): void {
+    if (this.pinned || !this.ref) return;
+    const ref = this.ref;
+    this.ref = null;
+    this.host = null;
+    this.node = null;
+    releaseRef(ref);
+  }
+
+  // ---- dtype, device and graph ----
+  astype(dtype: DType): Tensor {
+    return ew.cast(this, dtype);
+  }
+  /** A copy on another device. */
+  async to(device: BackendName): Promise<Tensor> {
+    const target = await backendByName(device);
+    if (target === this.backend) return this;
+    const { fromHost } = await import("./creation.js");
+    return fromHost(await this.data(), this.shape, this.dtype, target);
+  }
+  /** Same values, no autodiff history (shares the buffer). */
+  detach(): Tensor {
+    const ref = this.live();
+    ref.refs += 1;
+    const t = new Tensor(ref, this.shape, this.dtype);
+    t.host = this.host;
+    return t;
+  }
+  clone(): Tensor {
+    return lay.copy(this);
+  }
+  /** Fills .grad of every leaf tensor with requiresGrad that this depends on. */
+  backward(gradient?: Tensor): void {
+    backward(this, gradient);
+  }
+
+  // ---- elementwise ----
+  add(o: Operand): Tensor { return ew.binary("add", this, o); }
+  sub(o: Operand): Tensor { return ew.binary("sub", this, o); }
+  mul(o: Operand): Tensor { return ew.binary("mul", this, o); }
+  div(o: Operand): Tensor { return ew.binary("div", this, o); }
+  pow(o: Operand): Tensor { return ew.binary("pow", this, o); }
+  mod(o: Operand): Tensor { return ew.binary("mod", this, o); }
+  maximum(o: Operand): Tensor { return ew.binary("maximum", this, o); }
+  minimum(o: Operand): Tensor { return ew.binary("minimum", this, o); }
+  eq(o: Operand): Tensor { return ew.binary("eq", this, o); }
+  ne(o: Operand): Tensor { return ew.binary("ne", this, o); }
+  lt(o: Operand): Tensor { return ew.binary("lt", this, o); }
+  le(o: Operand): Tensor { return ew.binary("le", this, o); }
+  gt(o: Operand): Tensor { return ew.binary("gt", this, o); }
+  ge(o: Operand): Tensor { return ew.binary("ge", this, o); }
+  logicalAnd(o: Operand): Tensor { return ew.binary("logicalAnd", this, o); }
+  logicalOr(o: Operand): Tensor { return ew.binary("logicalOr", this, o); }
+  logicalXor(o: Operand): Tensor { return ew.binary("logicalXor", this, o); }
+  logicalNot(): Tensor { return ew.unary("logicalNot", this); }
+  neg(): Tensor { return ew.unary("neg", this); }
+  abs(): Tensor { return ew.unary("abs", this); }
+  exp(): Tensor { return ew.unary("exp", this); }
+  log(): Tensor { return ew.unary("log", this); }
+  sqrt(): Tensor { return ew.unary("sqrt", this); }
+  rsqrt(): Tensor { return ew.unary("rsqrt", this); }
+  sin(): Tensor { return ew.unary("sin", this); }
+  cos(): Tensor { return ew.unary("cos", this); }
+  tanh(): Tensor { return ew.unary("tanh", this); }
+  sigmoid(): Tensor { return ew.unary("sigmoid", this); }
+  relu(): Tensor { return ew.unary("relu", this); }
+  erf(): Tensor { return ew.unary("erf", this); }
+  sign(): Tensor { return ew.unary("sign", this); }
+  floor(): Tensor { return ew.unary("floor", this); }
+  ceil(): Tensor { return ew.unary("ceil", this); }
+  round(): Tensor { return ew.unary("round", this); }
+  reciprocal(): Tensor { return ew.unary("reciprocal", this); }
+  isnan(): Tensor { return ew.unary("isnan", this); }
+  square(): Tensor { return this.mul(this); }
+  gelu(): Tensor { return comp.gelu(this); }
+  log1p(): Tensor { return comp.log1p(this); }
+  softplus(): Tensor { return comp.softplus(this); }
+  clip(min: number | null, max: number | null): Tensor { return comp.clip(this, min, max); }
+
+  // ---- reductions ----
+  sum(axis?: Axes, o?: KeepDims): Tensor { return red.reduce("sum", this, axis, o?.keepdims); }
+  prod(axis?: Axes, o?: KeepDims): Tensor { return red.reduce("prod", this, axis, o?.keepdims); }
+  max(axis?: Axes, o?: KeepDims): Tensor { return red.reduce("max", this, axis, o?.keepdims); }
+  min(axis?: Axes, o?: KeepDims): Tensor { return red.reduce("min", this, axis, o?.keepdims); }
+  all(axis?: Axes, o?: KeepDims): Tensor { return red.all(this, axis, o?.keepdims); }
+  any(axis?: Axes, o?: KeepDims): Tensor { return red.any(this, axis, o?.keepdims); }
+  argmax(axis?: number, o?: KeepDims): Tensor { return red.argReduce("argmax", this, axis, o?.keepdims); }
+  argmin(axis?: number, o?: KeepDims): Tensor { return red.argReduce("argmin", this, axis, o?.keepdims); }
+  mean(axis?: Axes, o?: KeepDims): Tensor { return stats.mean(this, axis, o?.keepdims); }
+  var(axis?: Axes, o?: KeepDims & { correction?: number }): Tensor { return stats.variance(this, axis, o); }
+  std(axis?: Axes, o?: KeepDims & { correction?: number }): Tensor { return stats.std(this, axis, o); }
+  logsumexp(axis?: Axes, o?: KeepDims): Tensor { return stats.logsumexp(this, axis, o?.keepdims); }
+  softmax(axis = -1): Tensor { return stats.softmax(this, axis); }
+  logSoftmax(axis = -1): Tensor { return stats.logSoftmax(this, axis); }
+
+  // ---- linear algebra ----
+  matmul(o: Tensor): Tensor { return matmul(this, o); }
+  dot(o: Tensor): Tensor { return dot(this, o); }
+  outer(o: Tensor): Tensor { return outer(this, o); }
+
+  // ---- shape ----
+  reshape(...shape: (number | number[])[]): Tensor { return lay.reshape(this, shape.flat()); }
+  view(...shape: (number | number[])[]): Tensor { return lay.reshape(this, shape.flat()); }
+  flatten(startAxis = 0, endAxis = -1): Tensor { return lay.flatten(this, startAxis, endAxis); }
+  permute(...perm: (number | number[])[]): Tensor { return lay.permute(this, perm.flat()); }
+  transpose(a?: number, b?: number): Tensor { return lay.transpose(this, a, b); }
+  get T(): Tensor { return lay.transpose(this); }
+  squeeze(axis?: Axes): Tensor { return lay.squeeze(this, axis); }
+  unsqueeze(axis: number): Tensor { return lay.unsqueeze(this, axis); }
+  expandDims(axis: number): Tensor { return lay.unsqueeze(this, axis); }
+  broadcastTo(shape: number[]): Tensor { return lay.broadcastTo(this, shape); }
+  expand(shape: number[]): Tensor { return lay.broadcastTo(this, shape); }
+
+  // ---- indexing ----
+  /** NumPy-style indexing: numbers pick, [start, stop, step] or {start, stop, step} slice,
+   * null keeps an axis, "..." fills the rest, an int32 Tensor gathers. */
+  index(...specs: idx.IndexSpec[]): Tensor { return idx.index(this, specs); }
+  /** Slice one axis: start (inclusive) to stop (exclusive), with a positive step. */
+  slice(axis: number, start?: number, stop?: number, step?: number): Tensor { return idx.sliceAxis(this, axis, start, stop, step); }
+  take(indices: Tensor | number[], axis?: number): Tensor { return idx.take(this, indices, axis); }
+  gather(indices: Tensor, axis: number): Tensor { return idx.gatherAlong(this, indices, axis); }
+  /** The elements where mask is true (needs the mask's values, hence async). */
+  booleanMask(mask: Tensor): Promise<Tensor> { return idx.booleanMask(this, mask); }
+  pad(widths: [number, number][] | number, value = 0): Tensor { return idx.pad(this, widths, value); }
+  split(sizes: number | number[], axis = 0): Tensor[] { return idx.split(this, sizes, axis); }
+}

@@ -51,42 +51,55 @@ function flatten(data: unknown, out: (number | boolean)[]): void {
   else out.push(data as number | boolean);
 }
 
+function isInt32(v: unknown): boolean {
+  return typeof v === "number" && Number.isInteger(v) && v >= -(2 ** 31) && v < 2 ** 31;
+}
+
 function inferDType(values: (number | boolean)[]): DType {
   if (values.length === 0) return "float32";
   if (values.every((v) => typeof v === "boolean")) return "bool";
-  return values.every((v) => typeof v === "number" && Number.isInteger(v)) ? "int32" : "float32";
+  // Integers beyond int32 (1e10) become float32 rather than wrap around.
+  return values.every(isInt32) ? "int32" : "float32";
 }
 
 /** tensor([[1, 2], [3, 4]]) is int32; tensor([0.5]) float32; tensor([true]) bool. */
 export function tensor(data: TensorData, options: CreateOptions = {}): Tensor {
-  const requested = options.dtype === undefined ? undefined : checkDType(options.dtype, "tensor");
+  const { host, shape, dtype } = toHost(data, options, "tensor");
+  return fromHost(host, shape, dtype);
+}
+
+/** @internal What tensor() would upload: validated, converted host values and their shape.
+ * Ops that take index lists as JS arrays use it to check the values before they reach a
+ * device (a GPU kernel cannot throw) and to upload them to their operand's device. */
+export function toHost(data: TensorData, options: CreateOptions, where: string): { host: HostArray; shape: number[]; dtype: DType } {
+  const requested = options.dtype === undefined ? undefined : checkDType(options.dtype, where);
   if (data instanceof Float32Array || data instanceof Int32Array || data instanceof Uint8Array) {
     const dtype = requested ?? (data instanceof Float32Array ? "float32" : data instanceof Int32Array ? "int32" : "int32");
     const host = allocHost(dtype, data.length);
     for (let i = 0; i < data.length; i++) host[i] = castValue(data[i], dtype);
-    return fromHost(host, [data.length], dtype);
+    return { host, shape: [data.length], dtype };
   }
-  if (isTensor(data)) throw new InputError("tensor: got a Tensor; use x.clone() or x.astype(dtype) instead");
+  if (isTensor(data)) throw new InputError(`${where}: got a Tensor; use x.clone() or x.astype(dtype) instead`);
   if (typeof data !== "number" && typeof data !== "boolean" && !Array.isArray(data)) {
-    throw new InputError(`tensor: expected a number, boolean, nested array or typed array, got ${describe(data)}`);
+    throw new InputError(`${where}: expected a number, boolean, nested array or typed array, got ${describe(data)}`);
   }
   const shape = inferShape(data);
   const values: (number | boolean)[] = [];
   flatten(data, values);
   values.forEach((v, i) => {
     if (typeof v !== "number" && typeof v !== "boolean") {
-      throw new InputError(`tensor: element ${i} (in flat order) is ${describe(v)}, not a number or boolean`);
+      throw new InputError(`${where}: element ${i} (in flat order) is ${describe(v)}, not a number or boolean`);
     }
   });
   const dtype = requested ?? inferDType(values);
   const host = allocHost(dtype, values.length);
   for (let i = 0; i < values.length; i++) host[i] = castValue(Number(values[i]), dtype);
-  return fromHost(host, shape, dtype);
+  return { host, shape, dtype };
 }
 
 export function full(shape: number[], value: number | boolean, options: CreateOptions = {}): Tensor {
   const s = checkShape(shape, "full");
-  const dtype = options.dtype ?? (typeof value === "boolean" ? "bool" : Number.isInteger(value) ? "int32" : "float32");
+  const dtype = options.dtype ?? (typeof value === "boolean" ? "bool" : isInt32(value) ? "int32" : "float32");
   checkDType(dtype, "full");
   checkAllocation({ shape: s, dtype }, "full");
   const host = allocHost(dtype, sizeOf(s));

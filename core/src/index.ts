@@ -23,3 +23,7 @@ export { setBackend, getBackend, ready, sync, shutdown, backendInfo } from "./ba
 export type { BackendName } from "./backend/backend";
 export { formatValues, numberFormatter, toNested } from "./format";
 export type { Nested } from "./format";
+export * as nn from "./nn/index";
+export * as optim from "./optim/index";
+export * as data from "./data/index";
+export * as safetensors from "./io/safetensors";

@@ -7,7 +7,7 @@ import type { DType, HostArray } from "./dtype";
 import type { TensorInfo } from "./ops/primitives";
 import type { GradNode } from "./dispatch";
 import { BufferRef, releaseRef } from "./memory";
-import { DisposedError, GradError } from "./errors";
+import { DisposedError, GradError, InputError } from "./errors";
 import { sizeOf } from "./shape";
 import { trackInScope } from "./scope";
 import * as ew from "./ops/elementwise";
@@ -143,6 +143,24 @@ export class Tensor {
     this.host = null;
     this.node = null;
     releaseRef(ref);
+  }
+
+  /**
+   * Replaces this tensor's values by `value`'s (same shape and dtype), keeping its identity:
+   * what optimizers do to parameters (PyTorch's in-place update). Not recorded for autodiff.
+   */
+  assign(value: Tensor): this {
+    if (value.shape.length !== this.shape.length || value.shape.some((d, i) => d !== this.shape[i]) || value.dtype !== this.dtype) {
+      throw new InputError(`assign: value of shape [${value.shape.join(", ")}] ${value.dtype} does not match [${this.shape.join(", ")}] ${this.dtype}`);
+    }
+    const ref = value.live();
+    ref.refs += 1;
+    const old = this.live();
+    this.ref = ref;
+    this.host = value.host;
+    this.node = null;
+    releaseRef(old);
+    return this;
   }
 
   // ---- dtype, device and graph ----

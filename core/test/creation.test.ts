@@ -43,6 +43,12 @@ eachBackend("creation", (backend) => {
       await expectTensor(t.tensor([0, 2, -1], { dtype: "bool" }), [0, 1, 1], { dtype: "bool" });
     });
 
+    it("infers float32 for integers beyond int32 instead of wrapping them", async () => {
+      await expectTensor(t.tensor([1e10, 1]), [1e10, 1], { dtype: "float32" });
+      await expectTensor(t.tensor([-(2 ** 31), 2 ** 31 - 1]), [-(2 ** 31), 2 ** 31 - 1], { dtype: "int32", rtol: 0, atol: 0 });
+      await expectTensor(t.full([1], 3e9), [3e9], { dtype: "float32" });
+    });
+
     it("converts to int32 by truncating toward zero", async () => {
       await expectTensor(t.tensor([1.9, -1.9, 0.5], { dtype: "int32" }), [1, -1, 0], { dtype: "int32" });
     });

@@ -40,7 +40,10 @@ eachBackend("elementwise", () => {
       const b = t.zeros([2]);
       assert.throws(() => a.add(b), (e: unknown) => {
         assert.ok(e instanceof t.ShapeError);
-        assert.equal(e.message, "add: shapes [2, 3] and [2] do not broadcast: at axis -1 (counting from the right) the sizes 3 and 2 differ and neither is 1");
+        assert.equal(
+          e.message,
+          "add: shapes [2, 3] and [2] do not broadcast: at axis -1 (counting from the right) the sizes 3 and 2 differ and neither is 1",
+        );
         assert.equal(e.detail.op, "add");
         assert.deepEqual(e.detail.operands, [
           { role: "left", shape: [2, 3], dtype: "float32" },
@@ -164,9 +167,18 @@ eachBackend("elementwise", () => {
     it("sin, cos, tanh, sigmoid, erf", async () => {
       await expectTensor(f32([-1, 0, 1, 2]).sin(), [-0.8414709848078965, 0, 0.8414709848078965, 0.9092974268256817]);
       await expectTensor(f32([-1, 0, 1, 2]).cos(), [0.5403023058681398, 1, 0.5403023058681398, -0.4161468365471424]);
-      await expectTensor(f32([-2, -0.3, 0, 0.3, 2, 50]).tanh(), [-0.9640275800758169, -0.2913126124515909, 0, 0.2913126124515909, 0.9640275800758169, 1]);
-      await expectTensor(f32([-20, -1, 0, 1, 20, -100, 100]).sigmoid(), [2.0611536181902037e-9, 0.2689414213699951, 0.5, 0.7310585786300049, 0.9999999979388463, 0, 1]);
-      await expectTensor(f32([-2, -0.5, 0, 0.1, 1, 3]).erf(), [-0.9953222650189527, -0.5204998778130465, 0, 0.1124629160182849, 0.8427007929497149, 0.9999779095030014]);
+      await expectTensor(
+        f32([-2, -0.3, 0, 0.3, 2, 50]).tanh(),
+        [-0.9640275800758169, -0.2913126124515909, 0, 0.2913126124515909, 0.9640275800758169, 1],
+      );
+      await expectTensor(
+        f32([-20, -1, 0, 1, 20, -100, 100]).sigmoid(),
+        [2.0611536181902037e-9, 0.2689414213699951, 0.5, 0.7310585786300049, 0.9999999979388463, 0, 1],
+      );
+      await expectTensor(
+        f32([-2, -0.5, 0, 0.1, 1, 3]).erf(),
+        [-0.9953222650189527, -0.5204998778130465, 0, 0.1124629160182849, 0.8427007929497149, 0.9999779095030014],
+      );
     });
 
     it("relu, gelu (exact, erf-based), softplus, log1p", async () => {
@@ -202,6 +214,15 @@ eachBackend("elementwise", () => {
       await expectTensor(t.where(f32([1, 0, -2]).gt(0), f32([1, 1, 1]), f32([-1, -1, -1])), [1, -1, -1]);
       await expectTensor(t.where(t.tensor(true), t.tensor([1, 2]), t.tensor([[5], [6]])), [1, 2, 1, 2], { shape: [2, 2] });
       await expectTensor(t.where(t.tensor([true, false]), t.tensor([true, true]), false), [1, 0], { dtype: "bool" });
+    });
+
+    it("where with scalar values, or a JS boolean cond, still broadcasts and promotes", async () => {
+      const c = t.tensor([[true, false], [false, true]]);
+      await expectTensor(t.where(c, 1, 0), [1, 0, 0, 1], { shape: [2, 2], dtype: "int32" });
+      await expectTensor(t.where(c, 1, 0.5), [1, 0.5, 0.5, 1], { dtype: "float32" });
+      await expectTensor(t.where(c, true, false), [1, 0, 0, 1], { dtype: "bool" });
+      await expectTensor(t.where(true, t.tensor([1, 2]), t.tensor([[5], [6]])), [1, 2, 1, 2], { shape: [2, 2], dtype: "int32" });
+      await expectTensor(t.where(false, t.tensor([1, 2]), 0.5), [0.5, 0.5], { shape: [2], dtype: "float32" });
     });
 
     it("where's shape error names cond, ifTrue and ifFalse", () => {

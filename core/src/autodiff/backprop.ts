@@ -53,8 +53,8 @@ export function backprop(root: Tensor, seed: Tensor, stops: Set<Tensor> | null, 
       const g = grads.get(t);
       const node = t.node;
       if (!g || !node || stops?.has(t)) continue;
-      const rule = vjpRules[node.prim] as (g: Tensor, i: Tensor[], o: Tensor, a: unknown) => (Tensor | null)[];
-      const cots = rule(g, node.inputs, t, node.attrs);
+      const rule = vjpRules[node.prim] as (g: Tensor, i: Tensor[], o: Tensor, a: unknown, n: boolean[]) => (Tensor | null)[];
+      const cots = rule(g, node.inputs, t, node.attrs, node.inputs.map((i) => i.requiresGrad));
       node.inputs.forEach((input, k) => {
         const c = cots[k];
         if (!c || !input.requiresGrad) return;

@@ -5,15 +5,20 @@ import { ShapeError } from "../errors";
 import { formatShape, normalizeAxis } from "../shape";
 import type { Tensor } from "../tensor";
 
-export function axisError(op: string, x: Tensor, axis: unknown): ShapeError {
-  const n = x.ndim;
+/** `positions` is how many axes the op may name: x.ndim, or x.ndim + 1 for ops that insert an
+ * axis (unsqueeze, stack), whose axes count in the result. */
+export function axisError(op: string, x: Tensor, axis: unknown, positions = x.ndim): ShapeError {
+  const n = positions;
+  const inserts = positions !== x.ndim;
   const valid = n === 0 ? "a 0-d tensor has no axes" : `valid axes are ${-n}..${n - 1}`;
   return new ShapeError(`${op}: axis ${String(axis)} is out of range for shape ${formatShape(x.shape)}; ${valid}`, {
     op,
     operands: [{ role: "input", shape: x.shape.slice(), dtype: x.dtype }],
     conflict: [],
-    rule: `axis must be between ${-n} and ${n - 1} for a tensor with ${n} dims (negative counts from the end).`,
-    suggestions: n > 0 ? [{ code: `{input}.${op}(${n - 1})`, resultShape: x.shape.slice(0, -1) }] : [],
+    rule: inserts
+      ? `axis must be between ${-n} and ${n - 1}: it names a position in the result, which has ${n} dims (negative counts from the end).`
+      : `axis must be between ${-n} and ${n - 1} for a tensor with ${n} dims (negative counts from the end).`,
+    suggestions: n > 0 && !inserts ? [{ code: `{input}.${op}(${n - 1})`, resultShape: x.shape.slice(0, -1) }] : [],
   });
 }
 

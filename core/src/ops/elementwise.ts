@@ -52,6 +52,14 @@ function scalarLike(op: string, v: unknown, like: Tensor): Tensor {
   return constant(v, scalarDType(v, like.dtype), like.backend);
 }
 
+/** A JS scalar as a rank-0 tensor of its own dtype, on `like`'s device. */
+function scalarTensor(op: string, v: unknown, like: Tensor): Tensor {
+  if (typeof v === "boolean") return constant(v ? 1 : 0, "bool", like.backend);
+  if (typeof v !== "number") throw new InputError(`${op}: operand must be a Tensor or a number, got ${v === null ? "null" : typeof v}`);
+  const int = Number.isInteger(v) && v >= -(2 ** 31) && v < 2 ** 31;
+  return constant(v, int ? "int32" : "float32", like.backend);
+}
+
 function resultDType(fn: BinaryFn, a: DType, b: DType): DType {
   if (logical.has(fn)) return "bool";
   if (fn === "div") return "float32";
@@ -69,12 +77,17 @@ export function binary(fn: BinaryFn, a: Operand, b: Operand, op: string = fn): T
 
 /** where(cond, a, b): a where cond is true, else b; all three broadcast together. */
 export function where(cond: Operand, a: Operand, b: Operand): Tensor {
-  const c0 = cond;
-  let [x, y] = operands("where", a, b);
-  if (!isTensor(c0)) {
-    if (typeof c0 !== "boolean") throw new InputError(`where: cond must be a bool Tensor or a boolean`);
-    return c0 ? x : y;
+  if (!isTensor(cond) && typeof cond !== "boolean") throw new InputError(`where: cond must be a bool Tensor or a boolean`);
+  if (!isTensor(a) && !isTensor(b)) {
+    // where(x.gt(0), 1, 0): both values are JS scalars, each with its own dtype (int32 for
+    // integers, float32 otherwise, bool for booleans), on cond's device.
+    if (!isTensor(cond)) throw new InputError("where: at least one of cond, ifTrue and ifFalse must be a tensor");
+    a = scalarTensor("where", a, cond);
+    b = scalarTensor("where", b, cond);
   }
+  let [x, y] = operands("where", a, b);
+  // A JS boolean cond still broadcasts the values and promotes their dtypes, as in NumPy.
+  const c0 = isTensor(cond) ? cond : constant(cond ? 1 : 0, "bool", x.backend);
   const t = promote(x.dtype, y.dtype);
   x = cast(x, t);
   y = cast(y, t);

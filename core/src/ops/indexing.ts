@@ -10,7 +10,7 @@ import { axisError, oneAxis } from "./axes";
 import { reshape, unsqueeze } from "./layout";
 import { cast } from "./elementwise";
 import { commonBackend } from "../dispatch";
-import { constant, fromHost, isTensor, tensor } from "../creation";
+import { constant, fromHost, isTensor, toHost, type NestedArray } from "../creation";
 import { promote } from "../dtype";
 
 export type SliceSpec = [number?, number?, number?] | { start?: number; stop?: number; step?: number };
@@ -18,14 +18,35 @@ export type SliceSpec = [number?, number?, number?] | { start?: number; stop?: n
  * size 1; "a:b:c": a Python slice written as a string; int32 Tensor or number[]: gather. */
 export type IndexSpec = number | null | string | SliceSpec | Tensor | number[];
 
-function indexError(x: Tensor, axis: number, message: string, rule: string): ShapeError {
+function indexError(x: Tensor, axis: number, message: string, rule: string, op = "index"): ShapeError {
   return new ShapeError(message, {
-    op: "index",
+    op,
     operands: [{ role: "input", shape: x.shape.slice(), dtype: x.dtype }],
     conflict: [{ operand: 0, axis }],
     rule,
     suggestions: [],
   });
+}
+
+function outOfBounds(op: string, x: Tensor, axis: number, v: number): ShapeError {
+  const n = x.shape[axis];
+  return indexError(x, axis, `${op}: index ${v} is out of bounds for axis ${axis} with size ${n} (shape ${formatShape(x.shape)})`, `an index along an axis of size ${n} must be in ${-n}..${n - 1}.`, op);
+}
+
+/** Index values along `axis` must be in -n..n-1. A GPU kernel cannot throw, so they are checked
+ * here whenever the host knows them (JS arrays, cpu tensors, tensors already read back). */
+function checkRange(op: string, x: Tensor, axis: number, values: ArrayLike<number>): void {
+  const n = x.shape[axis];
+  for (let i = 0; i < values.length; i++) {
+    if (values[i] < -n || values[i] >= n) throw outOfBounds(op, x, axis, values[i]);
+  }
+}
+
+/** An index list written as a JS array, checked and uploaded to x's device. */
+function indexList(op: string, x: Tensor, axis: number, list: NestedArray): Tensor {
+  const { host, shape } = toHost(list, { dtype: "int32" }, op);
+  checkRange(op, x, axis, host);
+  return fromHost(host, shape, "int32", x.backend);
 }
 
 function parseSliceString(s: string): SliceSpec {
@@ -94,7 +115,7 @@ export function index(x: Tensor, specs: IndexSpec[]): Tensor {
       sizes.push(1);
     } else if (isTensor(s) || (Array.isArray(s) && s.length > 3) || (Array.isArray(s) && s.some((v) => Array.isArray(v)))) {
       if (gatherIdx) throw new InputError("index: only one tensor (or number[]) index is supported; index again for the next axis");
-      gatherIdx = isTensor(s) ? s : tensor(s as number[], { dtype: "int32" });
+      gatherIdx = isTensor(s) ? s : indexList("index", x, axis, s as NestedArray);
       gatherAxis = axis;
       starts.push(0);
       steps.push(1);
@@ -141,15 +162,18 @@ export function gatherAlong(x: Tensor, indices: Tensor, axis: number, op = "gath
   commonBackend([x, indices], op);
   // Negative indices count from the end; the kernels only see non-negative ones.
   const n = x.shape[a];
+  const known = indices.peek();
+  if (known) checkRange(op, x, a, known);
   const idx = run("where", [run("binary", [indices, constant(0, "int32", x.backend)], { fn: "lt" }), run("binary", [indices, constant(n, "int32", x.backend)], { fn: "add" }), indices], {});
   return run("gather", [x, idx], { axis: a });
 }
 
 /** take(x, indices): from the flattened tensor, or along `axis`. */
 export function take(x: Tensor, indices: Tensor | number[], axis?: number): Tensor {
-  const idx = isTensor(indices) ? indices : tensor(indices, { dtype: "int32" });
-  if (axis === undefined) return gatherAlong(reshape(x, [x.size]), idx, 0, "take");
-  return gatherAlong(x, idx, axis, "take");
+  const src = axis === undefined ? reshape(x, [x.size]) : x;
+  const a = oneAxis("take", src, axis ?? 0);
+  const idx = isTensor(indices) ? indices : indexList("take", src, a, indices);
+  return gatherAlong(src, idx, a, "take");
 }
 
 export async function booleanMask(x: Tensor, mask: Tensor): Promise<Tensor> {
@@ -211,7 +235,7 @@ export function concat(xs: Tensor[], axis = 0): Tensor {
 export function stack(xs: Tensor[], axis = 0): Tensor {
   if (!Array.isArray(xs) || xs.length === 0 || !xs.every(isTensor)) throw new InputError("stack: expected a non-empty array of tensors");
   const a = axis < 0 ? axis + xs[0].ndim + 1 : axis;
-  if (a < 0 || a > xs[0].ndim) throw axisError("stack", xs[0], axis);
+  if (a < 0 || a > xs[0].ndim) throw axisError("stack", xs[0], axis, xs[0].ndim + 1);
   xs.forEach((t, i) => {
     if (t.ndim !== xs[0].ndim || t.shape.some((d, k) => d !== xs[0].shape[k])) {
       throw new ShapeError(`stack: tensor ${i} has shape ${formatShape(t.shape)} but tensor 0 has ${formatShape(xs[0].shape)}`, {

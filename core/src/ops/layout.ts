@@ -70,6 +70,7 @@ export function flatten(x: Tensor, startAxis = 0, endAxis = -1): Tensor {
   if (x.ndim === 0) return reshape(x, [1]);
   const a = oneAxis("flatten", x, startAxis);
   const b = oneAxis("flatten", x, endAxis);
+  if (a > b) throw new InputError(`flatten: startAxis ${startAxis} comes after endAxis ${endAxis} in shape ${formatShape(x.shape)}`);
   const mid = sizeOf(x.shape.slice(a, b + 1));
   return reshape(x, [...x.shape.slice(0, a), mid, ...x.shape.slice(b + 1)]);
 }
@@ -119,7 +120,7 @@ export function squeeze(x: Tensor, axis?: number | number[]): Tensor {
 
 export function unsqueeze(x: Tensor, axis: number): Tensor {
   const a = normalizeAxis(axis, x.ndim + 1);
-  if (a === null) throw axisError("unsqueeze", x, axis);
+  if (a === null) throw axisError("unsqueeze", x, axis, x.ndim + 1);
   const s = x.shape.slice();
   s.splice(a, 0, 1);
   return reshape(x, s);

@@ -3,7 +3,7 @@
 import type { Tensor } from "../tensor";
 import type { ReduceFn, ArgReduceFn } from "./primitives";
 import { run } from "../dispatch";
-import { cast } from "./elementwise";
+import { binary, cast, unary } from "./elementwise";
 import { axesOf, oneAxis } from "./axes";
 import { ShapeError } from "../errors";
 import { formatShape } from "../shape";
@@ -26,12 +26,15 @@ export function reduce(fn: ReduceFn, x: Tensor, axis?: number | number[], keepdi
   return run("reduce", [x], { fn, axes, keepdims });
 }
 
+// all/any count (true) elements instead of taking a min/max, so that an empty axis gives
+// NumPy's answer (all: true, any: false) rather than the error of a min over nothing. The count
+// cannot overflow: a tensor has fewer than 2^31 elements.
 export function all(x: Tensor, axis?: number | number[], keepdims = false): Tensor {
-  return cast(reduce("min", cast(x, "bool"), axis, keepdims), "bool");
+  return binary("eq", reduce("sum", unary("logicalNot", x), axis, keepdims), 0);
 }
 
 export function any(x: Tensor, axis?: number | number[], keepdims = false): Tensor {
-  return cast(reduce("max", cast(x, "bool"), axis, keepdims), "bool");
+  return binary("gt", reduce("sum", cast(x, "bool"), axis, keepdims), 0);
 }
 
 /** argmax/argmin; without an axis, over the flattened tensor (like NumPy). */

@@ -9,9 +9,10 @@ import { run } from "../dispatch";
 import { where } from "./elementwise";
 import { zerosLike } from "../creation";
 
-type Vjp<P extends Primitive> = (g: Tensor, inputs: Tensor[], out: Tensor, attrs: PrimitiveAttrs[P]) => (Tensor | null)[];
+/** `needs[i]` says whether input i wants a cotangent; expensive rules skip the others. */
+type Vjp<P extends Primitive> = (g: Tensor, inputs: Tensor[], out: Tensor, attrs: PrimitiveAttrs[P], needs: boolean[]) => (Tensor | null)[];
 type UnaryVjp = (g: Tensor, x: Tensor, out: Tensor) => Tensor | null;
-type BinaryVjp = (g: Tensor, x: Tensor, y: Tensor, out: Tensor) => [Tensor | null, Tensor | null];
+type BinaryVjp = (g: Tensor, x: Tensor, y: Tensor, out: Tensor, needs: boolean[]) => [Tensor | null, Tensor | null];
 
 const zero = (x: Tensor) => zerosLike(x);
 
@@ -48,8 +49,8 @@ function tieSplit(g: Tensor, x: Tensor, y: Tensor, pickX: Tensor): [Tensor, Tens
 const binaryVjps: { [F in BinaryFn]: BinaryVjp } = {
   add: (g) => [g, g],
   sub: (g) => [g, g.neg()],
-  mul: (g, x, y) => [g.mul(y), g.mul(x)],
-  div: (g, _x, y, out) => [g.div(y), g.mul(out).div(y).neg()],
+  mul: (g, x, y, _o, n) => [n[0] ? g.mul(y) : null, n[1] ? g.mul(x) : null],
+  div: (g, _x, y, out, n) => [n[0] ? g.div(y) : null, n[1] ? g.mul(out).div(y).neg() : null],
   pow: (g, x, y, out) => [
     g.mul(y).mul(x.pow(y.sub(1))),
     // d/dy x^y = x^y log x, taken as 0 where x <= 0 (the limit at x = 0, as in PyTorch).
@@ -78,7 +79,7 @@ const swapLast = (t: Tensor) => t.transpose(-1, -2);
 
 export const vjpRules: { [P in Primitive]: Vjp<P> } = {
   unary: (g, [x], out, { fn }) => [unaryVjps[fn](g, x, out)],
-  binary: (g, [x, y], out, { fn }) => binaryVjps[fn](g, x, y, out),
+  binary: (g, [x, y], out, { fn }, needs) => binaryVjps[fn](g, x, y, out, needs),
   where: (g, [c]) => [null, where(c, g, 0), where(c, 0, g)],
   reduce: (g, [x], out, { fn, axes, keepdims }) => {
     const gk = keepDims(g, x.shape, axes, keepdims).broadcastTo(x.shape);
@@ -90,7 +91,7 @@ export const vjpRules: { [P in Primitive]: Vjp<P> } = {
     return [gk.mul(hit).div(hit.sum(axes, { keepdims: true }))];
   },
   argReduce: () => [null],
-  matmul: (g, [a, b]) => [g.matmul(swapLast(b)), swapLast(a).matmul(g)],
+  matmul: (g, [a, b], _o, _a, n) => [n[0] ? g.matmul(swapLast(b)) : null, n[1] ? swapLast(a).matmul(g) : null],
   reshape: (g, [x]) => [g.reshape(x.shape)],
   permute: (g, _i, _o, { perm }) => {
     const inv = new Array<number>(perm.length);

@@ -23,6 +23,13 @@ export const reduce: Kernel<"reduce"> = ({ inputs, infos, out, attrs }) => {
   const init = fn === "sum" ? 0 : fn === "prod" ? 1 : fn === "max" ? -Infinity : Infinity;
   const acc = new Float64Array(n).fill(init);
   const t = targets(infos[0].shape, attrs.axes);
+  if (isInt && fn === "prod") {
+    // Wrap at every step like int32 multiplication: a float64 product loses the low bits
+    // past 2^53 (3^40 would come out as 0 instead of 689956897).
+    y.fill(1);
+    for (let i = 0; i < x.length; i++) y[t[i]] = Math.imul(y[t[i]], x[i]);
+    return r;
+  }
   if (fn === "sum") for (let i = 0; i < x.length; i++) acc[t[i]] += x[i];
   else if (fn === "prod") for (let i = 0; i < x.length; i++) acc[t[i]] *= x[i];
   else if (fn === "max") {
@@ -39,13 +46,9 @@ export const reduce: Kernel<"reduce"> = ({ inputs, infos, out, attrs }) => {
     }
   }
   // Sums are accumulated in float64 and rounded once; ints wrap like int32 arithmetic.
-  for (let k = 0; k < n; k++) y[k] = isInt ? (fn === "prod" ? wrapProd(acc[k]) : acc[k] | 0) : acc[k];
+  for (let k = 0; k < n; k++) y[k] = isInt ? acc[k] | 0 : acc[k];
   return r;
 };
-
-function wrapProd(v: number): number {
-  return Number.isSafeInteger(v) ? Number(BigInt.asIntN(32, BigInt(v))) : 0;
-}
 
 export const argReduce: Kernel<"argReduce"> = ({ inputs, infos, out, attrs }) => {
   const x = data(inputs[0]);

@@ -1,6 +1,8 @@
 // The small parameter block every shader reads from its last binding as `p: array<u32>`.
 // Floats and signed ints travel as bit patterns (bitcast<f32>/bitcast<i32> in WGSL).
 
+import { magic, magicList } from "./wgsl/divide";
+
 export class Params {
   private readonly words: number[] = [];
   private readonly view = new DataView(new ArrayBuffer(4));
@@ -24,6 +26,21 @@ export class Params {
   i32(value: number): this {
     this.words.push(value | 0);
     return this;
+  }
+
+  /**
+   * An axes block for wgsl/divide.ts `unravel`: shape, then the division magic for each axis
+   * (valid for linear indices below `count`). Stride lists follow, pushed by the caller.
+   */
+  axes(shape: readonly number[], count: number): this {
+    const { m, s } = magicList(shape, count);
+    return this.list(shape).list(m).list(s);
+  }
+
+  /** Division magic (m, s) for one divisor, for dividends below `count`. */
+  divisor(n: number, count: number): this {
+    const { m, s } = magic(n, Math.max(0, count - 1));
+    return this.u32(m, s);
   }
 
   /** Index the next word will get, for shaders that need to know where a list starts. */

@@ -5,7 +5,7 @@ import type { Storage } from "../../backend";
 import { input, output, type GpuContext } from "../context";
 import { collapse, contiguousStrides, isContiguous, sizeOf } from "../layout";
 import { Params } from "../params";
-import { WORKGROUP } from "../wgsl/elementwise";
+import { elementGroups } from "../wgsl/elementwise";
 import { contiguousCopyShader, stridedCopyShader } from "../wgsl/copy";
 
 export interface StridedView {
@@ -35,15 +35,15 @@ export function stridedCopy(
   const bindings = [input(src, srcElements), output(dst, dstElements)];
   if (isContiguous(layout)) {
     const params = new Params().u32(n, view.inBase, view.outBase);
-    ctx.run(contiguousCopyShader, bindings, params, Math.ceil(n / WORKGROUP));
+    ctx.run(contiguousCopyShader, bindings, params, elementGroups(n));
     return;
   }
   const params = new Params()
     .u32(n, layout.shape.length, view.inBase, view.outBase)
-    .list(layout.shape)
+    .axes(layout.shape, n)
     .list(layout.strides[0])
     .list(layout.strides[1]);
-  ctx.run(stridedCopyShader, bindings, params, Math.ceil(n / WORKGROUP));
+  ctx.run(stridedCopyShader, bindings, params, elementGroups(n));
 }
 
 /** A new contiguous tensor of `shape` whose element c is src[base + sum(c * inStrides)]. */

@@ -1,41 +1,47 @@
-// unary, binary, where and cast: one generic runner over broadcast strides. The shapes are
-// collapsed first, so the common case of same-shape operands runs the contiguous variant with
-// no index arithmetic at all.
+// unary, binary, where and cast: one generic runner. Operands that are the output's shape or a
+// single value (the common cases) take the vec4 layout with no index arithmetic; real
+// broadcasts read through collapsed broadcast strides.
 
 import type { DType } from "../../../dtype";
 import type { TensorInfo } from "../../../ops/primitives";
 import type { KernelTable, Storage } from "../../backend";
 import { input, output, type GpuContext } from "../context";
-import { broadcastStrides, collapse, isContiguous, sizeOf } from "../layout";
+import { broadcastStrides, collapse, sizeOf } from "../layout";
 import { Params } from "../params";
 import { load, memoSource, truth, type ComputeType } from "../wgsl/common";
-import { binaryExpr, elementwiseShader, unaryExpr, WORKGROUP, type Expr } from "../wgsl/elementwise";
+import { binaryExpr, elementGroups, elementwiseShader, unaryExpr, WORKGROUP, type Access, type Expr } from "../wgsl/elementwise";
 
 function runElementwise(
   ctx: GpuContext,
   inputs: readonly Storage[],
   infos: readonly TensorInfo[],
   out: TensorInfo,
-  key: string,
+  key0: string,
   body: (values: string[]) => Expr,
 ): Storage {
   const result = ctx.alloc(out);
   const n = sizeOf(out.shape);
   if (n === 0) return result;
-  const layout = collapse(out.shape, infos.map((info) => broadcastStrides(info.shape, out.shape)));
-  const contiguous = isContiguous(layout);
+  const sizes = infos.map((info) => sizeOf(info.shape));
+  // An input that broadcasts to the output with as many elements is the output's own layout.
+  const access = sizes.map((size): Access => (size === 1 ? "scalar" : size === n ? "full" : "strided"));
+  const vectorized = access.every((a) => a !== "strided");
   const dtypes = infos.map((info) => info.dtype);
-  const source = memoSource(`ew|${key}|${dtypes.join(",")}|${out.dtype}|${contiguous}`, () =>
-    elementwiseShader(dtypes, out.dtype, contiguous, body),
-  );
+  const key = `ew|${key0}|${dtypes.join(",")}|${out.dtype}|${vectorized ? access.join(",") : "strided"}`;
+  const source = memoSource(key, () => elementwiseShader(dtypes, out.dtype, vectorized ? access : null, body));
   const params = new Params().u32(n);
-  if (!contiguous) {
-    params.u32(layout.shape.length).list(layout.shape);
+  let workgroups = Math.ceil(n / 4 / WORKGROUP);
+  if (!vectorized) {
+    const layout = collapse(out.shape, infos.map((info) => broadcastStrides(info.shape, out.shape)));
+    params.u32(layout.shape.length).axes(layout.shape, n);
     for (const strides of layout.strides) params.list(strides);
+    workgroups = elementGroups(n);
   }
-  const bindings = inputs.map((s, i) => input(s, sizeOf(infos[i].shape)));
-  bindings.push(output(result, n));
-  ctx.run(source, bindings, params, Math.ceil(n / WORKGROUP));
+  // vec4 access reads and writes whole groups of 4: bind the rounded-up size.
+  const round = (k: number) => (vectorized ? Math.ceil(k / 4) * 4 : k);
+  const bindings = inputs.map((s, i) => input(s, access[i] === "full" ? round(sizes[i]) : sizes[i]));
+  bindings.push(output(result, round(n)));
+  ctx.run(source, bindings, params, workgroups);
   return result;
 }
 

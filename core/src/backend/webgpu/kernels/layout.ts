@@ -6,7 +6,7 @@ import type { KernelTable } from "../../backend";
 import { input, output, type GpuContext } from "../context";
 import { broadcastStrides, contiguousStrides, sizeOf } from "../layout";
 import { Params } from "../params";
-import { WORKGROUP } from "../wgsl/elementwise";
+import { elementGroups } from "../wgsl/elementwise";
 import { padShader } from "../wgsl/copy";
 import { gatherView, stridedCopy } from "./copy";
 
@@ -50,13 +50,13 @@ export function layoutKernels(
       const inShape = infos[0].shape;
       const params = new Params()
         .u32(n, out.shape.length, fillBits(attrs.value, out.dtype))
-        .list(out.shape)
+        .axes(out.shape, n)
         .list(inShape)
         .list(contiguousStrides(inShape));
       attrs.low.forEach((l) => params.i32(l));
       params.list(attrs.interior.map((k) => k + 1));
       const bindings = [input(inputs[0], sizeOf(inShape)), output(result, n)];
-      ctx.run(padShader, bindings, params, Math.ceil(n / WORKGROUP));
+      ctx.run(padShader, bindings, params, elementGroups(n));
       return result;
     },
 

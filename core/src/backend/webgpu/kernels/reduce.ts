@@ -97,7 +97,8 @@ function reducePasses(
         stridedReduceShader(fn, srcType, outType),
       );
       const count = A * parts * C;
-      ctx.run(source, bindings, new Params().u32(count, C, R, parts, chunk), Math.ceil(count / REDUCE_WORKGROUP));
+      const params = new Params().u32(count, C, R, parts, chunk).divisor(C, count).divisor(parts, count / C);
+      ctx.run(source, bindings, params, Math.ceil(count / REDUCE_WORKGROUP));
     }
     if (temporary) ctx.pool.release(src as GPUStorage);
     if (parts === 1) return;
@@ -133,7 +134,8 @@ export function reduceKernels(ctx: GpuContext): Pick<KernelTable, "reduce" | "ar
         ctx.run(source, bindings, new Params().u32(A, R), A);
       } else {
         const source = memoSource(`arg.strided|${attrs.fn}|${dtype}`, () => stridedArgShader(attrs.fn, dtype));
-        ctx.run(source, bindings, new Params().u32(A * C, C, R), Math.ceil((A * C) / REDUCE_WORKGROUP));
+        const params = new Params().u32(A * C, C, R).divisor(C, A * C);
+        ctx.run(source, bindings, params, Math.ceil((A * C) / REDUCE_WORKGROUP));
       }
       return result;
     },

@@ -4,8 +4,9 @@
 
 import type { DType } from "../../../dtype";
 import type { BinaryFn, UnaryFn } from "../../../ops/primitives";
-import { bitsHelpers, declare, entry, load, store, storageType, truth, type ComputeType } from "./common";
+import { bitsHelpers, declare, elementLoop, ELEMENTS_PER_THREAD, entry, load, store, storageType, truth, type ComputeType } from "./common";
 import { mathHelpers } from "./math";
+import { divideHelpers, unravel } from "./divide";
 
 /** A computed value: statements binding its operands, a WGSL expression, its type, helpers. */
 export interface Expr {
@@ -122,41 +123,72 @@ export function storeExpr(e: Expr, out: DType): string {
 
 export const WORKGROUP = 256;
 
+/** Workgroups for a per-element kernel over n elements (see elementLoop). */
+export function elementGroups(n: number): number {
+  return Math.ceil(n / (WORKGROUP * ELEMENTS_PER_THREAD));
+}
+
+/** How the shader reads each input: at the output's index, as one value, or through strides. */
+export type Access = "full" | "scalar" | "strided";
+
 /**
- * One thread per output element. Params: [count, rank, shape[rank], strides of input 0,
- * strides of input 1, ...]. With `contiguous`, every input is read at the output's own index
- * and the params hold only the count.
+ * Elementwise shader. The operation is a WGSL function `op` of the stored input values, so the
+ * two layouts below share it:
+ * - every input "full" or "scalar": each thread handles 4 consecutive elements with vec4 loads
+ *   and stores. On lavapipe this is 3-5x faster than one element per thread, whose cost is
+ *   dominated by per-invocation overhead and per-lane bounds-checked scalar loads. Buffers are
+ *   size classes (multiples of 16 bytes), so the last vec4 never leaves its buffer.
+ *   Params: [count].
+ * - otherwise one thread per element, inputs read through broadcast strides. Params: [count,
+ *   rank, axes block (Params.axes), strides of input 0, strides of input 1, ...].
  */
 export function elementwiseShader(
   inputs: readonly DType[],
   out: DType,
-  contiguous: boolean,
+  vectorized: readonly Access[] | null,
   body: (values: string[]) => Expr,
 ): string {
-  const decls = inputs.map((d, i) => ({ name: `in${i}`, type: storageType(d) }));
-  decls.push({ name: "out", type: storageType(out), write: true } as (typeof decls)[number]);
-  const values = inputs.map((_, i) => `in${i}[o${i}]`);
-  const e = body(values);
-  const offsets = contiguous
-    ? inputs.map((_, i) => `  let o${i} = i;`).join("\n")
-    : `  let rank = p[1];
-${inputs.map((_, i) => `  var o${i} = 0u;`).join("\n")}
-  var rem = i;
-  for (var d = rank; d > 0u; d--) {
-    let n = p[1u + d];
-    let c = rem % n;
-    rem = rem / n;
-${inputs.map((_, i) => `    o${i} += c * p[1u + ${i + 1}u * rank + d];`).join("\n")}
-  }`;
-  return `${declare(decls)}
+  const args = inputs.map((_, i) => `v${i}`);
+  const e = body(args);
+  const outType = storageType(out);
+  const op = `fn op(${inputs.map((d, i) => `v${i}: ${storageType(d)}`).join(", ")}) -> ${outType} {
+${e.prelude}
+  return ${storeExpr(e, out)};
+}`;
+  const decls = inputs.map((d, i) => {
+    const t = storageType(d);
+    return { name: `in${i}`, type: vectorized && vectorized[i] === "full" ? (`vec4<${t}>` as const) : t };
+  });
+  const outDecl = { name: "out", type: vectorized ? (`vec4<${outType}>` as const) : outType, write: true };
+  const head = `${declare([...decls, outDecl])}
 ${bitsHelpers}
+${vectorized ? "" : divideHelpers}
 ${mathHelpers(e.helpers)}
+${op}`;
+  if (vectorized) {
+    const loads = vectorized.map((a, i) => `  let l${i} = in${i}[${a === "full" ? "i" : "0"}];`).join("\n");
+    const lanes = ["x", "y", "z", "w"].map(
+      (c) => `op(${vectorized.map((a, i) => (a === "full" ? `l${i}.${c}` : `l${i}`)).join(", ")})`,
+    );
+    return `${head}
 ${entry(
   WORKGROUP,
   `  let i = group * ${WORKGROUP}u + lid;
-  if (i >= p[0]) { return; }
-${offsets}
-${e.prelude}
-  out[i] = ${storeExpr(e, out)};`,
+  if (i * 4u >= p[0]) { return; }
+${loads}
+  out[i] = vec4<${outType}>(${lanes.join(", ")});`,
+)}`;
+  }
+  return `${head}
+${entry(
+  WORKGROUP,
+  `  let rank = p[1];
+${elementLoop(
+  WORKGROUP,
+  `${inputs.map((_, i) => `  var o${i} = 0u;`).join("\n")}
+  var rem = i;
+${unravel("2u", inputs.map((_, i) => `o${i}`))}
+  out[i] = op(${inputs.map((_, i) => `in${i}[o${i}]`).join(", ")});`,
+)}`,
 )}`;
 }

@@ -10,6 +10,7 @@ import type { DType } from "../../../dtype";
 import type { ArgReduceFn, ReduceFn } from "../../../ops/primitives";
 import { bitsHelpers, declare, entry, load, storageType, truth, type StorageType } from "./common";
 import { mathHelpers } from "./math";
+import { divideHelpers } from "./divide";
 
 export const REDUCE_WORKGROUP = 256;
 
@@ -42,7 +43,7 @@ function convert(x: string, from: DType, to: StorageType): string {
   return load(x, from, to);
 }
 
-/** Params: [count = A*P*C, C, R, P, L]. */
+/** Params: [count = A*P*C, C, R, P, L, division magic for C and for P]. */
 export function stridedReduceShader(fn: ReduceFn, inType: DType, outType: DType): string {
   const t = storageType(outType);
   const m = monoid(fn, t);
@@ -51,6 +52,7 @@ export function stridedReduceShader(fn: ReduceFn, inType: DType, outType: DType)
     { name: "out", type: t, write: true },
   ])}
 ${bitsHelpers}
+${divideHelpers}
 ${mathHelpers(m.helpers)}
 ${entry(
   REDUCE_WORKGROUP,
@@ -60,10 +62,10 @@ ${entry(
   let len = p[2];
   let parts = p[3];
   let chunk = p[4];
-  let c = i % cols;
-  let ap = i / cols;
-  let part = ap % parts;
-  let a = ap / parts;
+  let ap = udiv(i, p[5], p[6]);
+  let c = i - ap * cols;
+  let a = udiv(ap, p[7], p[8]);
+  let part = ap - a * parts;
   let r0 = part * chunk;
   let r1 = min(len, r0 + chunk);
   var acc = ${m.init};
@@ -127,7 +129,7 @@ ${nan}  return v ${cmp} bv || (v == bv && i < bi);
 }`;
 }
 
-/** Params: [count = A*C, C, R]. One thread per output, scanning R. */
+/** Params: [count = A*C, C, R, division magic for C]. One thread per output, scanning R. */
 export function stridedArgShader(fn: ArgReduceFn, inType: DType): string {
   const t = storageType(inType);
   return `${declare([
@@ -135,6 +137,7 @@ export function stridedArgShader(fn: ArgReduceFn, inType: DType): string {
     { name: "out", type: "i32", write: true },
   ])}
 ${bitsHelpers}
+${divideHelpers}
 ${betterFn(fn, t)}
 ${entry(
   REDUCE_WORKGROUP,
@@ -143,8 +146,8 @@ ${entry(
   let cols = p[1];
   let len = p[2];
   if (len == 0u) { out[i] = 0; return; }
-  let c = i % cols;
-  let a = i / cols;
+  let a = udiv(i, p[3], p[4]);
+  let c = i - a * cols;
   var off = a * len * cols + c;
   var best = x[off];
   var bi = 0u;

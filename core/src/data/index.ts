@@ -1,0 +1,4 @@
+export { DataLoader, permutation } from "./loader";
+export type { LoaderOptions } from "./loader";
+export { mnist } from "./mnist";
+export type { MnistSplit } from "./mnist";

@@ -1,0 +1,107 @@
+// nn.Module: a container of parameters and submodules, found by walking the module's own
+// properties in the order they were assigned (PyTorch registers them in __setattr__; in
+// TypeScript assignment order is enough). A parameter is a float32 tensor with requiresGrad.
+
+import { Tensor } from "../tensor";
+import { isTensor } from "../creation";
+import { InputError } from "../errors";
+import { formatShape } from "../shape";
+
+export abstract class Module {
+  training = true;
+
+  abstract forward(...inputs: Tensor[]): Tensor;
+
+  /** Same as forward(): modules are called like functions in PyTorch. */
+  call(...inputs: Tensor[]): Tensor {
+    return this.forward(...inputs);
+  }
+
+  /** Direct submodules with their property names (arrays of modules get "name.i"). */
+  namedChildren(): [string, Module][] {
+    const out: [string, Module][] = [];
+    for (const [k, v] of Object.entries(this)) {
+      if (v instanceof Module) out.push([k, v]);
+      else if (Array.isArray(v)) v.forEach((m, i) => m instanceof Module && out.push([`${k}.${i}`, m]));
+    }
+    return out;
+  }
+
+  /** Every parameter with its dotted path, e.g. "layers.0.weight". */
+  namedParameters(prefix = ""): [string, Tensor][] {
+    const out: [string, Tensor][] = [];
+    for (const [k, v] of Object.entries(this)) {
+      if (isTensor(v) && v.requiresGrad) out.push([prefix + k, v]);
+    }
+    for (const [k, m] of this.namedChildren()) out.push(...m.namedParameters(`${prefix}${k}.`));
+    return out;
+  }
+
+  parameters(): Tensor[] {
+    return this.namedParameters().map(([, p]) => p);
+  }
+
+  modules(): Module[] {
+    return [this, ...this.namedChildren().flatMap(([, m]) => m.modules())];
+  }
+
+  /** Training mode (dropout active) or evaluation mode, for this module and all below it. */
+  train(on = true): this {
+    for (const m of this.modules()) m.training = on;
+    return this;
+  }
+
+  eval(): this {
+    return this.train(false);
+  }
+
+  zeroGrad(): void {
+    for (const p of this.parameters()) p.grad = null;
+  }
+
+  /** Parameters by name (shared, not copied). */
+  stateDict(): Record<string, Tensor> {
+    return Object.fromEntries(this.namedParameters());
+  }
+
+  /** Copies values into the parameters; names and shapes must match exactly. */
+  loadStateDict(state: Record<string, Tensor>): void {
+    const own = new Map(this.namedParameters());
+    const missing = [...own.keys()].filter((k) => !(k in state));
+    const extra = Object.keys(state).filter((k) => !own.has(k));
+    if (missing.length || extra.length) {
+      throw new InputError(`loadStateDict: missing ${JSON.stringify(missing)}, unexpected ${JSON.stringify(extra)}`);
+    }
+    for (const [k, p] of own) {
+      const v = state[k];
+      if (v.shape.join() !== p.shape.join()) {
+        throw new InputError(`loadStateDict: ${k} has shape ${formatShape(v.shape)} but the parameter is ${formatShape(p.shape)}`);
+      }
+      p.assign(v.astype(p.dtype).detach());
+    }
+  }
+
+  /** A PyTorch-like summary, e.g. "Linear(in=784, out=10)". */
+  describe(): string {
+    return this.constructor.name;
+  }
+
+  toString(indent = ""): string {
+    const kids = this.namedChildren();
+    if (!kids.length) return this.describe();
+    const inner = kids.map(([k, m]) => `${indent}  (${k}): ${m.toString(indent + "  ")}`).join("\n");
+    return `${this.describe()}(\n${inner}\n${indent})`;
+  }
+
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    const n = this.parameters().reduce((s, p) => s + p.size, 0);
+    return `${this.toString()}\n${n.toLocaleString("en-US")} parameters`;
+  }
+}
+
+/** Makes a tensor a trainable parameter (float32, requiresGrad, no history). */
+export function parameter(t: Tensor): Tensor {
+  const p = t.astype("float32").detach();
+  p.requiresGrad = true;
+  return p;
+}

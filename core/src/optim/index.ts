@@ -1,0 +1,3 @@
+export { Optimizer } from "./optimizer";
+export { SGD, Adam, AdamW } from "./sgd";
+export { StepLR, CosineAnnealingLR } from "./schedules";

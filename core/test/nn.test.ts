@@ -1,0 +1,104 @@
+// nn modules and losses: parameter registration, hand-computed loss values, gradient checks
+// through Linear, Conv2d, LayerNorm and MaxPool2d.
+
+import { t, assert, expectTensor, gradCheck, eachBackend } from "./helpers";
+import type { Tensor } from "../src/index";
+
+const { nn } = t;
+
+describe("nn.Module", () => {
+  it("registers parameters of nested modules in assignment order with dotted names", () => {
+    const model = new nn.Sequential(new nn.Linear(4, 3), new nn.ReLU(), new nn.Linear(3, 2, { bias: false }));
+    const names = model.namedParameters().map(([n, p]) => `${n}:${p.shape.join("x")}`);
+    assert.deepEqual(names, ["layers.0.weight:3x4", "layers.0.bias:3", "layers.2.weight:2x3"]);
+    assert.equal(model.parameters().length, 3);
+    assert.ok(model.parameters().every((p) => p.requiresGrad && p.dtype === "float32"));
+  });
+
+  it("uses PyTorch's default init bounds and train/eval switches dropout", async () => {
+    t.manualSeed(0);
+    const lin = new nn.Linear(100, 50);
+    const w = Array.from(await lin.weight.data());
+    assert.ok(w.every((v) => Math.abs(v) <= 0.1), "weights within 1/sqrt(100)");
+    assert.ok(Math.max(...w) > 0.09 && Math.min(...w) < -0.09, "and spread over the whole range");
+    const drop = new nn.Sequential(new nn.Dropout(0.5));
+    const x = t.ones([1000]);
+    const y = Array.from(await drop.forward(x).data());
+    assert.ok(y.every((v) => v === 0 || v === 2), "kept values are scaled by 1/(1-p)");
+    const kept = y.filter((v) => v === 2).length;
+    assert.ok(kept > 430 && kept < 570, `about half kept, got ${kept}`);
+    drop.eval();
+    await expectTensor(drop.forward(t.tensor([1.5, 2.5])), [1.5, 2.5]);
+  });
+
+  it("explains a wrong input size to Linear", () => {
+    const lin = new nn.Linear(784, 10);
+    assert.throws(() => lin.forward(t.zeros([2, 28, 28])), /Linear\(784, 10\) expects inputs whose last dim is 784, got shape \[2, 28, 28\]/);
+  });
+
+  it("stateDict round trip through loadStateDict", async () => {
+    const a = new nn.Linear(2, 2);
+    const b = new nn.Linear(2, 2);
+    b.loadStateDict(a.stateDict());
+    await expectTensor(b.weight, Array.from(await a.weight.data()));
+    assert.throws(() => b.loadStateDict({ weight: a.weight }), /missing \["bias"\]/);
+  });
+});
+
+describe("losses against hand-computed values", () => {
+  it("mseLoss", async () => {
+    await expectTensor(nn.mseLoss(t.tensor([1, 2, 3.5]), t.tensor([1, 0, 0.5])), [(0 + 4 + 9) / 3]);
+    await expectTensor(nn.mseLoss(t.tensor([1, 2.5]), t.tensor([0, 0.5]), "sum"), [5]);
+  });
+  it("crossEntropy and nllLoss", async () => {
+    const logits = t.tensor([[2.0, 1.0, 0.1], [0.5, 2.5, 0.3]]);
+    const labels = t.tensor([0, 2]);
+    const lse = (r: number[]) => Math.log(r.reduce((s, v) => s + Math.exp(v), 0));
+    const want = ((lse([2, 1, 0.1]) - 2) + (lse([0.5, 2.5, 0.3]) - 0.3)) / 2;
+    await expectTensor(nn.crossEntropy(logits, labels), [want], { rtol: 1e-5 });
+    await expectTensor(nn.nllLoss(logits.logSoftmax(1), labels), [want], { rtol: 1e-5 });
+    assert.throws(() => nn.crossEntropy(logits, t.tensor([[0], [2]])), /expected logits \[N, C\] and labels \[N\]/);
+  });
+  it("binary cross entropy, with probabilities and with logits", async () => {
+    const p = t.tensor([0.9, 0.2, 0.6]);
+    const y = t.tensor([1, 0, 1]).astype("float32");
+    const want = -(Math.log(0.9) + Math.log(0.8) + Math.log(0.6)) / 3;
+    await expectTensor(nn.binaryCrossEntropy(p, y), [want], { rtol: 1e-5 });
+    const z = t.tensor([2.2, -1.5, 40, -40]);
+    const yz = t.tensor([1, 0, 0, 1]).astype("float32");
+    const sp = (v: number) => Math.max(v, 0) + Math.log1p(Math.exp(-Math.abs(v)));
+    const wantZ = (sp(2.2) - 2.2 + sp(-1.5) + sp(40) + sp(-40) + 40) / 4;
+    await expectTensor(nn.binaryCrossEntropyWithLogits(z, yz), [wantZ], { rtol: 1e-5 });
+  });
+});
+
+eachBackend("gradient checks through layers", () => {
+  it("Linear", async () => {
+    t.manualSeed(1);
+    const lin = new nn.Linear(3, 2);
+    await gradCheck((x, w, b) => { lin.weight = w; lin.bias = b; return lin.forward(x).tanh().sum(); }, [t.randn([4, 3]), lin.weight.detach(), lin.bias!.detach()]);
+  });
+  it("Conv2d with stride and padding", async () => {
+    t.manualSeed(2);
+    const conv = new nn.Conv2d(2, 3, 3, { stride: 2, padding: 1 });
+    const x = t.randn([2, 2, 5, 5]);
+    const y = conv.forward(x);
+    assert.deepEqual(y.shape, [2, 3, 3, 3]);
+    await gradCheck((xx, w, b) => nn.conv2d(xx, w, b, [2, 2], [1, 1]).sin().sum(), [x, conv.weight.detach(), conv.bias!.detach()]);
+  });
+  it("Conv2d equals a direct sum over the window", async () => {
+    const x = t.arange(16).astype("float32").reshape([1, 1, 4, 4]);
+    const w = t.tensor([[[[1, 0], [0, -1]]]]).astype("float32");
+    // out[i, j] = x[i, j] - x[i+1, j+1] = -5 everywhere
+    await expectTensor(nn.conv2d(x, w, null, [1, 1], [0, 0]), [[[[-5, -5, -5], [-5, -5, -5], [-5, -5, -5]]]]);
+  });
+  it("LayerNorm and MaxPool2d", async () => {
+    t.manualSeed(3);
+    const ln = new nn.LayerNorm(4);
+    await gradCheck((x, g, b) => { ln.weight = g; ln.bias = b; return ln.forward(x).mul(t.tensor([1, 2, 3, 4])).sum(); }, [t.randn([3, 4]), t.randn([4]), t.randn([4])]);
+    const pool = new nn.MaxPool2d(2);
+    const x = t.tensor([[[[1, 2, 5, 0], [3, 4, 1, 1], [0, 0, 2, 2], [9, 0, 2, 3]]]]).astype("float32");
+    await expectTensor(pool.forward(x), [[[[4, 5], [9, 3]]]]);
+    await gradCheck((v: Tensor) => pool.forward(v).square().sum(), [t.randn([1, 2, 4, 4])]);
+  });
+});

@@ -25,7 +25,11 @@ export function isTensor(x: unknown): x is Tensor {
 /** Wraps host data (already of `dtype`) as a tensor on `backend`. */
 export function fromHost(data: HostArray, shape: number[], dtype: DType, backend: Backend = currentBackend()): Tensor {
   checkAllocation({ shape, dtype }, "tensor");
-  return new Tensor(newBufferRef(backend, backend.upload(data, dtype)), shape, dtype);
+  const t = new Tensor(newBufferRef(backend, backend.upload(data, dtype)), shape, dtype);
+  // Integer tensors made from host data keep their values: index tensors can then be checked
+  // for out-of-range entries before a GPU kernel silently reads zeros.
+  if (dtype === "int32") t.rememberHost(data);
+  return t;
 }
 
 /** Walks a nested array, checking it is rectangular, and returns its shape. */

@@ -36,7 +36,8 @@ export function promote(a: DType, b: DType): DType {
 /** The dtype a JS scalar gets next to a tensor of dtype `other` (weak typing). */
 export function scalarDType(value: number | boolean, other: DType): DType {
   if (typeof value === "boolean") return other;
-  if (Number.isInteger(value)) return other === "bool" ? "int32" : other;
+  // Integers beyond int32 become float32 instead of wrapping around.
+  if (Number.isInteger(value) && value >= -(2 ** 31) && value < 2 ** 31) return other === "bool" ? "int32" : other;
   return "float32";
 }
 
@@ -63,7 +64,8 @@ export function allocHost(d: DType, n: number): HostArray {
 
 /** Converts a host value to what `dtype` stores: truncation toward zero for int32, != 0 for bool. */
 export function castValue(v: number, d: DType): number {
-  if (d === "int32") return Number.isFinite(v) ? Math.trunc(v) | 0 : 0;
+  // Truncation toward zero, saturating at the int32 range (as the cast kernels do); NaN is 0.
+  if (d === "int32") return v !== v ? 0 : v >= 2147483647 ? 2147483647 : v <= -2147483648 ? -2147483648 : Math.trunc(v);
   if (d === "bool") return v !== 0 ? 1 : 0; // NaN is true, as in NumPy
   return Math.fround(v);
 }

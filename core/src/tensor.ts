@@ -120,6 +120,10 @@ export class Tensor {
     const v = (await this.data())[0];
     return this.dtype === "bool" ? v !== 0 : v;
   }
+  /** @internal Records values known on the host (they must equal the device's). */
+  rememberHost(data: HostArray): void {
+    this.host = data;
+  }
   /** Values if already known (read before, or on the cpu backend), else null. */
   peek(): HostArray | null {
     if (this.host) return this.host;

@@ -5,6 +5,8 @@ import { ShapeError } from "../errors";
 import { formatShape, normalizeAxis } from "../shape";
 import type { Tensor } from "../tensor";
 
+const reductions = new Set(["sum", "mean", "prod", "max", "min", "argmax", "argmin", "var", "std", "logsumexp", "all", "any"]);
+
 /** `positions` is how many axes the op may name: x.ndim, or x.ndim + 1 for ops that insert an
  * axis (unsqueeze, stack), whose axes count in the result. */
 export function axisError(op: string, x: Tensor, axis: unknown, positions = x.ndim): ShapeError {
@@ -18,7 +20,8 @@ export function axisError(op: string, x: Tensor, axis: unknown, positions = x.nd
     rule: inserts
       ? `axis must be between ${-n} and ${n - 1}: it names a position in the result, which has ${n} dims (negative counts from the end).`
       : `axis must be between ${-n} and ${n - 1} for a tensor with ${n} dims (negative counts from the end).`,
-    suggestions: n > 0 && !inserts ? [{ code: `{input}.${op}(${n - 1})`, resultShape: x.shape.slice(0, -1) }] : [],
+    // Only reductions drop the named axis, so only for them is "the last axis" a fix with a known shape.
+    suggestions: n > 0 && reductions.has(op) ? [{ code: `{input}.${op}(${n - 1})`, resultShape: x.shape.slice(0, -1) }] : [],
   });
 }
 

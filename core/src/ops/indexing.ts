@@ -15,7 +15,8 @@ import { promote } from "../dtype";
 
 export type SliceSpec = [number?, number?, number?] | { start?: number; stop?: number; step?: number };
 /** number: pick; ":" or a slice: keep a range; "...": all remaining axes; null: new axis of
- * size 1; "a:b:c": a Python slice written as a string; int32 Tensor or number[]: gather. */
+ * size 1; "a:b:c": a Python slice written as a string; an int32 Tensor gathers. A JS array
+ * is always a slice [start, stop, step] (use a Tensor to pick a list of indices). */
 export type IndexSpec = number | null | string | SliceSpec | Tensor | number[];
 
 function indexError(x: Tensor, axis: number, message: string, rule: string, op = "index"): ShapeError {
@@ -113,9 +114,13 @@ export function index(x: Tensor, specs: IndexSpec[]): Tensor {
       starts.push(s < 0 ? s + n : s);
       steps.push(1);
       sizes.push(1);
-    } else if (isTensor(s) || (Array.isArray(s) && s.length > 3) || (Array.isArray(s) && s.some((v) => Array.isArray(v)))) {
-      if (gatherIdx) throw new InputError("index: only one tensor (or number[]) index is supported; index again for the next axis");
-      gatherIdx = isTensor(s) ? s : indexList("index", x, axis, s as NestedArray);
+    } else if (Array.isArray(s) && (s.length > 3 || s.some((v) => Array.isArray(v)))) {
+      throw new InputError(
+        `index: ${JSON.stringify(s)} is not a slice [start, stop, step]; to pick a list of indices pass a tensor: x.index(tensor(${JSON.stringify(s)}))`,
+      );
+    } else if (isTensor(s)) {
+      if (gatherIdx) throw new InputError("index: only one tensor index is supported; index again for the next axis");
+      gatherIdx = s;
       gatherAxis = axis;
       starts.push(0);
       steps.push(1);

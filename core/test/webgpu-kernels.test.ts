@@ -304,19 +304,24 @@ describe("webgpu kernels: matmul", () => {
     close(await mm(a2, b2, [3, 2, 2]), [4, 6, 4, 6, 12, 14, 12, 14, 20, 22, 20, 22]);
   });
 
-  it("sizes that do not divide the tile, k = 0, empty", async () => {
-    const [m, k, n] = [67, 70, 33];
-    const a = Array.from({ length: m * k }, (_, i) => ((i * 7) % 11) - 5);
-    const b = Array.from({ length: k * n }, (_, i) => ((i * 5) % 13) - 6);
-    const want: number[] = [];
-    for (let i = 0; i < m; i++) {
-      for (let j = 0; j < n; j++) {
-        let s = 0;
-        for (let p = 0; p < k; p++) s += a[i * k + p] * b[p * n + j];
-        want.push(s);
+  it("sizes that do not divide the tile (scalar and vec4 variants), k = 0, empty", async () => {
+    // K and N multiples of 4 take the vec4 kernel; the others the scalar one.
+    for (const [m, k, n, batch] of [[67, 70, 33, 1], [67, 68, 36, 2], [5, 4, 8, 3]]) {
+      const a = Array.from({ length: batch * m * k }, (_, i) => ((i * 7) % 11) - 5);
+      const b = Array.from({ length: batch * k * n }, (_, i) => ((i * 5) % 13) - 6);
+      const want: number[] = [];
+      for (let z = 0; z < batch; z++) {
+        for (let i = 0; i < m; i++) {
+          for (let j = 0; j < n; j++) {
+            let s = 0;
+            for (let p = 0; p < k; p++) s += a[(z * m + i) * k + p] * b[(z * k + p) * n + j];
+            want.push(s);
+          }
+        }
       }
+      close(await mm(f32(a, [batch, m, k]), f32(b, [batch, k, n]), [batch, m, n]), want);
+      close(await mm(i32(a, [batch, m, k]), i32(b, [batch, k, n]), [batch, m, n]), want);
     }
-    close(await mm(f32(a, [m, k]), f32(b, [k, n]), [m, n]), want);
     close(await mm(f32([], [2, 0]), f32([], [0, 3]), [2, 3]), [0, 0, 0, 0, 0, 0]);
     close(await mm(f32([], [0, 3]), f32([1, 2, 3], [3, 1]), [0, 1]), []);
   });

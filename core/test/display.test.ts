@@ -1,0 +1,68 @@
+// Progress bars and live plots: their text, their bundles, and that they update one output in
+// place through the display sink the kernel installs (recorded here by a sink of our own).
+
+import { t, assert } from "./helpers";
+import type { MimeBundle } from "../src/index";
+
+function recordingSink() {
+  const events: { kind: "display" | "update"; id: number; bundle: MimeBundle }[] = [];
+  let next = 0;
+  t.setDisplaySink({
+    display(bundle) {
+      const id = next++;
+      events.push({ kind: "display", id, bundle });
+      return { update: (b) => void events.push({ kind: "update", id, bundle: b }) };
+    },
+  });
+  return events;
+}
+
+describe("progress bars", () => {
+  afterEach(() => t.setDisplaySink(null));
+
+  it("shows count, percent, rate and metrics as text", () => {
+    const bar = t.progressBar(8, { desc: "epoch 1" });
+    bar.update(2);
+    bar.set({ loss: 0.123456 });
+    assert.match(bar.text(), /^epoch 1  25% \|█{6} {18}\| 2\/8 \[00:00<[0-9?:]+, [0-9.]+ it\/s, loss=0\.1235\]$/);
+  });
+
+  it("wraps an iterable, knows a DataLoader's length, and updates one output in place", () => {
+    const events = recordingSink();
+    const loader = new t.data.DataLoader([t.arange(10)], { batchSize: 3 });
+    let seen = 0;
+    for (const [b] of t.progress(loader, { desc: "train" })) seen += b.size;
+    assert.equal(seen, 10);
+    assert.equal(events[0].kind, "display");
+    assert.ok(events.slice(1).every((e) => e.kind === "update" && e.id === 0), "later draws update the same output");
+    const last = events[events.length - 1].bundle;
+    assert.match(String(last["text/plain"]), /^train 100% \|█+\| 4\/4 /);
+    assert.match(String(last["text/html"]), /<progress value="100\.0" max="100"/);
+  });
+});
+
+describe("live plots", () => {
+  afterEach(() => t.setDisplaySink(null));
+
+  it("builds a Vega-Lite spec with an SVG and text fallback", () => {
+    const p = t.plot({ step: [0, 1, 2], loss: [1, 0.5, 0.25], accuracy: [0.1, 0.6, 0.9] }, { title: "training" });
+    const b = p.bundle();
+    const spec = b["application/vnd.vegalite.v5+json"] as { data: { values: unknown[] }; encoding: { color: { field: string } } };
+    assert.equal(spec.data.values.length, 6);
+    assert.deepEqual(spec.data.values[0], { step: 0, metric: "loss", value: 1 });
+    assert.equal(spec.encoding.color.field, "metric");
+    const svg = String(b["image/svg+xml"]);
+    assert.equal((svg.match(/<polyline/g) ?? []).length, 2);
+    assert.match(svg, /<text[^>]*>loss<\/text>/);
+    assert.equal(b["text/plain"], "LivePlot(training: 3 points; last step=2 loss=0.2500 accuracy=0.9000)");
+  });
+
+  it("adds points and redraws the same output", () => {
+    const events = recordingSink();
+    const p = new t.LivePlot({ every: 0 });
+    p.add({ step: 1, loss: 2 });
+    p.add({ step: 2, loss: 1 });
+    assert.deepEqual(events.map((e) => e.kind), ["display", "update"]);
+    assert.match(String(events[1].bundle["text/plain"]), /2 points; last step=2 loss=1\.000/);
+  });
+});

@@ -33,3 +33,6 @@ export { progress, progressBar, range, Progress } from "./display/progress";
 export type { ProgressOptions } from "./display/progress";
 export { LivePlot, plot } from "./display/plot";
 export type { PlotOptions } from "./display/plot";
+export { imageGrid, ImageGrid } from "./display/images";
+export type { GridOptions } from "./display/images";
+export { encodePng } from "./display/png";

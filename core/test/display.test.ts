@@ -66,3 +66,27 @@ describe("live plots", () => {
     assert.match(String(events[1].bundle["text/plain"]), /2 points; last step=2 loss=1\.000/);
   });
 });
+
+describe("image grids", () => {
+  it("encode a valid PNG of the digits (signature, IHDR size, CRCs)", async () => {
+    const { xTrain } = t.data.mnist({ train: 12, test: 0 });
+    const grid = t.imageGrid(xTrain, { cols: 6, scale: 1 });
+    const { png, width, height } = await grid.png();
+    assert.deepEqual(Array.from(png.subarray(0, 8)), [137, 80, 78, 71, 13, 10, 26, 10]);
+    const view = new DataView(png.buffer, png.byteOffset);
+    assert.equal(String.fromCharCode(...png.subarray(12, 16)), "IHDR");
+    assert.equal(view.getUint32(16), width);
+    assert.equal(view.getUint32(20), height);
+    assert.equal(width, 6 * (28 + 2) + 2);
+    assert.equal(height, 2 * (28 + 2) + 2);
+    const { crc32 } = await import("../src/display/png.js");
+    assert.equal(view.getUint32(8 + 8 + 13), crc32(png.subarray(12, 12 + 4 + 13)), "IHDR CRC");
+    const bundle = await grid[t.displaySymbol]();
+    assert.equal(bundle["text/plain"], "ImageGrid(12 images of 28x28)");
+    assert.equal(Buffer.from(String(bundle["image/png"]), "base64").length, png.length);
+  });
+
+  it("names the accepted shapes", () => {
+    assert.throws(() => t.imageGrid(t.zeros([2, 5, 8, 8])), /expected \[H, W\], \[N, H, W\] or \[N, C, H, W\]/);
+  });
+});

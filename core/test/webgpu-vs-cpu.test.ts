@@ -11,6 +11,8 @@ import { createCpuBackend } from "../src/backend/cpu";
 import { createWebGPUBackend } from "../src/backend/webgpu";
 
 let gpu: Backend;
+/** The same adapter with the other reduction strategy than its default (trees vs loops). */
+let gpuAlt: Backend;
 const cpu = createCpuBackend();
 
 before(async function () {
@@ -18,9 +20,15 @@ before(async function () {
   const b = await createWebGPUBackend();
   assert(b, "no WebGPU adapter: install mesa-vulkan-drivers from bookworm-backports");
   gpu = b;
+  const alt = await createWebGPUBackend({ treeReductions: b.isSoftware });
+  assert(alt, "no WebGPU adapter");
+  gpuAlt = alt;
 });
 
-after(() => gpu?.destroy());
+after(() => {
+  gpu?.destroy();
+  gpuAlt?.destroy();
+});
 
 /** A small deterministic generator (LCG), so failures reproduce. */
 function rng(seed: number): () => number {
@@ -80,7 +88,19 @@ async function compare<P extends Primitive>(
   tol: Tolerance = { rtol: 1e-5, atol: 1e-6 },
 ): Promise<void> {
   const want = await runOn(cpu, prim, inputs, out, attrs);
-  const got = await runOn(gpu, prim, inputs, out, attrs);
+  // Reductions have two strategies; check both on this adapter.
+  const backends = prim === "reduce" || prim === "argReduce" ? [gpu, gpuAlt] : [gpu];
+  for (const b of backends) check(await runOn(b, prim, inputs, out, attrs), want, prim, inputs, attrs, tol);
+}
+
+function check<P extends Primitive>(
+  got: number[],
+  want: number[],
+  prim: P,
+  inputs: T[],
+  attrs: PrimitiveAttrs[P],
+  tol: Tolerance,
+): void {
   assert.equal(got.length, want.length);
   const label = `${prim} ${JSON.stringify(attrs)} ${inputs.map((t) => `${t.info.dtype}[${t.info.shape}]`).join(" ")}`;
   got.forEach((g, i) => {
@@ -129,6 +149,10 @@ describe("webgpu vs cpu: elementwise", () => {
         [[6, 1], [1, 7], [6, 7]],
         [[50], [50], [50]],
         [[], [9], [9]],
+        // Row and column broadcasts with blocks of 4k take the vectorized layout.
+        [[5, 8], [8], [5, 8]],
+        [[5, 1], [5, 8], [5, 8]],
+        [[2, 3, 8], [1, 3, 8], [2, 3, 8]],
       ];
       for (const [sa, sb, so] of shapes) {
         if (logical.includes(fn)) {
@@ -154,9 +178,32 @@ describe("webgpu vs cpu: elementwise", () => {
     });
   }
 
+  it("special values (NaN, infinities, zeros, huge) agree for every float function", async () => {
+    const specials = [NaN, Infinity, -Infinity, 0, -0, 1, -1, 0.5, -2.5, 3, 1e30, -1e30, 1e-30, 2.5];
+    const n = specials.length;
+    const col: T = { host: Float32Array.from(specials), info: { shape: [n, 1], dtype: "float32" } };
+    const row: T = { host: Float32Array.from(specials), info: { shape: [1, n], dtype: "float32" } };
+    // GPU transcendental functions are close but not bit-exact, as in the random tests.
+    const tol = { rtol: 1e-5, atol: 1e-6 };
+    // sin and cos of |x| >= ~1e6 lose the exact range reduction that JS does in double
+    // precision (lavapipe's sin(1e30) is -1); that range is no use for deep learning.
+    const moderate: T = { host: col.host.map((v) => (Math.abs(v) > 1e6 && Number.isFinite(v) ? 7 : v)), info: col.info };
+    for (const fn of unaryFns) {
+      if (fn === "logicalNot") continue;
+      const dtype = fn === "isnan" ? "bool" : "float32";
+      await compare("unary", [fn === "sin" || fn === "cos" ? moderate : col], { shape: [n, 1], dtype }, { fn }, tol);
+    }
+    for (const fn of binaryFns) {
+      if (fn.startsWith("logical")) continue;
+      const dtype = ["eq", "ne", "lt", "le", "gt", "ge"].includes(fn) ? "bool" : "float32";
+      await compare("binary", [col, row], { shape: [n, n], dtype }, { fn }, tol);
+    }
+  });
+
   it("where", async () => {
     await compare("where", [bool([4, 1]), f32([4, 5]), f32([5])], { shape: [4, 5], dtype: "float32" }, {}, exact);
     await compare("where", [bool([3, 3]), i32([3, 3]), i32([])], { shape: [3, 3], dtype: "int32" }, {}, exact);
+    await compare("where", [bool([6, 1]), f32([4]), f32([6, 4])], { shape: [6, 4], dtype: "float32" }, {}, exact);
   });
 
   it("cast between every pair of dtypes", async () => {
@@ -190,11 +237,20 @@ describe("webgpu vs cpu: reductions and matmul", () => {
     });
   }
 
-  it("reduce sum of 300,000 elements (several passes)", async () => {
+  it("long and wide reductions (several passes, both strategies)", async () => {
+    const all = (fn: "sum" | "max" | "min" | "prod") => ({ fn, axes: [0], keepdims: false });
     const x = f32([300_000], uniform(0, 1));
-    await compare("reduce", [x], { shape: [], dtype: "float32" }, { fn: "sum", axes: [0], keepdims: false }, { rtol: 1e-5, atol: 0 });
+    await compare("reduce", [x], { shape: [], dtype: "float32" }, all("sum"), { rtol: 1e-5, atol: 0 });
+    x.host[123_456] = 7;
+    await compare("reduce", [x], { shape: [], dtype: "float32" }, all("max"), exact);
+    x.host[4567] = NaN;
+    await compare("reduce", [x], { shape: [], dtype: "float32" }, all("min"), exact);
+    await compare("reduce", [i32([70_001], ints(-9, 9))], { shape: [], dtype: "int32" }, all("sum"), exact);
     const y = f32([1000, 300], uniform(0, 1));
-    await compare("reduce", [y], { shape: [300], dtype: "float32" }, { fn: "sum", axes: [0], keepdims: false }, { rtol: 1e-5, atol: 0 });
+    await compare("reduce", [y], { shape: [300], dtype: "float32" }, all("sum"), { rtol: 1e-5, atol: 0 });
+    const rows = f32([3, 5000], uniform(-1, 1));
+    const byRow = { fn: "max" as const, axes: [1], keepdims: false };
+    await compare("reduce", [rows], { shape: [3], dtype: "float32" }, byRow, exact);
   });
 
   it("argmax and argmin on every axis", async () => {

@@ -8,6 +8,7 @@ import { broadcastStrides, sizeOf } from "../../shape";
 import { alloc, data } from "./storage";
 import { offsets, isIdentity } from "./strided";
 import { floatMath, intMath, unaryMath } from "./math";
+import { tryFastBinary } from "./fastpaths";
 
 /** Input offsets for reading `info` broadcast to `out` (null when it is a plain read). */
 function readIndex(info: TensorInfo, out: TensorInfo): Int32Array | null {
@@ -31,6 +32,10 @@ export const binary: Kernel<"binary"> = ({ inputs, infos, out, attrs }) => {
   const n = sizeOf(out.shape);
   const r = alloc(out.dtype, n);
   const y = r.data;
+  if (infos[0].dtype === "float32" && out.dtype === "float32") {
+    const same = isIdentity(infos[0].shape, out.shape) && isIdentity(infos[1].shape, out.shape);
+    if (tryFastBinary(attrs.fn, a as Float32Array, b as Float32Array, y as Float32Array, same)) return r;
+  }
   const ia = readIndex(infos[0], out);
   const ib = readIndex(infos[1], out);
   if (!ia && !ib) for (let i = 0; i < n; i++) y[i] = f(a[i], b[i]);

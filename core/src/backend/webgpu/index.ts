@@ -39,6 +39,11 @@ export interface WebGPUBackend extends Backend {
 export interface WebGPUOptions {
   /** Bytes of freed buffers kept for reuse (default 256 MiB). */
   maxPooledBytes?: number;
+  /**
+   * Reduce long rows with workgroup trees. Default: true on GPUs, false on software adapters,
+   * where per-thread interleaved loops are several times faster (see wgsl/reduce.ts).
+   */
+  treeReductions?: boolean;
 }
 
 export async function createWebGPUBackend(options: WebGPUOptions = {}): Promise<WebGPUBackend | null> {
@@ -51,7 +56,9 @@ export async function createWebGPUBackend(options: WebGPUOptions = {}): Promise<
     recorder.retire(b),
   );
   const ctx = new GpuContext(device, pool, new PipelineCache(device), recorder, device.limits.maxStorageBufferBindingSize);
-  const kernels: KernelTable = createKernels(ctx, health);
+  const kernels: KernelTable = createKernels(ctx, health, {
+    treeReductions: options.treeReductions ?? !summary.isSoftware,
+  });
   let destroyed = false;
 
   const backend: WebGPUBackend = {

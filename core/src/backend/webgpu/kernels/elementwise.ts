@@ -11,6 +11,20 @@ import { Params } from "../params";
 import { load, memoSource, truth, type ComputeType } from "../wgsl/common";
 import { binaryExpr, elementGroups, elementwiseShader, unaryExpr, WORKGROUP, type Access, type Expr } from "../wgsl/elementwise";
 
+/** How the vectorized layout can read `info` broadcast to `out` (n elements), if it can. */
+function accessOf(info: TensorInfo, out: TensorInfo, n: number): { access: Access; block: number } | null {
+  const size = sizeOf(info.shape);
+  if (size === 1) return { access: "scalar", block: 0 };
+  // An input that broadcasts to the output with as many elements is the output's own layout.
+  if (size === n) return { access: "full", block: 0 };
+  const c = collapse(out.shape, [broadcastStrides(info.shape, out.shape)]);
+  if (c.shape.length !== 2 || c.shape[1] % 4 !== 0) return null;
+  const [outer, inner] = c.strides[0];
+  if (outer === 0 && inner === 1) return { access: "row", block: c.shape[1] };
+  if (outer === 1 && inner === 0) return { access: "col", block: c.shape[1] };
+  return null;
+}
+
 function runElementwise(
   ctx: GpuContext,
   inputs: readonly Storage[],
@@ -23,25 +37,33 @@ function runElementwise(
   const n = sizeOf(out.shape);
   if (n === 0) return result;
   const sizes = infos.map((info) => sizeOf(info.shape));
-  // An input that broadcasts to the output with as many elements is the output's own layout.
-  const access = sizes.map((size): Access => (size === 1 ? "scalar" : size === n ? "full" : "strided"));
-  const vectorized = access.every((a) => a !== "strided");
   const dtypes = infos.map((info) => info.dtype);
-  const key = `ew|${key0}|${dtypes.join(",")}|${out.dtype}|${vectorized ? access.join(",") : "strided"}`;
-  const source = memoSource(key, () => elementwiseShader(dtypes, out.dtype, vectorized ? access : null, body));
+  const accesses = infos.map((info) => accessOf(info, out, n));
   const params = new Params().u32(n);
-  let workgroups = Math.ceil(n / 4 / WORKGROUP);
-  if (!vectorized) {
-    const layout = collapse(out.shape, infos.map((info) => broadcastStrides(info.shape, out.shape)));
-    params.u32(layout.shape.length).axes(layout.shape, n);
-    for (const strides of layout.strides) params.list(strides);
-    workgroups = elementGroups(n);
+  const round4 = (k: number) => Math.ceil(k / 4) * 4;
+  if (accesses.every((a) => a !== null)) {
+    const modes = accesses.map((a) => a!.access);
+    const key = `ew|${key0}|${dtypes.join(",")}|${out.dtype}|${modes.join(",")}`;
+    const source = memoSource(key, () => elementwiseShader(dtypes, out.dtype, modes, body));
+    for (const a of accesses) {
+      const quads = a!.block / 4;
+      if (quads > 0) params.u32(quads).divisor(quads, n / 4 + 1);
+      else params.u32(0, 0, 0);
+    }
+    // vec4 access reads and writes whole groups of 4: bind the rounded-up sizes.
+    const bindings = inputs.map((s, i) => input(s, modes[i] === "full" ? round4(sizes[i]) : sizes[i]));
+    bindings.push(output(result, round4(n)));
+    ctx.run(source, bindings, params, Math.ceil(n / 4 / WORKGROUP));
+    return result;
   }
-  // vec4 access reads and writes whole groups of 4: bind the rounded-up size.
-  const round = (k: number) => (vectorized ? Math.ceil(k / 4) * 4 : k);
-  const bindings = inputs.map((s, i) => input(s, access[i] === "full" ? round(sizes[i]) : sizes[i]));
-  bindings.push(output(result, round(n)));
-  ctx.run(source, bindings, params, workgroups);
+  const key = `ew|${key0}|${dtypes.join(",")}|${out.dtype}|strided`;
+  const source = memoSource(key, () => elementwiseShader(dtypes, out.dtype, null, body));
+  const layout = collapse(out.shape, infos.map((info) => broadcastStrides(info.shape, out.shape)));
+  params.u32(layout.shape.length).axes(layout.shape, n);
+  for (const strides of layout.strides) params.list(strides);
+  const bindings = inputs.map((s, i) => input(s, sizes[i]));
+  bindings.push(output(result, n));
+  ctx.run(source, bindings, params, elementGroups(n));
   return result;
 }
 

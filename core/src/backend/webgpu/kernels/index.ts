@@ -18,10 +18,15 @@ function guard<P extends Primitive>(health: DeviceHealth, kernel: Kernel<P>): Ke
   };
 }
 
-export function createKernels(ctx: GpuContext, health: DeviceHealth): KernelTable {
+export interface KernelOptions {
+  /** Workgroup-tree reductions for long rows (GPUs) instead of interleaved loops (lavapipe). */
+  treeReductions: boolean;
+}
+
+export function createKernels(ctx: GpuContext, health: DeviceHealth, options: KernelOptions): KernelTable {
   const k = {
     ...elementwiseKernels(ctx),
-    ...reduceKernels(ctx),
+    ...reduceKernels(ctx, options.treeReductions),
     ...matmulKernels(ctx),
     ...layoutKernels(ctx),
     ...gatherKernels(ctx),

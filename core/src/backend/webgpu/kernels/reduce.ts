@@ -73,31 +73,30 @@ function reducePasses(
   inType: DType,
   outType: DType,
   result: GPUStorage,
+  useTree: boolean,
 ): void {
   let { storage: src, temporary, A, R } = view;
   const C = view.C;
   let srcType = inType;
   for (;;) {
-    const tree = C === 1 && R >= REDUCE_WORKGROUP;
     const outputs = A * C;
-    let parts = 1;
-    if (tree) {
-      if (A < TARGET_THREADS / REDUCE_WORKGROUP) parts = Math.ceil(R / TREE_CHUNK);
-    } else if (outputs < TARGET_THREADS && R > 64) {
-      parts = Math.min(Math.ceil(R / 64), Math.ceil(TARGET_THREADS / outputs));
-    }
-    const chunk = Math.ceil(R / parts);
+    // Split R into parts only when the outputs alone give too few threads.
+    const split = outputs < TARGET_THREADS && R > 64;
+    const tree = split && useTree && C === 1 && R >= REDUCE_WORKGROUP;
+    const interleaved = split && !tree && C === 1;
+    const parts = !split ? 1 : tree ? Math.ceil(R / TREE_CHUNK) : Math.min(Math.ceil(R / 64), Math.ceil(TARGET_THREADS / outputs));
     const dst = parts === 1 ? result : ctx.allocElements(A * parts * C);
     const bindings = [input(src, A * R * C), output(dst, A * parts * C)];
     if (tree) {
       const source = memoSource(`reduce.tree|${fn}|${srcType}|${outType}`, () => treeReduceShader(fn, srcType, outType));
-      ctx.run(source, bindings, new Params().u32(A * parts, R, parts, chunk), A * parts);
+      ctx.run(source, bindings, new Params().u32(A * parts, R, parts, Math.ceil(R / parts)), A * parts);
     } else {
       const source = memoSource(`reduce.strided|${fn}|${srcType}|${outType}`, () =>
         stridedReduceShader(fn, srcType, outType),
       );
       const count = A * parts * C;
-      const params = new Params().u32(count, C, R, parts, chunk).divisor(C, count).divisor(parts, count / C);
+      const [span, step] = interleaved ? [R, parts] : [Math.ceil(R / parts), 1];
+      const params = new Params().u32(count, C, R, parts, span, step).divisor(C, count).divisor(parts, count / C);
       ctx.run(source, bindings, params, Math.ceil(count / REDUCE_WORKGROUP));
     }
     if (temporary) ctx.pool.release(src as GPUStorage);
@@ -109,13 +108,17 @@ function reducePasses(
   }
 }
 
-export function reduceKernels(ctx: GpuContext): Pick<KernelTable, "reduce" | "argReduce"> {
+/**
+ * `treeReductions`: reduce long contiguous rows with workgroup trees (GPUs) rather than
+ * interleaved per-thread loops (faster on software adapters such as lavapipe).
+ */
+export function reduceKernels(ctx: GpuContext, treeReductions: boolean): Pick<KernelTable, "reduce" | "argReduce"> {
   return {
     reduce: ({ inputs, infos, out, attrs }) => {
       const result = ctx.alloc(out);
       if (sizeOf(out.shape) === 0) return result;
       const view = toView3(ctx, inputs[0], infos[0].shape, attrs.axes);
-      reducePasses(ctx, view, attrs.fn, infos[0].dtype, out.dtype, result);
+      reducePasses(ctx, view, attrs.fn, infos[0].dtype, out.dtype, result, treeReductions);
       return result;
     },
 
@@ -129,6 +132,8 @@ export function reduceKernels(ctx: GpuContext): Pick<KernelTable, "reduce" | "ar
       const C = sizeOf(shape.slice(attrs.axis + 1));
       const dtype = infos[0].dtype;
       const bindings = [input(inputs[0], sizeOf(shape)), output(result, n)];
+      // A few long rows: one workgroup per row even on software adapters, where a lone
+      // thread scanning millions of elements would be slower still.
       if (C === 1 && R >= 2048 && A < TARGET_THREADS / REDUCE_WORKGROUP) {
         const source = memoSource(`arg.tree|${attrs.fn}|${dtype}`, () => treeArgShader(attrs.fn, dtype));
         ctx.run(source, bindings, new Params().u32(A, R), A);

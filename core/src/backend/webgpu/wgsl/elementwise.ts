@@ -128,19 +128,26 @@ export function elementGroups(n: number): number {
   return Math.ceil(n / (WORKGROUP * ELEMENTS_PER_THREAD));
 }
 
-/** How the shader reads each input: at the output's index, as one value, or through strides. */
-export type Access = "full" | "scalar" | "strided";
+/**
+ * How the vectorized shader reads each input, by the input's place in the output:
+ * - "full": the output's own layout;  "scalar": one value for all;
+ * - "row": a block of S elements repeated down the output (a bias [n] added to [b, n]);
+ * - "col": each element repeated S times (a [b, 1] column against [b, n]).
+ * S is a multiple of 4 for row and col, so a vec4 of the output never straddles two blocks.
+ */
+export type Access = "full" | "scalar" | "row" | "col";
 
 /**
  * Elementwise shader. The operation is a WGSL function `op` of the stored input values, so the
  * two layouts below share it:
- * - every input "full" or "scalar": each thread handles 4 consecutive elements with vec4 loads
- *   and stores. On lavapipe this is 3-5x faster than one element per thread, whose cost is
- *   dominated by per-invocation overhead and per-lane bounds-checked scalar loads. Buffers are
- *   size classes (multiples of 16 bytes), so the last vec4 never leaves its buffer.
- *   Params: [count].
- * - otherwise one thread per element, inputs read through broadcast strides. Params: [count,
- *   rank, axes block (Params.axes), strides of input 0, strides of input 1, ...].
+ * - `vectorized` (every input has an Access): each thread handles 4 consecutive elements with
+ *   vec4 loads and stores. On lavapipe this is 3-5x faster than one element per thread, whose
+ *   cost is dominated by per-invocation overhead and per-lane bounds-checked scalar loads.
+ *   Buffers are size classes (multiples of 16 bytes), so the last vec4 never leaves its
+ *   buffer. Params: [count, then per input: S / 4 and the division magic for it].
+ * - `null`: one thread per element (ELEMENTS_PER_THREAD of them), inputs read through
+ *   broadcast strides. Params: [count, rank, axes block (Params.axes), strides of input 0,
+ *   strides of input 1, ...].
  */
 export function elementwiseShader(
   inputs: readonly DType[],
@@ -155,20 +162,28 @@ export function elementwiseShader(
 ${e.prelude}
   return ${storeExpr(e, out)};
 }`;
+  const wide = (a: Access) => a === "full" || a === "row";
   const decls = inputs.map((d, i) => {
     const t = storageType(d);
-    return { name: `in${i}`, type: vectorized && vectorized[i] === "full" ? (`vec4<${t}>` as const) : t };
+    return { name: `in${i}`, type: vectorized && wide(vectorized[i]) ? (`vec4<${t}>` as const) : t };
   });
   const outDecl = { name: "out", type: vectorized ? (`vec4<${outType}>` as const) : outType, write: true };
   const head = `${declare([...decls, outDecl])}
 ${bitsHelpers}
-${vectorized ? "" : divideHelpers}
+${divideHelpers}
 ${mathHelpers(e.helpers)}
 ${op}`;
   if (vectorized) {
-    const loads = vectorized.map((a, i) => `  let l${i} = in${i}[${a === "full" ? "i" : "0"}];`).join("\n");
+    const index = (a: Access, k: number) => {
+      const at = 1 + 3 * k;
+      if (a === "full") return "i";
+      if (a === "scalar") return "0";
+      const q = `udiv(i, p[${at + 1}], p[${at + 2}])`;
+      return a === "col" ? q : `i - ${q} * p[${at}]`;
+    };
+    const loads = vectorized.map((a, k) => `  let l${k} = in${k}[${index(a, k)}];`).join("\n");
     const lanes = ["x", "y", "z", "w"].map(
-      (c) => `op(${vectorized.map((a, i) => (a === "full" ? `l${i}.${c}` : `l${i}`)).join(", ")})`,
+      (c) => `op(${vectorized.map((a, k) => (wide(a) ? `l${k}.${c}` : `l${k}`)).join(", ")})`,
     );
     return `${head}
 ${entry(

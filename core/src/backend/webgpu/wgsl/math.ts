@@ -11,8 +11,9 @@
 //   and +-1 past 10 where a driver's tanh can return NaN.
 // - pow follows JS Math.pow (NaN exponent -> NaN, 1^inf -> NaN, x^0 -> 1), with exact repeated
 //   multiplication for small integer exponents, so x ** 2 matches the CPU bit for bit.
-// - mod is floored (the result takes the divisor's sign, as in Python); fma keeps the
-//   remainder exact, and the quotient is corrected when a / b rounds across an integer.
+// - mod is floored (the result takes the divisor's sign, as in Python) on top of an exact
+//   truncated remainder like JS %: fma with a corrected quotient, or long division when the
+//   quotient is beyond 2^23.
 
 import { floatLit } from "./common";
 
@@ -133,11 +134,28 @@ const helpers: Record<string, Helper> = {
     source: `fn modF(a: f32, b: f32) -> f32 {
   if (b == 0.0 || isNan(a) || isNan(b) || isInf(a)) { return nanF(); }
   if (isInf(b)) { return select(b, a, a == 0.0 || (a < 0.0) == (b < 0.0)); }
-  let q = trunc(a / b);
-  var r = fma(-b, q, a);
-  let step = select(abs(b), -abs(b), a < 0.0);
-  if (r != 0.0 && (r < 0.0) != (a < 0.0)) { r += step; }
-  if (abs(r) >= abs(b)) { r -= step; }
+  // Truncated remainder of |a| by |b|, exactly (as JS % is), then floored.
+  let m = abs(b);
+  let x = abs(a);
+  var r = x;
+  if (x >= m) {
+    let q = trunc(x / m);
+    if (q < 8388608.0) {
+      // q is exact but may be one off; with the right q, fma's single rounding is exact.
+      r = fma(-m, q, x);
+      if (r < 0.0) { r = fma(-m, q - 1.0, x); } else if (r >= m) { r = fma(-m, q + 1.0, x); }
+    } else {
+      // Huge quotient: long division, one binary digit per step; each subtraction is
+      // exact because t <= r < 2t (Sterbenz).
+      loop {
+        if (r < m) { break; }
+        var t = ldexp(m, frexp(r).exp - frexp(m).exp);
+        if (t > r) { t = t * 0.5; }
+        r = r - t;
+      }
+    }
+  }
+  r = select(r, -r, a < 0.0);
   if (r != 0.0 && (r < 0.0) != (b < 0.0)) { r += b; }
   return r;
 }`,

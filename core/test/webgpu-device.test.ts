@@ -7,6 +7,7 @@ import type { Storage } from "../src/backend/backend";
 import { createWebGPUBackend, type WebGPUBackend } from "../src/backend/webgpu";
 import { DeviceHealth, openDevice } from "../src/backend/webgpu/device";
 import { sizeClass } from "../src/backend/webgpu/buffers";
+import { magic } from "../src/backend/webgpu/wgsl/divide";
 
 let backend: WebGPUBackend;
 
@@ -41,6 +42,23 @@ describe("webgpu backend: memory and ordering", () => {
       // Multiples of 16 let vec4 shaders read the last, partial vec4 of any tensor.
       const bound = n <= 4096 ? 2 * n : 1.25 * n;
       assert(c >= n && c % 16 === 0 && c <= bound, `class of ${n} is ${c}`);
+    }
+  });
+
+  it("division by magic numbers is exact (the arithmetic of wgsl/divide.ts udiv)", () => {
+    // Emulates udiv: floor(x * m / 2^s) with 64-bit intermediate, as the shader computes it.
+    const udiv = (x: number, m: number, s: number) => (m === 0 ? x : Number((BigInt(x) * BigInt(m)) >> BigInt(s)));
+    let seed = 7;
+    const next = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0);
+    for (const xMax of [10, 1000, 2 ** 20, 2 ** 25, 2 ** 30, 2 ** 31 - 1]) {
+      for (const n of [1, 2, 3, 7, 10, 255, 256, 1000, 65_537, xMax]) {
+        const { m, s } = magic(n, xMax);
+        assert(m < 2 ** 32 && s < 64, `magic(${n}, ${xMax})`);
+        for (const x of [0, 1, n - 1, n, n + 1, xMax, xMax - 1, ...Array.from({ length: 200 }, () => next() % (xMax + 1))]) {
+          if (x < 0 || x > xMax) continue;
+          assert.equal(udiv(x, m, s), Math.floor(x / n), `${x} / ${n} (xMax ${xMax})`);
+        }
+      }
     }
   });
 
@@ -130,6 +148,20 @@ describe("webgpu backend: limits", () => {
     assert.equal(got[0], 0);
     assert.equal(got[batch - 1], 2 * (batch - 1));
     for (const t of [a, b, c]) backend.free(t);
+  });
+
+  it("strided kernels index large tensors exactly (64-bit division magic)", async function () {
+    this.timeout(60_000);
+    // 4.5M elements with a 3000-wide axis: index * divisor passes 2^32, the shader's long path.
+    const [r, c] = [1500, 3000];
+    const x = backend.upload(Float32Array.from({ length: r * c }, (_, i) => i), F);
+    const t = backend.kernels.permute({ inputs: [x], infos: [info([r, c])], out: info([c, r]), attrs: { perm: [1, 0] } });
+    const got = await backend.read(t, F, r * c);
+    for (const [i, j] of [[0, 0], [2999, 1499], [1234, 567], [3, 1498], [2998, 1]]) {
+      assert.equal(got[i * r + j], j * c + i, `transposed[${i}, ${j}]`);
+    }
+    backend.free(x);
+    backend.free(t);
   });
 
   it("a tensor beyond maxStorageBufferBindingSize throws DeviceLimitError before allocating", () => {

@@ -323,6 +323,7 @@ describe("webgpu kernels: matmul", () => {
       close(await mm(i32(a, [batch, m, k]), i32(b, [batch, k, n]), [batch, m, n]), want);
     }
     close(await mm(f32([], [2, 0]), f32([], [0, 3]), [2, 3]), [0, 0, 0, 0, 0, 0]);
+    close(await mm(f32([], [3, 0]), f32([], [0, 4]), [3, 4]), Array(12).fill(0)); // vec4 variant
     close(await mm(f32([], [0, 3]), f32([1, 2, 3], [3, 1]), [0, 1]), []);
   });
 });

@@ -11,7 +11,7 @@ import { createCpuBackend } from "../src/backend/cpu";
 import { createWebGPUBackend } from "../src/backend/webgpu";
 
 let gpu: Backend;
-/** The same adapter with the other reduction strategy than its default (trees vs loops). */
+/** The same adapter with the other kernel choices than its default (reductions, matmul). */
 let gpuAlt: Backend;
 const cpu = createCpuBackend();
 
@@ -20,7 +20,7 @@ before(async function () {
   const b = await createWebGPUBackend();
   assert(b, "no WebGPU adapter: install mesa-vulkan-drivers from bookworm-backports");
   gpu = b;
-  const alt = await createWebGPUBackend({ treeReductions: b.isSoftware });
+  const alt = await createWebGPUBackend({ treeReductions: b.isSoftware, laneMatmul: !b.isSoftware });
   assert(alt, "no WebGPU adapter");
   gpuAlt = alt;
 });
@@ -88,8 +88,8 @@ async function compare<P extends Primitive>(
   tol: Tolerance = { rtol: 1e-5, atol: 1e-6 },
 ): Promise<void> {
   const want = await runOn(cpu, prim, inputs, out, attrs);
-  // Reductions have two strategies; check both on this adapter.
-  const backends = prim === "reduce" || prim === "argReduce" ? [gpu, gpuAlt] : [gpu];
+  // Reductions and matmul have two kernels each (GPU-shaped and CPU-shaped); check both.
+  const backends = prim === "reduce" || prim === "argReduce" || prim === "matmul" ? [gpu, gpuAlt] : [gpu];
   for (const b of backends) check(await runOn(b, prim, inputs, out, attrs), want, prim, inputs, attrs, tol);
 }
 
@@ -271,6 +271,9 @@ describe("webgpu vs cpu: reductions and matmul", () => {
       [[64, 64], [64, 64], [64, 64]],
       [[2, 1, 70, 12], [3, 12, 68], [2, 3, 70, 68]],
       [[130, 3], [3, 1], [130, 1]],
+      // Many tiles each way, with partial tiles at the edges.
+      [[512, 8], [8, 512], [512, 512]],
+      [[513, 7], [7, 514], [513, 514]],
     ];
     for (const [sa, sb, so] of cases) {
       await compare("matmul", [f32(sa), f32(sb)], { shape: so, dtype: "float32" }, {}, mm);

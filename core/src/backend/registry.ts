@@ -34,8 +34,8 @@ async function getWebGPU(): Promise<Backend | null> {
   const mod = await import("./webgpu/index.js");
   const created = await mod.createWebGPUBackend();
   if (!created) return null;
-  webgpu = created.backend;
-  webgpuInfo = { description: created.backend.description, isSoftware: created.isSoftware };
+  webgpu = created;
+  webgpuInfo = { description: created.description, isSoftware: created.isSoftware };
   return webgpu;
 }
 

@@ -54,7 +54,9 @@ export class GpuContext {
   private binding(b: KernelBinding): Binding {
     const storage = asGPU(b.storage);
     this.checkBinding(b.elements);
-    return { buffer: storage.buffer, size: Math.max(4, b.elements * GPU_ELEMENT_BYTES) };
+    // At least 16 bytes: a vec4 array binding must hold one vec4 even when the tensor is
+    // empty (every pooled buffer is at least that big).
+    return { buffer: storage.buffer, size: Math.max(16, b.elements * GPU_ELEMENT_BYTES) };
   }
 
   private checkBinding(elements: number): void {

@@ -100,16 +100,22 @@ export class DeviceHealth {
     void device.lost.then((info) => {
       this.lost = true;
       if (this.destroyed || info.reason === "destroyed") return;
-      this.problem ??= `the WebGPU device was lost (${info.message || "unknown reason"})`;
+      this.problem ??=
+        `the WebGPU device was lost (${info.message || "unknown reason"}); ` +
+        `restart the kernel or use the cpu backend: setBackend('cpu')`;
     });
     // Keep one bound handler so removeEventListener removes the same function.
     this.onError = (ev: Event) => {
       const error = (ev as GPUUncapturedErrorEvent).error;
       const oom = typeof GPUOutOfMemoryError !== "undefined" && error instanceof GPUOutOfMemoryError;
       if (oom || /out of memory/i.test(error.message)) {
-        this.problem ??= `the WebGPU device ran out of memory (${error.message})`;
+        this.problem ??=
+          `the WebGPU device ran out of memory (${error.message}). ` +
+          `Free tensors (dispose/tidy), use smaller batches, or use the cpu backend: setBackend('cpu')`;
       } else {
-        this.problem ??= `WebGPU reported an error: ${error.message}`;
+        this.problem ??=
+          `WebGPU rejected a command, which is a bug in tsdl's webgpu backend (${error.message.trim()}). ` +
+          `Please report it; meanwhile the cpu backend works: setBackend('cpu')`;
       }
     };
     device.addEventListener("uncapturederror", this.onError);
@@ -122,7 +128,7 @@ export class DeviceHealth {
     if (problem !== undefined) {
       // An OOM or validation error is reported once; a lost device stays lost.
       if (!this.lost) this.problem = undefined;
-      throw new DeviceLimitError(`${problem}. Free tensors (dispose/tidy) or use the cpu backend: setBackend('cpu')`);
+      throw new DeviceLimitError(problem);
     }
     if (this.lost) throw new DeviceLimitError("the WebGPU device was lost; use the cpu backend: setBackend('cpu')");
   }

@@ -4,12 +4,14 @@
 // dispatches so the GPU starts early on long op sequences.
 //
 // Each dispatch's small parameter block (shapes, strides, counts) is appended to a host-side
-// arena and bound at its own offset of one GPU arena buffer; the arena is written with a single
-// queue.writeBuffer just before the submit. Queue operations run in order, so the next batch can
+// arena and bound through a dynamic offset into one GPU arena buffer (so bind groups can be
+// cached, see bindgroups.ts); the arena is written with a single queue.writeBuffer just before
+// the submit. Queue operations run in order, so the next batch can
 // overwrite the arena as soon as this batch is submitted. Small uploads ride the same arena and
 // are copied into place by the encoder, which keeps them in order with the recorded dispatches.
 
 import { DeviceLimitError } from "../../errors";
+import { BindGroupCache } from "./bindgroups";
 import type { CachedPipeline } from "./pipelines";
 
 /** A buffer range to bind; `size` is what the shader may touch (a multiple of 4). */
@@ -22,6 +24,8 @@ const MAX_PENDING = 64;
 const ARENA_BYTES = 1 << 18;
 /** Uploads up to this size go through the arena; bigger ones use queue.writeBuffer. */
 const SMALL_UPLOAD = 1 << 14;
+/** The params window each shader sees (its `p` array): 256 words. */
+const PARAMS_BYTES = 1024;
 
 export class CommandRecorder {
   private encoder: GPUCommandEncoder | null = null;
@@ -33,12 +37,14 @@ export class CommandRecorder {
   private retired: GPUBuffer[] = [];
   private readonly align: number;
   private readonly maxPerDim: number;
+  private readonly bindGroups: BindGroupCache;
   /** Dispatches recorded since creation, for tests and profiling. */
   dispatches = 0;
 
   constructor(private readonly device: GPUDevice) {
     this.align = device.limits.minStorageBufferOffsetAlignment;
     this.maxPerDim = device.limits.maxComputeWorkgroupsPerDimension;
+    this.bindGroups = new BindGroupCache(device);
     this.arena = device.createBuffer({
       size: ARENA_BYTES,
       usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
@@ -58,19 +64,17 @@ export class CommandRecorder {
     if (y > this.maxPerDim) {
       throw new DeviceLimitError(`a dispatch of ${workgroups} workgroups exceeds this WebGPU device's grid limit`);
     }
-    const offset = this.stage(new Uint8Array(params.buffer, params.byteOffset, params.byteLength), this.align);
-    const entries: GPUBindGroupEntry[] = buffers.map((b, binding) => ({
-      binding,
-      resource: { buffer: b.buffer, offset: 0, size: b.size },
-    }));
-    entries.push({
-      binding: buffers.length,
-      resource: { buffer: this.arena, offset, size: Math.max(4, params.byteLength) },
-    });
-    const group = this.device.createBindGroup({ layout: pipeline.layout, entries });
+    if (params.byteLength > PARAMS_BYTES) {
+      throw new DeviceLimitError(`a kernel needs ${params.byteLength} bytes of shape parameters; tensors of rank > 16 are not supported`);
+    }
+    const offset = this.stage(new Uint8Array(params.buffer, params.byteOffset, params.byteLength), this.align, PARAMS_BYTES);
+    const group = this.bindGroups.get(pipeline.layout, pipeline.layoutId, [
+      ...buffers,
+      { buffer: this.arena, size: PARAMS_BYTES },
+    ]);
     this.pass ??= this.commandEncoder().beginComputePass();
     this.pass.setPipeline(pipeline.pipeline);
-    this.pass.setBindGroup(0, group);
+    this.pass.setBindGroup(0, group, [offset]);
     this.pass.dispatchWorkgroups(x, y);
     this.dispatches += 1;
     if (++this.pending >= MAX_PENDING) this.flush();
@@ -138,11 +142,14 @@ export class CommandRecorder {
     this.arena.destroy();
   }
 
-  /** Appends bytes to the arena at an `align`ed offset, submitting first when it is full. */
-  private stage(data: Uint8Array, align: number): number {
+  /**
+   * Appends bytes to the arena at an `align`ed offset, submitting first when it is full.
+   * `window` bytes from the offset must lie inside the arena (what a binding may see).
+   */
+  private stage(data: Uint8Array, align: number, window = 0): number {
     const size = Math.ceil(data.byteLength / 4) * 4;
     let offset = Math.ceil(this.arenaUsed / align) * align;
-    if (offset + size > ARENA_BYTES) {
+    if (offset + Math.max(size, window) > ARENA_BYTES) {
       this.flush();
       offset = 0;
     }

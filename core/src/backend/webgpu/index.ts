@@ -8,6 +8,7 @@
 //   backend.destroy();                             // lets the Node process exit
 
 import { allocHost, type DType, type HostArray } from "../../dtype";
+import { DeviceLimitError } from "../../errors";
 import type { Backend, KernelTable, Storage } from "../backend";
 import { BufferPool, GPUStorage, type MemoryStats } from "./buffers";
 import { asGPU, GPU_ELEMENT_BYTES, GpuContext } from "./context";
@@ -32,8 +33,6 @@ export interface WebGPUBackend extends Backend {
   counters(): { dispatches: number; pipelines: number };
   /** Destroys pooled (unused) buffers. */
   trim(): void;
-  /** The backend itself, for callers that destructure `{ backend, isSoftware }` (registry.ts). */
-  readonly backend: Backend;
 }
 
 export interface WebGPUOptions {
@@ -44,6 +43,11 @@ export interface WebGPUOptions {
    * where per-thread interleaved loops are several times faster (see wgsl/reduce.ts).
    */
   treeReductions?: boolean;
+  /**
+   * Kernel shapes for CPU-like adapters (matmul without workgroup memory, see
+   * wgsl/matmulLanes.ts). Default: true on software adapters.
+   */
+  laneMatmul?: boolean;
 }
 
 export async function createWebGPUBackend(options: WebGPUOptions = {}): Promise<WebGPUBackend | null> {
@@ -58,13 +62,11 @@ export async function createWebGPUBackend(options: WebGPUOptions = {}): Promise<
   const ctx = new GpuContext(device, pool, new PipelineCache(device), recorder, device.limits.maxStorageBufferBindingSize);
   const kernels: KernelTable = createKernels(ctx, health, {
     treeReductions: options.treeReductions ?? !summary.isSoftware,
+    laneMatmul: options.laneMatmul ?? summary.isSoftware,
   });
   let destroyed = false;
 
   const backend: WebGPUBackend = {
-    get backend(): Backend {
-      return backend;
-    },
     name: "webgpu",
     description: summary.description,
     isSoftware: summary.isSoftware,
@@ -88,7 +90,13 @@ export async function createWebGPUBackend(options: WebGPUOptions = {}): Promise<
     async read(storage: Storage, dtype: DType, size: number): Promise<HostArray> {
       health.check();
       if (size === 0) return allocHost(dtype, 0);
-      const bytes = await recorder.readback(asGPU(storage).buffer, size * GPU_ELEMENT_BYTES);
+      let bytes: ArrayBuffer;
+      try {
+        bytes = await recorder.readback(asGPU(storage).buffer, size * GPU_ELEMENT_BYTES);
+      } catch (e) {
+        health.check(); // a lost device or an out-of-memory error explains the failure best
+        throw new DeviceLimitError(`reading a tensor back from the WebGPU device failed: ${String(e)}`);
+      }
       health.check();
       if (dtype === "float32") return new Float32Array(bytes);
       if (dtype === "int32") return new Int32Array(bytes);

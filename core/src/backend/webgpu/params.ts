@@ -3,9 +3,11 @@
 
 import { magic, magicList } from "./wgsl/divide";
 
+/** Scratch for float bit patterns; shared, since building params never interleaves. */
+const scratch = new DataView(new ArrayBuffer(4));
+
 export class Params {
   private readonly words: number[] = [];
-  private readonly view = new DataView(new ArrayBuffer(4));
 
   u32(...values: number[]): this {
     for (const v of values) this.words.push(v >>> 0);
@@ -18,8 +20,8 @@ export class Params {
   }
 
   f32(value: number): this {
-    this.view.setFloat32(0, value, true);
-    this.words.push(this.view.getUint32(0, true));
+    scratch.setFloat32(0, value, true);
+    this.words.push(scratch.getUint32(0, true));
     return this;
   }
 

@@ -12,46 +12,57 @@ export type BindingKind = "read" | "write";
 export interface CachedPipeline {
   pipeline: GPUComputePipeline;
   layout: GPUBindGroupLayout;
+  /** Identifies the layout in bind group cache keys. */
+  layoutId: number;
 }
 
 export class PipelineCache {
-  private readonly pipelines = new Map<string, CachedPipeline>();
-  private readonly layouts = new Map<string, GPUBindGroupLayout>();
+  private readonly pipelines = new Map<string, Map<string, CachedPipeline>>();
+  private readonly layouts = new Map<string, { layout: GPUBindGroupLayout; id: number }>();
   /** Compilations so far, for tests and profiling. */
   compiled = 0;
 
   constructor(private readonly device: GPUDevice) {}
 
   get(source: string, bindings: readonly BindingKind[]): CachedPipeline {
-    const key = bindings.join(",") + "\n" + source;
-    let cached = this.pipelines.get(key);
+    // Keyed by the source string itself (kernels pass the same memoized string every time, so
+    // its hash is computed once) and then by the binding kinds.
+    let bySource = this.pipelines.get(source);
+    if (!bySource) this.pipelines.set(source, (bySource = new Map()));
+    const kinds = bindings.join(",");
+    let cached = bySource.get(kinds);
     if (!cached) {
-      const layout = this.layout(bindings);
+      const { layout, id } = this.layout(bindings);
       const module = this.device.createShaderModule({ code: source });
       const pipeline = this.device.createComputePipeline({
         layout: this.device.createPipelineLayout({ bindGroupLayouts: [layout] }),
         compute: { module, entryPoint: "main" },
       });
-      cached = { pipeline, layout };
-      this.pipelines.set(key, cached);
+      cached = { pipeline, layout, layoutId: id };
+      bySource.set(kinds, cached);
       this.compiled += 1;
     }
     return cached;
   }
 
-  private layout(bindings: readonly BindingKind[]): GPUBindGroupLayout {
+  /** The last binding is the params block, bound with a dynamic offset into the arena. */
+  private layout(bindings: readonly BindingKind[]): { layout: GPUBindGroupLayout; id: number } {
     const key = bindings.join(",");
-    let layout = this.layouts.get(key);
-    if (!layout) {
-      layout = this.device.createBindGroupLayout({
+    let entry = this.layouts.get(key);
+    if (!entry) {
+      const layout = this.device.createBindGroupLayout({
         entries: bindings.map((kind, binding) => ({
           binding,
           visibility: GPUShaderStage.COMPUTE,
-          buffer: { type: kind === "read" ? "read-only-storage" : "storage" },
+          buffer: {
+            type: kind === "read" ? "read-only-storage" : "storage",
+            hasDynamicOffset: binding === bindings.length - 1,
+          },
         })),
       });
-      this.layouts.set(key, layout);
+      entry = { layout, id: this.layouts.size + 1 };
+      this.layouts.set(key, entry);
     }
-    return layout;
+    return entry;
   }
 }

@@ -5,6 +5,7 @@ import type { Storage } from "../../backend";
 import { input, output, type GpuContext } from "../context";
 import { collapse, contiguousStrides, isContiguous, sizeOf } from "../layout";
 import { Params } from "../params";
+import { memoSource } from "../wgsl/common";
 import { elementGroups } from "../wgsl/elementwise";
 import { contiguousCopyShader, stridedCopyShader } from "../wgsl/copy";
 
@@ -43,7 +44,9 @@ export function stridedCopy(
     .axes(layout.shape, n)
     .list(layout.strides[0])
     .list(layout.strides[1]);
-  ctx.run(stridedCopyShader, bindings, params, elementGroups(n));
+  const rank = layout.shape.length <= 4 ? layout.shape.length : null;
+  const source = memoSource(`copy.strided|${rank}`, () => stridedCopyShader(rank));
+  ctx.run(source, bindings, params, elementGroups(n));
 }
 
 /** A new contiguous tensor of `shape` whose element c is src[base + sum(c * inStrides)]. */

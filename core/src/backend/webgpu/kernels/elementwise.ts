@@ -47,7 +47,7 @@ function runElementwise(
     const source = memoSource(key, () => elementwiseShader(dtypes, out.dtype, modes, body));
     for (const a of accesses) {
       const quads = a!.block / 4;
-      if (quads > 0) params.u32(quads).divisor(quads, n / 4 + 1);
+      if (quads > 0) params.u32(quads).divisor(quads, Math.ceil(n / 4));
       else params.u32(0, 0, 0);
     }
     // vec4 access reads and writes whole groups of 4: bind the rounded-up sizes.
@@ -56,9 +56,10 @@ function runElementwise(
     ctx.run(source, bindings, params, Math.ceil(n / 4 / WORKGROUP));
     return result;
   }
-  const key = `ew|${key0}|${dtypes.join(",")}|${out.dtype}|strided`;
-  const source = memoSource(key, () => elementwiseShader(dtypes, out.dtype, null, body));
   const layout = collapse(out.shape, infos.map((info) => broadcastStrides(info.shape, out.shape)));
+  const rank = layout.shape.length <= 4 ? layout.shape.length : null;
+  const key = `ew|${key0}|${dtypes.join(",")}|${out.dtype}|strided${rank}`;
+  const source = memoSource(key, () => elementwiseShader(dtypes, out.dtype, null, body, rank));
   params.u32(layout.shape.length).axes(layout.shape, n);
   for (const strides of layout.strides) params.list(strides);
   const bindings = inputs.map((s, i) => input(s, sizes[i]));

@@ -21,13 +21,15 @@ function guard<P extends Primitive>(health: DeviceHealth, kernel: Kernel<P>): Ke
 export interface KernelOptions {
   /** Workgroup-tree reductions for long rows (GPUs) instead of interleaved loops (lavapipe). */
   treeReductions: boolean;
+  /** The SIMD-lane matmul (software adapters) instead of workgroup-memory tiles (GPUs). */
+  laneMatmul: boolean;
 }
 
 export function createKernels(ctx: GpuContext, health: DeviceHealth, options: KernelOptions): KernelTable {
   const k = {
     ...elementwiseKernels(ctx),
     ...reduceKernels(ctx, options.treeReductions),
-    ...matmulKernels(ctx),
+    ...matmulKernels(ctx, options.laneMatmul),
     ...layoutKernels(ctx),
     ...gatherKernels(ctx),
   };

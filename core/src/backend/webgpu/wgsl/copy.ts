@@ -12,13 +12,17 @@ const words = declare([
 
 /**
  * Params: [count, rank, inBase, outBase, axes block (Params.axes), inStrides[rank],
- * outStrides[rank]]. Thread i walks the iteration shape in row-major order.
+ * outStrides[rank]]. Thread i walks the iteration shape in row-major order. Ranks up to 4
+ * (after collapsing, nearly every copy) get their own shader with the rank as a constant, so
+ * the compiler unrolls the coordinate loop; that made 2-D transposes about 2x faster on
+ * lavapipe.
  */
-export const stridedCopyShader = `${words}
+export function stridedCopyShader(rank: number | null): string {
+  return `${words}
 ${divideHelpers}
 ${entry(
   WORKGROUP,
-  `  let rank = p[1];
+  `  let rank = ${rank === null ? "p[1]" : `${rank}u`};
 ${elementLoop(
   WORKGROUP,
   `  var io = p[2];
@@ -28,6 +32,7 @@ ${unravel("4u", ["io", "oo"])}
   dst[oo] = src[io];`,
 )}`,
 )}`;
+}
 
 /** Params: [count, inBase, outBase]; a plain copy of count words. */
 export const contiguousCopyShader = `${words}

@@ -39,7 +39,7 @@ export interface Magic {
 /** Multiplier and shift for dividing any x in [0, xMax] by n (n >= 1). */
 export function magic(n: number, xMax: number): Magic {
   if (n === 1) return { m: 0, s: 0 };
-  const product = BigInt(Math.max(1, xMax)) * BigInt(n);
+  const product = BigInt(Math.max(1, Math.ceil(xMax))) * BigInt(n);
   let s = 0;
   while (1n << BigInt(s) < product) s++;
   const m = ((1n << BigInt(s)) + BigInt(n) - 1n) / BigInt(n);

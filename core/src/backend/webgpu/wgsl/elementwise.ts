@@ -146,14 +146,16 @@ export type Access = "full" | "scalar" | "row" | "col";
  *   Buffers are size classes (multiples of 16 bytes), so the last vec4 never leaves its
  *   buffer. Params: [count, then per input: S / 4 and the division magic for it].
  * - `null`: one thread per element (ELEMENTS_PER_THREAD of them), inputs read through
- *   broadcast strides. Params: [count, rank, axes block (Params.axes), strides of input 0,
- *   strides of input 1, ...].
+ *   broadcast strides; ranks up to 4 are compile-time constants so the loop unrolls.
+ *   Params: [count, rank, axes block (Params.axes), strides of input 0, strides of input 1...].
  */
 export function elementwiseShader(
   inputs: readonly DType[],
   out: DType,
   vectorized: readonly Access[] | null,
   body: (values: string[]) => Expr,
+  /** For the strided layout: the rank when it is a compile-time constant (<= 4), else null. */
+  rank: number | null = null,
 ): string {
   const args = inputs.map((_, i) => `v${i}`);
   const e = body(args);
@@ -197,7 +199,7 @@ ${loads}
   return `${head}
 ${entry(
   WORKGROUP,
-  `  let rank = p[1];
+  `  let rank = ${rank === null ? "p[1]" : `${rank}u`};
 ${elementLoop(
   WORKGROUP,
   `${inputs.map((_, i) => `  var o${i} = 0u;`).join("\n")}

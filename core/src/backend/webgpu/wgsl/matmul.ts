@@ -1,13 +1,13 @@
-// Batched matmul. Each workgroup of WX x WY threads computes one TM x TN output tile, staging
-// BK-deep slabs of A and B in workgroup memory as vec4s; each thread accumulates RM rows x
-// (4 * CV) columns in registers (register blocking), so every vec4 read from workgroup memory
-// feeds RM or 4 * CV multiply-adds.
+// Batched matmul for GPUs (software adapters use wgsl/matmulLanes.ts). Each workgroup of
+// WX x WY threads computes one TM x TN output tile, staging BK-deep slabs of A and B in
+// workgroup memory as vec4s; each thread accumulates RM rows x (4 * CV) columns in registers
+// (register blocking), so every vec4 read from workgroup memory feeds RM or 4 * CV
+// multiply-adds. This is the classic GPU layout (as in TensorFlow.js's packed vec4 matmul);
+// 64 threads of 8 x 8 outputs keep register pressure moderate on GPUs.
 //
-// The configuration was chosen by measurement on lavapipe (2 cores): there each invocation is
-// a SIMD lane and storage-buffer accesses are costly per lane, so few threads with big register
-// blocks and vec4 traffic win. 8 x 8 threads of 8 x 8 outputs with BK = 16 ran at about
-// 6 GFLOP/s for N = 512; 16 x 16 threads or 4 x 4 blocks were 10-30% slower, and one thread per
-// output (the first version) 12x slower.
+// On lavapipe (2 cores) this kernel reached about 6 GFLOP/s for N = 512 (by CPU time); 16 x 16
+// threads or 4 x 4 blocks were 10-30% slower, and a first version with 16 x 16 threads of
+// 4 x 4 scalar outputs and scalar workgroup memory 10x slower.
 //
 // Two variants: `vec4` loads A and B as vec4 straight from storage and needs K % 4 == 0 and
 // N % 4 == 0 (every row then starts on a vec4 boundary); `scalar` assembles the same vec4 tiles
@@ -18,15 +18,33 @@
 
 import { declare, entry, type StorageType } from "./common";
 
-export const MM = { WX: 8, WY: 8, RM: 8, CV: 2, BK: 16 } as const;
-/** Output tile of one workgroup. */
-export const TILE_M = MM.WY * MM.RM;
-export const TILE_N = MM.WX * MM.CV * 4;
+export interface MatmulConfig {
+  /** Threads along n and m. */
+  WX: number;
+  WY: number;
+  /** Rows and vec4 columns per thread. */
+  RM: number;
+  CV: number;
+  /** Depth of one workgroup-memory slab (a multiple of 4). */
+  BK: number;
+}
+
+/**
+ * 64 x 64 tiles. 64 x 128 tiles (CV = 4) measured about 10% faster for N >= 512 on lavapipe,
+ * but a second configuration doubles the cold compile time (several seconds per variant on
+ * lavapipe) and leaves one core idle on [64, k] x [k, 128] products.
+ */
+export const defaultTiles: MatmulConfig = { WX: 8, WY: 8, RM: 8, CV: 2, BK: 16 };
+
+export function tileOf(c: MatmulConfig): { M: number; N: number } {
+  return { M: c.WY * c.RM, N: c.WX * c.CV * 4 };
+}
 
 const range = (n: number) => [...Array(n).keys()];
 
-export function matmulShader(t: StorageType, vec4: boolean): string {
-  const { WX, WY, RM, CV, BK } = MM;
+export function matmulShader(t: StorageType, vec4: boolean, config: MatmulConfig): string {
+  const { WX, WY, RM, CV, BK } = config;
+  const { M: TILE_M, N: TILE_N } = tileOf(config);
   const NT = WX * WY;
   const V = `vec4<${t}>`;
   const KQ = BK / 4; // vec4s per A tile row

@@ -1,0 +1,107 @@
+// TypeScript errors of a cell, with the code underlined, and rewritten where the compiler's
+// words do not help a student: arithmetic operators on tensors ("Operator '+' cannot be
+// applied to types 'Tensor' and 'Tensor'") become the method to call instead.
+
+import type * as TS from "@tslab/typescript-for-tslab";
+import type { Diagnostic } from "tslab/dist/converter";
+import { ts } from "../language/tslab";
+import type { CellRecord } from "../language/cells";
+import { asOperand } from "./callsite";
+import type { ErrorReport } from "./report";
+import { pointAt } from "./stack";
+
+/** JavaScript operators and the Tensor methods (and core functions) that do the same. */
+export const OPERATOR_METHODS: Record<string, string> = {
+  "+": "add", "-": "sub", "*": "mul", "/": "div", "**": "pow", "%": "mod",
+  "<": "lt", "<=": "le", ">": "gt", ">=": "ge",
+};
+
+const OPERATOR_CODES = new Set([2365, 2362, 2363]);
+
+/** The type the checker gives the expression at a zero-based position, as quick-info text. */
+export type TypeAt = (offset: number) => string | null;
+
+function operatorHint(source: string, d: Diagnostic, typeAt: TypeAt): string | null {
+  if (!OPERATOR_CODES.has(d.code)) return null;
+  const sf = ts.createSourceFile("cell.ts", source, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
+  let found: TS.BinaryExpression | null = null;
+  const visit = (node: TS.Node): void => {
+    if (d.start.offset < node.getStart(sf) || d.start.offset >= node.getEnd()) return;
+    if (ts.isBinaryExpression(node)) found = node;
+    node.forEachChild(visit);
+  };
+  visit(sf);
+  if (!found) return null;
+  const bin = found as TS.BinaryExpression;
+  const opText = bin.operatorToken.getText(sf);
+  const compound = opText.length > 1 && opText.endsWith("=") && !["<=", ">=", "==", "!="].includes(opText);
+  const op = compound ? opText.slice(0, -1) : opText;
+  const method = OPERATOR_METHODS[op];
+  if (!method) return null;
+  const isTensor = (e: TS.Expression) => /\bTensor\b/.test(typeAt(e.getStart(sf)) ?? "");
+  const mentions = /\bTensor\b/.test(d.messageText) || isTensor(bin.left) || isTensor(bin.right);
+  if (!mentions) return null;
+  const left = bin.left.getText(sf);
+  const right = bin.right.getText(sf);
+  const call = `${asOperand(left)}.${method}(${right})`;
+  const fix = compound ? `${left} = ${call}` : call;
+  return `Tensors do not support the ${op} operator; write  ${fix}  (or ${method}(${left}, ${right})).`;
+}
+
+/** Arrays where a Tensor is expected: say how to make one from the array the user wrote. */
+function arrayHint(source: string, d: Diagnostic): string | null {
+  if (!/'(number|boolean)(\[\])+'/.test(d.messageText) || !/'Tensor'/.test(d.messageText)) return null;
+  const sf = ts.createSourceFile("cell.ts", source, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
+  let text = source.slice(d.start.offset, d.end.offset);
+  const visit = (node: TS.Node): void => {
+    if (d.start.offset < node.getStart(sf) || d.start.offset >= node.getEnd()) return;
+    // `const q: Tensor = [1, 2]` is reported at `q`; the array is the initializer.
+    if (ts.isVariableDeclaration(node) && node.initializer && ts.isArrayLiteralExpression(node.initializer)) text = node.initializer.getText(sf);
+    node.forEachChild(visit);
+  };
+  visit(sf);
+  return text.trim().startsWith("[") ? `An array is not a Tensor; make one with  tensor(${text.trim()}).` : null;
+}
+
+/** Types from modules print as import("/abs/path/module").Name; the name alone reads better. */
+export function shortenTypeNames(message: string): string {
+  return message.replace(/import\("[^"]*"\)\./g, "");
+}
+
+/** Diagnostics of one place: tslab lists a message chain as several entries at one span. */
+function groups(diags: Diagnostic[]): Diagnostic[][] {
+  const out: Diagnostic[][] = [];
+  for (const d of diags) {
+    const last = out[out.length - 1];
+    const head = last?.[0];
+    if (head && head.start.offset === d.start.offset && head.end.offset === d.end.offset && head.fileName === d.fileName) last.push(d);
+    else out.push([d]);
+  }
+  return out;
+}
+
+export function reportDiagnostics(all: Diagnostic[], cell: CellRecord, typeAt: TypeAt): ErrorReport {
+  const diags = all.map((d) => ({ ...d, messageText: shortenTypeNames(d.messageText) }));
+  const lines: string[] = [];
+  let evalue = "";
+  const sourceLines = cell.source.split("\n");
+  for (const group of groups(diags)) {
+    const [d, ...chain] = group;
+    const hint = d.fileName ? null : (operatorHint(cell.source, d, typeAt) ?? arrayHint(cell.source, d));
+    const message = hint ?? d.messageText;
+    if (!evalue) evalue = message;
+    if (d.fileName) {
+      lines.push(`  ${d.fileName}, line ${d.start.line + 1}:${d.start.character + 1}: ${d.messageText}`);
+      continue;
+    }
+    const location = { cell, line: d.start.line + 1, column: d.start.character + 1, sourceLine: sourceLines[d.start.line] ?? "" };
+    const end = d.end.line === d.start.line ? d.end.character : location.sourceLine.length;
+    lines.push(...pointAt(location, d.start.character, end));
+    if (hint) lines.push(`  ${hint}`, `  (TypeScript: ${d.messageText})`);
+    else lines.push(`  ${d.messageText}`, ...chain.map((c) => `    ${c.messageText}`));
+  }
+  const count = groups(diags).length;
+  const where = cell.executionCount === null ? "this cell" : `cell ${cell.executionCount}`;
+  const title = count === 1 ? `TypeScriptError: ${evalue}` : `TypeScriptError: ${count} type errors in ${where}`;
+  return { ename: "TypeScriptError", evalue, traceback: [title, ...lines] };
+}

@@ -1,0 +1,87 @@
+// execute_request, as ipykernel answers it: execute_input, output in order, execute_result (a
+// MIME bundle) or an iopub error, then execute_reply with the same error fields; silent,
+// store_history and user_expressions honoured.
+
+import type { Json, Message } from "./protocol/wire";
+import type { RequestChannel } from "./protocol/transport";
+import { CellOutput, cellContext } from "./output";
+import { toBundle } from "./display/ladder";
+import { ErrorReport, reportRuntimeError } from "./errors/report";
+import { reportDiagnostics } from "./errors/diagnostics";
+import type { RunOutcome } from "./language/executor";
+import type { Queued, Session } from "./session";
+
+interface ExecuteContent {
+  code?: unknown;
+  silent?: unknown;
+  store_history?: unknown;
+  user_expressions?: unknown;
+  stop_on_error?: unknown;
+}
+
+export interface ExecuteResult {
+  /** Requests to answer "aborted": those queued when the cell failed with stop_on_error. */
+  aborted: Queued[];
+}
+
+function report(s: Session, outcome: Exclude<RunOutcome, { kind: "ok" }>): ErrorReport {
+  if (outcome.kind === "diagnostics") {
+    return reportDiagnostics(outcome.diagnostics, outcome.cell, (offset) => s.k.assist.typeAt(outcome.cell.source, offset));
+  }
+  return reportRuntimeError(outcome.error, { cells: s.k.executor.cells, isNamespace: (e) => s.k.preload.isNamespace(e) });
+}
+
+async function userExpressions(s: Session, exprs: unknown): Promise<Json> {
+  const out: Json = {};
+  if (!exprs || typeof exprs !== "object") return out;
+  const silent = new CellOutput(null, true, s.k.transport);
+  for (const [key, code] of Object.entries(exprs as Json)) {
+    if (typeof code !== "string") continue;
+    const outcome = await cellContext.run(silent, () => s.k.executor.run(code, { executionCount: null, keepDeclarations: true }));
+    if (outcome.kind === "ok") {
+      const b = await toBundle(outcome.value);
+      out[key] = { status: "ok", data: b.data, metadata: b.metadata };
+    } else {
+      const r = report(s, outcome);
+      out[key] = { status: "error", ename: r.ename, evalue: r.evalue, traceback: r.traceback };
+    }
+  }
+  return out;
+}
+
+export async function execute(s: Session, msg: Message, channel: RequestChannel): Promise<ExecuteResult> {
+  const c = msg.content as ExecuteContent;
+  const code = typeof c.code === "string" ? c.code : "";
+  const silent = c.silent === true;
+  const storeHistory = !silent && c.store_history !== false;
+  const stopOnError = c.stop_on_error !== false;
+  if (storeHistory) s.executionCount += 1;
+  const count = s.executionCount;
+  await s.k.ready;
+  const out = new CellOutput(msg, silent, s.k.transport);
+  const entry = storeHistory ? s.k.history.add(count, code) : null;
+  // execute_input goes out as the run starts (no await in between), so an interrupt sent by a
+  // client that saw it reaches the running cell.
+  out.send("execute_input", { code, execution_count: count });
+  const outcome = await cellContext.run(out, () => s.k.executor.run(code, { executionCount: storeHistory ? count : null }));
+
+  let reply: Json;
+  if (outcome.kind === "ok") {
+    if (outcome.hasValue) {
+      const bundle = toBundle(outcome.value);
+      out.send("execute_result", bundle.then((b) => ({ execution_count: count, data: b.data, metadata: b.metadata })));
+      if (entry) entry.output = String((await bundle).data["text/plain"] ?? "");
+    }
+    reply = { status: "ok", execution_count: count, user_expressions: await userExpressions(s, c.user_expressions), payload: [] };
+  } else {
+    const r = report(s, outcome);
+    if (r.display) out.send("display_data", { ...r.display, transient: {} });
+    out.send("error", { ename: r.ename, evalue: r.evalue, traceback: r.traceback });
+    reply = { status: "error", execution_count: count, ename: r.ename, evalue: r.evalue, traceback: r.traceback };
+  }
+  await out.flushed();
+  const aborted = reply.status === "error" && stopOnError ? await s.takeQueued() : [];
+  await s.reply(channel, msg, "execute_reply", reply, { status: reply.status });
+  if (!silent) s.k.inspector.afterExecute(msg, code);
+  return { aborted };
+}

@@ -1,0 +1,127 @@
+// Puts the kernel together: language (tslab's converter, our executor), preload of the core,
+// comms, then the sockets. Also the process-level safety nets: SIGINT interrupts the running
+// cell, and errors thrown later by a cell's callbacks are reported in that cell instead of
+// killing the kernel.
+
+import { randomUUID } from "node:crypto";
+import { readConnectionFile } from "./protocol/connection";
+import { Transport } from "./protocol/transport";
+import { createLanguage } from "./language/tslab";
+import { Executor } from "./language/executor";
+import { Assist } from "./language/assist";
+import { Preload } from "./preload";
+import { CommManager } from "./comm/manager";
+import { Inspector } from "./comm/inspector";
+import { History } from "./history";
+import { Session } from "./session";
+import { cellContext, redirectStdio } from "./output";
+import { reportRuntimeError } from "./errors/report";
+import { isTensorLike } from "./display/tensor";
+import { log } from "./log";
+
+export interface KernelParts {
+  transport: Transport;
+  executor: Executor;
+  assist: Assist;
+  comms: CommManager;
+  inspector: Inspector;
+  history: History;
+  preload: Preload;
+  /** Resolves when the core has chosen its backend and its names are known to the type
+   * checker; executions, completions and inspections wait for it. */
+  ready: Promise<void>;
+  shutdown(): Promise<void>;
+}
+
+function describeTensor(executor: Executor, name: string): string | null {
+  const value = executor.locals[name];
+  if (!isTensorLike(value)) return null;
+  return `${name}: Tensor  shape [${value.shape.join(", ")}]  dtype ${value.dtype}  device ${value.device ?? "unknown"}`;
+}
+
+/** Errors thrown by a cell's timers and callbacks after the cell ran: shown in that cell. */
+function catchStrayErrors(executor: Executor, preload: Preload): void {
+  const report = (kind: string) => (error: unknown) => {
+    const out = cellContext.getStore();
+    if (!out) return log(`${kind} outside any cell: ${(error as Error)?.stack ?? String(error)}`);
+    const r = reportRuntimeError(error, { cells: executor.cells, isNamespace: (e) => preload.isNamespace(e) });
+    out.write("stderr", `${kind}: ${r.traceback.join("\n")}\n`);
+  };
+  process.on("uncaughtException", report("Uncaught error in a callback"));
+  process.on("unhandledRejection", report("Unhandled promise rejection"));
+}
+
+/** Runs `start` once: after the first request has been answered (clients send kernel_info
+ * first) or after `ms`, whichever comes first. */
+function afterFirstRequest(ms: number, start: () => void): () => void {
+  let done = false;
+  const once = () => {
+    if (done) return;
+    done = true;
+    clearTimeout(timer);
+    start();
+  };
+  const timer = setTimeout(once, ms);
+  // setImmediate: the request's reply and idle status are sent in microtasks before it fires.
+  return () => setImmediate(once);
+}
+
+export async function startKernel(connectionFile: string): Promise<KernelParts> {
+  const info = readConnectionFile(connectionFile);
+  const cwd = process.cwd();
+  redirectStdio();
+  const preload = new Preload(cwd);
+  const backend = preload.startBackend().catch((e: unknown) => log(`core backend selection failed: ${String(e)}`));
+  // Let the backend's synchronous start run up to its first wait on the device, so the device
+  // request proceeds while the converter (seconds of synchronous work) is built.
+  await new Promise((resolve) => setImmediate(resolve));
+  const lang = createLanguage();
+  const executor = new Executor(lang, cwd);
+  const assist = new Assist(lang, executor, (name) => describeTensor(executor, name));
+  const history = new History();
+  catchStrayErrors(executor, preload);
+
+  // The core's names for the type checker (a few hundred ms of type checking) are set up after
+  // the first reply, so the frontend sees the kernel ready sooner; executions, completions and
+  // inspections wait for them.
+  let preloaded!: () => void;
+  const typesReady = new Promise<void>((resolve) => (preloaded = resolve));
+  const kick = afterFirstRequest(200, () => {
+    preload.run(executor, lang).then(preloaded, (e: unknown) => {
+      log(`preload failed: ${(e as Error).stack ?? String(e)}`);
+      preloaded();
+    });
+  });
+  const ready = Promise.all([backend, typesReady]).then(() => undefined);
+
+  // Requests that arrive between binding and the session's creation wait here.
+  let session: Session | null = null;
+  const early: Parameters<Session["onMessage"]>[] = [];
+  const transport = await Transport.open(info, randomUUID(), (channel, msg) => {
+    if (session) session.onMessage(channel, msg);
+    else early.push([channel, msg]);
+    kick();
+  });
+  const comms = new CommManager(transport);
+  const inspector = new Inspector(comms, {
+    locals: () => executor.locals,
+    isPreloaded: (name, value) => preload.isPreloaded(name, value),
+    memory: () => preload.memory(),
+  });
+  let closing = false;
+  const parts: KernelParts = {
+    transport, executor, assist, comms, inspector, history, preload, ready,
+    async shutdown() {
+      if (closing) return;
+      closing = true;
+      executor.close();
+      preload.shutdown();
+      await transport.close();
+      process.exit(0);
+    },
+  };
+  session = new Session(parts);
+  for (const [channel, msg] of early.splice(0)) session.onMessage(channel, msg);
+  process.on("SIGINT", () => executor.interrupt());
+  return parts;
+}

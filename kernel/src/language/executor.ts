@@ -1,0 +1,151 @@
+// Runs cells: tslab's converter type-checks and compiles a cell against the declarations of the
+// cells before it; we run the result ourselves and hand back the value or the error as objects
+// (tslab's own executor prints both to the console, which leaves nothing to format).
+//
+// Cells share one realm (vm.runInThisContext), so globals set by the kernel are visible, and
+// each cell's top-level names live on one `exports` object that later cells read from.
+
+import * as vm from "node:vm";
+import type { Diagnostic } from "tslab/dist/converter";
+import { CellRecord, CellRegistry } from "./cells";
+import { ModuleLoader } from "./modules";
+import type { TslabLanguage } from "./tslab";
+
+export type RunOutcome =
+  | { kind: "ok"; value: unknown; hasValue: boolean; cell: CellRecord }
+  | { kind: "diagnostics"; diagnostics: Diagnostic[]; cell: CellRecord }
+  | { kind: "error"; error: unknown; cell: CellRecord };
+
+export interface RunOptions {
+  executionCount: number | null;
+  /** Keep the declarations of earlier cells as they are (user_expressions, internal probes). */
+  keepDeclarations?: boolean;
+}
+
+/** Thrown into a pending top-level await when the user interrupts the kernel. */
+export class InterruptError extends Error {
+  override name = "InterruptError";
+}
+
+const GLOBAL_SLOT = "__tsdl_cell__";
+
+export class Executor {
+  readonly cells = new CellRegistry();
+  readonly modules: ModuleLoader;
+  /** The user's top-level names, one property each (what later cells and the inspector see). */
+  readonly locals: Record<string, unknown> = {};
+  private readonly exportsProxy: Record<string, unknown>;
+  private prevDecl = "";
+  private interruptCurrent: ((e: Error) => void) | null = null;
+  /** A run is in progress (from conversion to the end of its top-level await). */
+  private busy = false;
+  /** An interrupt arrived while the cell was not yet running: stop it before it starts. */
+  private interruptRequested = false;
+
+  constructor(private readonly lang: TslabLanguage, rootDir: string) {
+    this.modules = new ModuleLoader(rootDir);
+    const locals = this.locals;
+    // Compiled imports define their bindings with getters (defineProperty); store the value, so
+    // that a later cell can assign a new value to an imported name.
+    this.exportsProxy = new Proxy(locals, {
+      defineProperty(_target, prop, attrs) {
+        if (prop === "__esModule") return true;
+        locals[prop as string] = attrs.get ? attrs.get() : attrs.value;
+        return true;
+      },
+    });
+    Object.defineProperty(globalThis, GLOBAL_SLOT, {
+      value: { exports: this.exportsProxy, require: this.modules.require },
+      enumerable: false,
+    });
+  }
+
+  get declarations(): string {
+    return this.prevDecl;
+  }
+
+  async run(source: string, opts: RunOptions): Promise<RunOutcome> {
+    this.busy = true;
+    this.interruptRequested = false;
+    try {
+      return await this.runCell(source, opts);
+    } finally {
+      this.busy = false;
+      this.interruptRequested = false;
+    }
+  }
+
+  private async runCell(source: string, opts: RunOptions): Promise<RunOutcome> {
+    const meta = (require("tslab/dist/metadata") as typeof import("tslab/dist/metadata")).getCodeMetadata(source);
+    if (meta.module) {
+      // A `/** @module name */` cell defines an importable in-memory module (a tslab feature).
+      const cell = this.cells.add(source, opts.executionCount, null);
+      const diagnostics = this.lang.converter.addModule(meta.module, source, meta);
+      return diagnostics.length ? { kind: "diagnostics", diagnostics, cell } : { kind: "ok", value: undefined, hasValue: false, cell };
+    }
+    const converted = this.lang.converter.convert(this.prevDecl, source);
+    const cell = this.cells.add(source, opts.executionCount, this.lang.takeMaps());
+    if (converted.sideOutputs) this.modules.addSideOutputs(converted.sideOutputs);
+    if (converted.diagnostics.length > 0) return { kind: "diagnostics", diagnostics: converted.diagnostics, cell };
+    const commit = () => {
+      if (!opts.keepDeclarations) this.prevDecl = converted.declOutput ?? "";
+    };
+    if (!converted.output) {
+      commit();
+      return { kind: "ok", value: undefined, hasValue: false, cell };
+    }
+    try {
+      await this.modules.preloadAsyncModules(source);
+      const head = converted.hasToplevelAwait ? "(async function (exports, require) {\n" : "(function (exports, require) {\n";
+      const code = `${head}${converted.output}\n})(${GLOBAL_SLOT}.exports, ${GLOBAL_SLOT}.require)`;
+      // lineOffset -1: the wrapper's first line is not counted, so stack lines are the lines of
+      // the converted output, which the source maps describe.
+      const script = new vm.Script(code, { filename: cell.filename, lineOffset: -1 });
+      // Let a SIGINT received during conversion reach our handler now: once the cell runs a
+      // busy loop, no handler can run any more. libuv reports the signal in the poll phase of
+      // the event loop; two setImmediate turns always span one. Compiling first keeps the gap
+      // between this check and breakOnSigint taking effect tiny.
+      await new Promise((resolve) => setImmediate(resolve));
+      await new Promise((resolve) => setImmediate(resolve));
+      if (this.interruptRequested) throw new InterruptError("the kernel was interrupted");
+      // displayErrors false: Node would otherwise prepend the throwing line of library code
+      // to error.stack.
+      const result: unknown = script.runInThisContext({ breakOnSigint: true, displayErrors: false });
+      if (converted.hasToplevelAwait) await this.raceInterrupt(result as Promise<unknown>);
+    } catch (error) {
+      // Declarations made before the failure are kept, as in a REPL: the names exist now.
+      commit();
+      return { kind: "error", error, cell };
+    }
+    commit();
+    const name = converted.lastExpressionVar;
+    if (!name || !(name in this.locals)) return { kind: "ok", value: undefined, hasValue: false, cell };
+    const value = this.locals[name];
+    delete this.locals[name];
+    return { kind: "ok", value, hasValue: value !== undefined, cell };
+  }
+
+  /** Stops a pending top-level await (synchronous code is stopped by SIGINT itself). The work
+   * the cell awaited keeps running: JavaScript cannot cancel a promise. */
+  interrupt(): void {
+    if (this.interruptCurrent) this.interruptCurrent(new InterruptError("the kernel was interrupted"));
+    else if (this.busy) this.interruptRequested = true;
+  }
+
+  private raceInterrupt(promise: Promise<unknown>): Promise<unknown> {
+    const interrupted = new Promise<never>((_, reject) => {
+      this.interruptCurrent = reject;
+    });
+    return Promise.race([promise, interrupted]).finally(() => {
+      this.interruptCurrent = null;
+    });
+  }
+
+  close(): void {
+    this.lang.converter.close();
+  }
+}
+
+export function isInterrupt(error: unknown): boolean {
+  return error instanceof InterruptError || (error as { code?: string } | null)?.code === "ERR_SCRIPT_EXECUTION_INTERRUPTED";
+}

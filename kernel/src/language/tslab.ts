@@ -1,0 +1,140 @@
+// tslab's converter (TypeScript cell -> CommonJS, type-checked against earlier cells), loaded
+// with two seams it does not offer itself:
+//
+// 1. Source maps. The converter hard-codes its compiler options and drops .map outputs, and
+//    then re-transpiles its ES output to CommonJS. We hand it a copy of the TypeScript namespace
+//    whose createWatchCompilerHost adds `inlineSourceMap` and whose transpileModule records both
+//    maps (cell TS -> ES, ES -> CommonJS), so errors can be mapped back to cell lines.
+// 2. Module forwarding. `import ... from "@tsdl/core"` must type-check in any notebook folder,
+//    so reads under <cwd>/node_modules/<name> are forwarded to the kernel's own copy.
+//
+// The copy is installed in require.cache before tslab's modules load; tslab binds the
+// namespace's properties through getters at load time, which is why the copy has to exist then
+// (the real namespace's properties are non-configurable and cannot be patched in place).
+
+import * as path from "node:path";
+import type * as TS from "@tslab/typescript-for-tslab";
+import type { Converter } from "tslab/dist/converter";
+
+type TsNamespace = typeof TS;
+
+export interface RawSourceMap {
+  version: number;
+  sources: string[];
+  mappings: string;
+}
+
+/** The two maps of one conversion: cell TS (with the converter's one-line prefix) -> ES, and
+ * ES -> the CommonJS that runs. */
+export interface ConversionMaps {
+  toEs: RawSourceMap;
+  toCjs: RawSourceMap;
+}
+
+const tslabDir = path.dirname(require.resolve("tslab/package.json"));
+const tsPath = require.resolve("@tslab/typescript-for-tslab", { paths: [tslabDir] });
+
+/** The TypeScript namespace tslab uses (5.0.4, a fork with completion internals exposed). */
+export const ts: TsNamespace = require(tsPath);
+
+const INLINE_MAP = /\n\/\/# sourceMappingURL=data:application\/json;base64,([A-Za-z0-9+/=]+)\s*$/;
+
+let recorded: ConversionMaps[] = [];
+const forwards = new Map<string, string>();
+const virtualDirs = new Set<string>();
+
+function forward(p: string): string {
+  for (const [from, to] of forwards) {
+    if (p === from || p.startsWith(from + "/")) return to + p.slice(from.length);
+  }
+  return p;
+}
+
+function patchedSys(real: TS.System): TS.System {
+  const sys: TS.System = Object.create(real);
+  sys.readFile = (p, enc) => real.readFile(forward(p), enc);
+  sys.fileExists = (p) => real.fileExists(forward(p));
+  sys.directoryExists = (p) => virtualDirs.has(p) || real.directoryExists(forward(p));
+  sys.getDirectories = (p) => real.getDirectories(forward(p));
+  sys.readDirectory = (p, ...rest) => real.readDirectory(forward(p), ...rest);
+  sys.realpath = (p) => (real.realpath ? real.realpath(forward(p)) : forward(p));
+  if (real.watchFile) {
+    const watch = real.watchFile;
+    sys.watchFile = (p, ...rest) => watch(forward(p), ...rest);
+  }
+  return sys;
+}
+
+function patchedNamespace(real: TsNamespace): TsNamespace {
+  const copy = {} as Record<string, unknown>;
+  for (const key of Object.keys(real)) {
+    Object.defineProperty(copy, key, { enumerable: true, configurable: true, get: () => (real as never)[key] });
+  }
+  const own = (key: string, value: unknown) => Object.defineProperty(copy, key, { enumerable: true, value });
+  const sys = patchedSys(real.sys);
+  own("sys", sys);
+  own("createWatchCompilerHost", (roots: string[], options: TS.CompilerOptions, ...rest: unknown[]) =>
+    (real.createWatchCompilerHost as (...a: unknown[]) => unknown)(roots, { ...options, inlineSourceMap: true }, ...rest),
+  );
+  own("transpileModule", (input: string, o: TS.TranspileOptions) => {
+    // The converter's ES -> CommonJS step names its input "custom.js".
+    if (o.fileName !== "custom.js") return real.transpileModule(input, o);
+    const m = INLINE_MAP.exec(input);
+    const es = m ? input.slice(0, m.index) : input;
+    const out = real.transpileModule(es, { ...o, compilerOptions: { ...o.compilerOptions, sourceMap: true } });
+    if (m && out.sourceMapText) {
+      recorded.push({ toEs: JSON.parse(Buffer.from(m[1], "base64").toString("utf8")), toCjs: JSON.parse(out.sourceMapText) });
+    }
+    return out;
+  });
+  return copy as unknown as TsNamespace;
+}
+
+let installed = false;
+
+/** Puts the patched namespace where tslab's modules will `require` it. Must run before tslab's
+ * converter, metadata or public module is loaded in this process. */
+function install(): void {
+  if (installed) return;
+  const cached = require.cache[tsPath];
+  if (!cached) throw new Error("the TypeScript module should be loaded");
+  // The tslab modules that bind the TypeScript namespace when they load.
+  const binders = ["converter.js", "metadata.js", "public.js"].map((f) => path.join(tslabDir, "dist", f));
+  if (binders.some((f) => f in require.cache)) {
+    throw new Error("tslab was loaded before the kernel could install its TypeScript seams");
+  }
+  cached.exports = patchedNamespace(ts);
+  installed = true;
+}
+
+/** Makes `import ... from "<name>"` in cells resolve (for types) to `packageDir`. */
+export function forwardModule(cwd: string, name: string, packageDir: string): void {
+  const from = path.posix.join(cwd.split(path.sep).join("/"), "node_modules", name);
+  forwards.set(from, packageDir.split(path.sep).join("/"));
+  for (let d = path.posix.dirname(from); d.endsWith("node_modules") || d.includes("/node_modules/"); d = path.posix.dirname(d)) {
+    virtualDirs.add(d);
+  }
+}
+
+export interface TslabLanguage {
+  converter: Converter;
+  /** Maps recorded by the last convert() call: the main cell's are the last ones. */
+  takeMaps(): ConversionMaps | null;
+  isCompleteCode(code: string): { completed: boolean; indent?: string };
+}
+
+export function createLanguage(): TslabLanguage {
+  install();
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const conv = require("tslab/dist/converter") as typeof import("tslab/dist/converter");
+  const converter = conv.createConverter({ isJS: false, isBrowser: false });
+  return {
+    converter,
+    takeMaps() {
+      const last = recorded.length ? recorded[recorded.length - 1] : null;
+      recorded = [];
+      return last;
+    },
+    isCompleteCode: conv.isCompleteCode,
+  };
+}

@@ -1,0 +1,110 @@
+// The preload: every export of @tsdl/core usable in a cell without an import, with its types,
+// and `import { ... } from "@tsdl/core"` resolving to the same objects.
+//
+// It is a hidden first cell, `import { Tensor, tensor, ... } from "@tsdl/core";`, run through
+// the normal cell path: its names then exist for the type checker (in the declarations carried
+// from cell to cell) and at run time (on the cells' exports object), exactly like a user's
+// import. The export list comes from the type checker (completion inside the import braces),
+// so type-only exports such as ShapeErrorDetail are included.
+
+import * as path from "node:path";
+import { forwardModule } from "./language/tslab";
+import type { TslabLanguage } from "./language/tslab";
+import type { Executor } from "./language/executor";
+import { DISPLAY_DECLARATION, installCoreDisplaySink, installDisplay, loadTslabPublic } from "./display/global";
+import { isTensorLike } from "./display/tensor";
+import { log } from "./log";
+
+export const CORE = "@tsdl/core";
+
+/** The parts of @tsdl/core the kernel itself calls; all optional, so an older or partial
+ * build of the core still gives a working kernel. */
+export interface CoreApi {
+  ready?(options?: { quiet?: boolean }): Promise<string>;
+  shutdown?(): void;
+  memory?(): { buffers: number; bytes: number };
+  [name: string]: unknown;
+}
+
+function resolveCore(): { main: string; dir: string } | null {
+  try {
+    const main = require.resolve(CORE);
+    return { main, dir: path.dirname(require.resolve(`${CORE}/package.json`)) };
+  } catch (e) {
+    log(`${CORE} is not installed or not built (${(e as Error).message.split("\n")[0]}); cells run without it`);
+    return null;
+  }
+}
+
+export class Preload {
+  core: CoreApi | null = null;
+  private readonly names = new Set<string>();
+  private executor: Executor | null = null;
+
+  /** Call before the converter is created: loads the core and makes its types resolvable
+   * from `cwd`. */
+  constructor(cwd: string) {
+    const location = resolveCore();
+    if (!location) return;
+    forwardModule(cwd, CORE, location.dir);
+    try {
+      this.core = require(location.main) as CoreApi;
+    } catch (e) {
+      log(`${CORE} failed to load: ${(e as Error).stack ?? String(e)}`);
+    }
+  }
+
+  /** Starts the core's backend choice (WebGPU on a real GPU, else CPU). Started before the
+   * converter is built, so the WebGPU adapter request runs on Dawn's threads meanwhile. */
+  startBackend(): Promise<void> {
+    return Promise.resolve(this.core?.ready?.({ quiet: true })).then(() => undefined);
+  }
+
+  async run(executor: Executor, lang: TslabLanguage): Promise<void> {
+    this.executor = executor;
+    installDisplay();
+    const diags = lang.converter.addModule("tsdl_kernel_globals", DISPLAY_DECLARATION);
+    if (diags.length) log(`display declaration: ${diags.map((d) => d.messageText).join("; ")}`);
+    executor.modules.provide("tslab", loadTslabPublic);
+    if (!this.core) return;
+    executor.modules.provide(CORE, () => this.core);
+    installCoreDisplaySink(this.core);
+    const probe = `import {  } from "${CORE}";`;
+    const entries = lang.converter.complete(executor.declarations, probe, "import { ".length).original?.entries ?? [];
+    // Completion inside import braces also offers the `type` keyword.
+    const names = entries.filter((e) => e.kind !== "keyword" && /^[A-Za-z_$][\w$]*$/.test(e.name) && e.name !== "default").map((e) => e.name);
+    if (names.length === 0) return log(`${CORE} has no exports the type checker can see; nothing preloaded`);
+    const outcome = await executor.run(`import { ${names.join(", ")} } from "${CORE}";`, { executionCount: null });
+    if (outcome.kind !== "ok") {
+      const why = outcome.kind === "diagnostics" ? outcome.diagnostics.map((d) => d.messageText).join("; ") : String(outcome.error);
+      return log(`preloading ${CORE} failed: ${why}`);
+    }
+    names.forEach((n) => this.names.add(n));
+  }
+
+  /** A preloaded name still bound to the core's own export (not rebound by the user). */
+  isPreloaded(name: string, value: unknown): boolean {
+    return this.names.has(name) && this.core !== null && this.core[name] === value;
+  }
+
+  /** Whether `expr` names a namespace-like object rather than a tensor (for `ns.add(a, b)`). */
+  isNamespace(expr: string): boolean {
+    if (!/^[A-Za-z_$][\w$]*$/.test(expr)) return false;
+    const locals = this.executor?.locals ?? {};
+    const value = expr in locals ? locals[expr] : (globalThis as Record<string, unknown>)[expr];
+    return typeof value === "object" && value !== null && !isTensorLike(value);
+  }
+
+  memory(): { bytes: number; buffers: number } {
+    const m = this.core?.memory?.();
+    return { bytes: m?.bytes ?? 0, buffers: m?.buffers ?? 0 };
+  }
+
+  shutdown(): void {
+    try {
+      this.core?.shutdown?.();
+    } catch (e) {
+      log(`core shutdown failed: ${String(e)}`);
+    }
+  }
+}

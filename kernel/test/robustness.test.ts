@@ -1,0 +1,139 @@
+// What must not break the kernel: failed cells and queued requests (stop_on_error), interrupts,
+// forged or malformed messages; and a clean shutdown.
+
+import { strict as assert } from "node:assert";
+import { KernelClient, Reply, resultOf } from "./client";
+import { DELIMITER, encode } from "../src/protocol/wire";
+import * as fs from "node:fs";
+import * as path from "node:path";
+
+async function waitForFile(file: string, timeoutMs = 20000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!fs.existsSync(file)) {
+    if (Date.now() > deadline) throw new Error(`${file} never appeared`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+describe("kernel robustness", function () {
+  let k: KernelClient;
+  before(async () => {
+    k = await KernelClient.start();
+  });
+  after(async () => {
+    // A graceful shutdown, so each test leaves no kernel process behind.
+    if (k) assert.equal((await k.shutdown()).exitCode, 0);
+  });
+
+  it("aborts only the requests queued before a failure (stop_on_error)", async () => {
+    // The failing cell blocks the event loop for a while, so the next two requests are sent
+    // before it fails; the third is sent after its reply and must run.
+    const failing = k.execute("const t0 = Date.now(); while (Date.now() - t0 < 300) {}\nthrow new Error('fail')");
+    const queued1 = k.execute("'q1'");
+    const queued2 = k.execute("'q2'");
+    const [f, q1, q2] = await Promise.all([failing, queued1, queued2]);
+    assert.equal((f.reply.content as any).status, "error");
+    assert.deepEqual(q1.reply.content, { status: "aborted" });
+    assert.deepEqual(q2.reply.content, { status: "aborted" });
+    const after = await k.execute("'after'");
+    assert.deepEqual(resultOf(after), { "text/plain": "'after'" });
+  });
+
+  it("does not abort queued requests when stop_on_error is false", async () => {
+    const failing = k.execute("await new Promise((ok) => setTimeout(ok, 200)); throw new Error('soft')", { stop_on_error: false });
+    const next = k.execute("'runs'");
+    const [f, n] = await Promise.all([failing, next]);
+    assert.equal((f.reply.content as any).status, "error");
+    assert.deepEqual(resultOf(n), { "text/plain": "'runs'" });
+  });
+
+  it("stops a busy synchronous loop on SIGINT and keeps working", async () => {
+    // The cell writes a marker file once its loop is about to spin, so the signal is sent while
+    // the loop runs. (Node loses a SIGINT that lands in the microseconds where vm starts its
+    // SIGINT watchdog; a second interrupt then works. Users press interrupt well into a loop.)
+    const marker = path.join(k.dir, `spinning-${Date.now()}`);
+    const running = k.execute(`require("fs").writeFileSync(${JSON.stringify(marker)}, "1");\nlet spins = 0;\nwhile (true) { spins++; }`);
+    await waitForFile(marker);
+    k.proc.kill("SIGINT");
+    const r = await running;
+    const c = r.reply.content as any;
+    assert.equal(c.status, "error");
+    assert.equal(c.ename, "Interrupted");
+    assert.deepEqual(c.traceback, ["Interrupted: the kernel was interrupted"]);
+    assert.deepEqual(resultOf(await k.execute("21 * 2")), { "text/plain": "42" });
+  });
+
+  it("stops a pending top-level await on interrupt_request", async () => {
+    const running = k.execute("await new Promise(() => {}); 'never'");
+    await k.waitForIopub((m) => m.header.msg_type === "execute_input" && (m.content as any).code.startsWith("await new Promise(() => {})"));
+    const ir = await k.request("interrupt_request", {}, { channel: "control" });
+    assert.deepEqual(ir.reply.content, { status: "ok" });
+    const c = (await running).reply.content as any;
+    assert.equal(c.ename, "Interrupted");
+    assert.deepEqual(resultOf(await k.execute("'alive'")), { "text/plain": "'alive'" });
+  });
+
+  it("rejects messages with a wrong or missing signature", async () => {
+    const forged = k.message("execute_request", { code: "globalThis.forged = true; 1", silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: true });
+    const frames = encode(forged, k.signer);
+    const sigAt = frames.findIndex((f) => f.toString() === DELIMITER) + 1;
+    const wrong = frames.slice();
+    wrong[sigAt] = Buffer.from("0".repeat(64));
+    await k.sendFrames("shell", wrong);
+    const missing = frames.slice();
+    missing[sigAt] = Buffer.alloc(0);
+    await k.sendFrames("shell", missing);
+    const shortSig = frames.slice();
+    shortSig[sigAt] = Buffer.from("abc");
+    await k.sendFrames("shell", shortSig);
+    // Messages are handled in order: once this reply is back, the forged ones were seen.
+    const check = await k.execute("typeof (globalThis as any).forged");
+    assert.deepEqual(resultOf(check), { "text/plain": "'undefined'" });
+    assert.equal(k.outputOf(forged.header.msg_id).length, 0);
+    assert.match(k.stderr, /invalid signature/);
+  });
+
+  it("survives malformed messages: missing frames, bad JSON, no delimiter, bad header", async () => {
+    const good = encode(k.message("kernel_info_request", {}), k.signer);
+    const at = good.findIndex((f) => f.toString() === DELIMITER);
+    await k.sendFrames("shell", good.slice(0, at + 3));
+    await k.sendFrames("shell", [Buffer.from("no delimiter"), Buffer.from("{}")]);
+    const badJson = [Buffer.from("{not json"), Buffer.from("{}"), Buffer.from("{}"), Buffer.from("{}")];
+    await k.sendFrames("shell", [Buffer.from(DELIMITER), Buffer.from(k.signer.sign(badJson)), ...badJson]);
+    const noType = [Buffer.from('{"msg_id": "x"}'), Buffer.from("{}"), Buffer.from("{}"), Buffer.from("{}")];
+    await k.sendFrames("control", [Buffer.from(DELIMITER), Buffer.from(k.signer.sign(noType)), ...noType]);
+    const arrays = [Buffer.from("[]"), Buffer.from("{}"), Buffer.from("{}"), Buffer.from("{}")];
+    await k.sendFrames("shell", [Buffer.from(DELIMITER), Buffer.from(k.signer.sign(arrays)), ...arrays]);
+    // Each channel handles its messages in order: these replies come after the bad ones.
+    const r: Reply = await k.request("kernel_info_request", {});
+    assert.equal((r.reply.content as any).status, "ok");
+    const rc: Reply = await k.request("kernel_info_request", {}, { channel: "control" });
+    assert.equal((rc.reply.content as any).status, "ok");
+    assert.match(k.stderr, /expected 5 frames after the delimiter/);
+    assert.match(k.stderr, /no <IDS\|MSG> delimiter/);
+    assert.match(k.stderr, /header is not valid JSON/);
+    assert.match(k.stderr, /header lacks msg_type or msg_id/);
+    assert.match(k.stderr, /header is not a JSON object/);
+  });
+
+  it("answers comm_info, and a comm_open to an unknown target with comm_close", async () => {
+    const open = await k.notify("comm_open", { comm_id: "c-unknown", target_name: "no.such.target", data: {} });
+    const close = open.find((m) => m.header.msg_type === "comm_close");
+    assert.ok(close, "comm_close for the unknown target");
+    assert.equal((close.content as any).comm_id, "c-unknown");
+    const info = (await k.request("comm_info_request", {})).reply;
+    assert.equal(info.header.msg_type, "comm_info_reply");
+    assert.deepEqual(info.content, { status: "ok", comms: {} });
+  });
+});
+
+describe("kernel shutdown", function () {
+  it("replies with the restart flag and exits with code 0", async () => {
+    const k = await KernelClient.start();
+    const { reply, exitCode } = await k.shutdown(true);
+    assert.deepEqual(reply.content, { status: "ok", restart: true });
+    assert.equal(exitCode, 0);
+    const published = k.allIopub.find((m) => m.header.msg_type === "shutdown_reply");
+    assert.deepEqual(published?.content, { status: "ok", restart: true });
+  });
+});

@@ -4,7 +4,7 @@
 //   @@peer <json>              once, after the peer initialised: {adapter?, notes}
 // Usage: node child.mjs PEER_ID WORKLOAD_IDS [--budget S] [--quick] [--estimates JSON]
 import { PEERS } from "./peers/index.mjs";
-import { WORKLOADS, runWorkload } from "./lib/workloads.mjs";
+import { WORKLOADS, runWorkload, checkPeer } from "./lib/workloads.mjs";
 
 const [peerId, workloadList, ...rest] = process.argv.slice(2);
 const option = (name) => {
@@ -28,8 +28,9 @@ const workloads = workloadList.split(",").map((id) => WORKLOADS.find((w) => w.id
 let peer;
 try {
   peer = await spec.load();
+  await checkPeer(peer);
 } catch (err) {
-  for (const w of workloads) emit("result", { workload: w.id, error: `init failed: ${firstLine(err)}` });
+  for (const w of workloads) emit("result", { workload: w.id, error: `${peer ? "check" : "init"} failed: ${firstLine(err)}` });
   process.exit(0);
 }
 emit("peer", { adapter: peer.adapter, notes: peer.notes });

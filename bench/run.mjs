@@ -5,13 +5,15 @@
 //
 // Options: --only PEER,PEER  run some peers     --quick  one short block per workload
 //          --budget S        seconds per workload and peer (default 20)
+//          --repeat R        R rounds over all peers, keeping each cell's best (for a busy machine)
+//          --render          redraw table and chart from results/latest.json, run nothing
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { PEERS } from "./peers/index.mjs";
-import { WORKLOADS } from "./lib/workloads.mjs";
+import { WORKLOADS, higherIsBetter } from "./lib/workloads.mjs";
 import { renderTable, renderChecks, renderSvg } from "./lib/report.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -23,6 +25,7 @@ const option = (name) => {
 };
 const quick = args.includes("--quick");
 const budget = Number(option("--budget") ?? 20);
+const repeat = Math.max(1, Number(option("--repeat") ?? 1));
 const only = option("--only")?.split(",");
 const peers = only ? PEERS.filter((p) => only.includes(p.id)) : PEERS;
 if (only && peers.length !== only.length) {
@@ -31,6 +34,12 @@ if (only && peers.length !== only.length) {
 }
 
 fs.mkdirSync(resultsDir, { recursive: true });
+if (args.includes("--render")) {
+  const saved = JSON.parse(fs.readFileSync(path.join(resultsDir, "latest.json"), "utf8"));
+  fs.writeFileSync(path.join(resultsDir, "latest.svg"), renderSvg(saved));
+  console.log(`${renderTable(saved)}\n\n${renderChecks(saved)}`);
+  process.exit(0);
+}
 const log = fs.createWriteStream(path.join(resultsDir, "latest.log"));
 const noise = /artificially reduced|Hi, looks like you are running TensorFlow\.js|tfjs-node|^=+$|^\s*$/;
 
@@ -105,8 +114,8 @@ async function runPeer(peer) {
           error: report.timedOut ? "timed out twice" : `the process died twice (${report.exit}); see results/latest.log`,
         };
       }
-    } else if (report.exit !== 0) {
-      // Died between workloads (e.g. at start-up): record it rather than loop.
+    } else if (remaining.some((id) => !results[id])) {
+      // Left without starting what remains (e.g. died at start-up): record it rather than loop.
       for (const id of remaining) results[id] ??= { workload: id, error: `the process exited with ${report.exit}; see results/latest.log` };
     }
     remaining = remaining.filter((id) => !results[id]);
@@ -125,7 +134,7 @@ const run = {
     cpuCount: os.cpus().length,
     loadAverageAtStart: load(),
   },
-  options: { quick, budget },
+  options: { quick, budget, repeat },
   method:
     "Random inputs. Per workload: one warm-up call, one sizing call, then up to 3 timed blocks of calls " +
     "(about 0.7 s each), each ended by the library's sync and one readback of the last result; the best block counts. " +
@@ -139,13 +148,27 @@ console.log(`tsdl bench: ${peers.length} peers, ${WORKLOADS.length} workloads${q
 if (run.machine.loadAverageAtStart > 1) {
   console.log(`note: load average ${run.machine.loadAverageAtStart.toFixed(1)} at start; other work on this machine skews the numbers`);
 }
-for (const peer of peers) {
-  const t0 = Date.now();
-  console.log(`${peer.label}`);
-  const { results, info } = await runPeer(peer);
-  run.results[peer.id] = results;
-  run.peers.push({ id: peer.id, label: peer.label, notes: info?.notes ?? {}, seconds: (Date.now() - t0) / 1000, loadAverageAfter: load() });
-  if (info?.adapter) run.adapter ??= info.adapter;
+// A cell keeps its best value over the rounds (highest, or lowest for per-op latency).
+const better = (id, a, b) => {
+  if (a?.value === undefined) return b;
+  if (b?.value === undefined) return a;
+  const kind = WORKLOADS.find((w) => w.id === id).kind;
+  return higherIsBetter(kind) === b.value > a.value ? b : a;
+};
+for (let round = 1; round <= repeat; round++) {
+  if (repeat > 1) console.log(`round ${round} of ${repeat}`);
+  for (const peer of peers) {
+    const t0 = Date.now();
+    console.log(`${peer.label}`);
+    const { results, info } = await runPeer(peer);
+    const kept = (run.results[peer.id] ??= {});
+    for (const [id, r] of Object.entries(results)) kept[id] = better(id, kept[id], r);
+    if (round === 1) run.peers.push({ id: peer.id, label: peer.label, notes: info?.notes ?? {}, seconds: 0, loadAverageAfter: [] });
+    const entry = run.peers.find((p) => p.id === peer.id);
+    entry.seconds += (Date.now() - t0) / 1000;
+    entry.loadAverageAfter.push(load());
+    if (info?.adapter) run.adapter ??= info.adapter;
+  }
 }
 run.seconds = (Date.now() - started) / 1000;
 run.machine.loadAverageAtEnd = load();

@@ -66,11 +66,11 @@ export function renderSvg(run) {
     { kind: "tiny", title: "1,000 tiny ops, µs per op (lower is better)", label: () => "x = x + 1" },
   ];
   const peers = run.peers;
-  const bar = 12;
+  const bar = 14;
   const groupGap = 18;
   const panelHeight = 170;
   const left = 50;
-  const top = 30 + 18 * Math.ceil(peers.length / 4);
+  const top = 36 + 18 * Math.ceil(peers.length / 4);
   const parts = [];
   let y = top;
   let width = 0;
@@ -105,10 +105,10 @@ export function renderSvg(run) {
   width = Math.max(width, 560);
   const legend = peers.map((p, i) => {
     const lx = 10 + (i % 4) * 140;
-    const ly = 22 + 18 * Math.floor(i / 4);
+    const ly = 32 + 18 * Math.floor(i / 4);
     return `<rect x="${lx}" y="${ly - 9}" width="10" height="10" fill="${COLOURS[i % COLOURS.length]}"/><text x="${lx + 14}" y="${ly}" class="axis">${escapeXml(p.label)}</text>`;
   });
-  const caption = `${run.machine.cpuCount} × ${run.machine.cpuModel}; WebGPU: ${run.adapter?.description ?? "n/a"}; ${run.date.slice(0, 10)}`;
+  const caption = `${run.machine.cpuCount} × ${run.machine.cpuModel}; WebGPU: ${run.adapter?.description ?? "n/a"}; ${run.date.slice(0, 10)}; × = skipped or failed`;
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${y + 20}" viewBox="0 0 ${width} ${y + 20}" font-family="sans-serif">`,
     `<style>.title{font-size:13px;font-weight:bold}.axis{font-size:11px;fill:#333}.miss{font-size:11px;fill:#999}</style>`,

@@ -3,7 +3,8 @@
 // A peer is a small adapter object (see peers/*.mjs):
 //   init(), randn(shape), matmul(a, b), add(a, b), addScalar(x, s),
 //   sync(handles) (wait until every handle is computed, ending with one readback),
-//   read(h) (full readback), dispose(h), shutdown(), and optional `notes` per workload kind.
+//   read(h) (full readback), dispose(h), shutdown(), and optional `notes` per workload kind
+//   and `prepare(workload, a, b)` (untimed, before a workload's timing starts).
 // Adapters must not consume their inputs (jax-js adapters pass `.ref`).
 //
 // Timing: warm up once (shader compilation, kernel caches), time one more call to size the
@@ -52,11 +53,12 @@ export async function runWorkload(peer, w, { budget, estimates, quick }) {
   const work = w.kind === "matmul" ? 2 * w.n ** 3 : 3 * 4 * w.n; // flops, or bytes moved
   const op = w.kind === "matmul" ? (a, b) => peer.matmul(a, b) : (a, b) => peer.add(a, b);
 
-  // Predict the cost of one call from the next smaller size (matmul scales as N^3).
+  // Predict the cost of one call from the next smaller size (matmul scales as N^3). A size runs
+  // when one call fits the budget: a slow size then costs a warm-up and one timed call.
   const smaller = estimates[w.kind];
   if (smaller && w.kind === "matmul") {
     const predicted = smaller.secondsPerCall * (w.n / smaller.n) ** 3;
-    if (2 * predicted > budget) {
+    if (predicted > budget) {
       return {
         skipped: `skipped: one call would take about ${predicted.toFixed(0)} s (from N=${smaller.n}), over the ${budget} s budget`,
       };
@@ -66,6 +68,7 @@ export async function runWorkload(peer, w, { budget, estimates, quick }) {
   const a = peer.randn(size);
   const b = peer.randn(size);
   await peer.sync([a, b]);
+  await peer.prepare?.(w, a, b); // e.g. the raw peer picks its fastest kernel for this size
   const started = now();
 
   const timeBlock = async (iters) => {
@@ -78,8 +81,10 @@ export async function runWorkload(peer, w, { budget, estimates, quick }) {
     return dt;
   };
 
-  await timeBlock(1); // warm-up: compiles shaders, fills caches
-  const single = await timeBlock(1);
+  // Warm-up (compiles shaders, fills caches), then one call to size the blocks; a slow call
+  // (over 2 s) sizes them by itself.
+  const warm = await timeBlock(1);
+  const single = warm > 2 ? warm : await timeBlock(1);
   estimates[w.kind] = { n: w.n, secondsPerCall: single };
 
   // Blocks of about 0.7 s each (0.2 s when quick), at most 3 blocks, within the budget; the
@@ -132,4 +137,36 @@ async function runTiny(peer, w, { budget, quick }) {
   }
   const best = Math.min(...blocks);
   return { value: (best / w.n) * 1e6, unit: unitOf(w.kind), iters: w.n, blocks: blocks.length, seconds: best };
+}
+
+/**
+ * Checks a peer's matmul, add and addScalar against plain JavaScript on 128x128 inputs, so a
+ * broken kernel cannot post a fast number. Throws with the first mismatch.
+ */
+export async function checkPeer(peer) {
+  const n = 128;
+  const a = peer.randn([n, n]);
+  const b = peer.randn([n, n]);
+  const [ha, hb] = [await peer.read(a), await peer.read(b)];
+  const expectClose = (name, got, want) => {
+    const err = Math.abs(got - want);
+    if (!(err <= 1e-3 * (1 + Math.abs(want)))) throw new Error(`wrong result: ${name} gives ${got}, expected ${want}`);
+  };
+  const c = peer.matmul(a, b);
+  const hc = await peer.read(c);
+  for (let t = 0; t < 64; t++) {
+    const i = (t * 37) % n;
+    const j = (t * 101 + 7) % n;
+    let s = 0;
+    for (let k = 0; k < n; k++) s += ha[i * n + k] * hb[k * n + j];
+    expectClose(`matmul[${i},${j}]`, hc[i * n + j], s);
+  }
+  const d = peer.add(a, b);
+  const e = peer.addScalar(a, 1);
+  const [hd, he] = [await peer.read(d), await peer.read(e)];
+  for (let i = 0; i < n * n; i += 97) {
+    expectClose(`add[${i}]`, hd[i], ha[i] + hb[i]);
+    expectClose(`addScalar[${i}]`, he[i], ha[i] + 1);
+  }
+  for (const h of [a, b, c, d, e]) peer.dispose(h);
 }

@@ -29,12 +29,13 @@ export async function createPeer(device) {
   const matmul = jax.jit((a, b) => np.matmul(a, b));
   const add = jax.jit((a, b) => np.add(a, b));
   let seed = 1;
+  const notes = { matmul: "jit", add: "jit", tiny: "eager x.add(1)" };
+  if (device === "wasm") {
+    // jax-js spreads wasm work over Web Workers only when a global `Worker` exists (not in Node 20).
+    notes.all = typeof Worker === "undefined" ? "one thread (no Web Worker global in Node)" : "Web Worker threads";
+  }
   return {
-    notes: {
-      matmul: "jit",
-      add: "jit",
-      tiny: "eager x.add(1)",
-    },
+    notes,
     randn: (shape) => np.array(hostNormal(shape.reduce((p, d) => p * d, 1), seed++), { shape }),
     matmul: (a, b) => matmul(a.ref, b.ref),
     add: (a, b) => add(a.ref, b.ref),

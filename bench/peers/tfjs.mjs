@@ -16,7 +16,11 @@ export async function createPeer(backend) {
     tf.env().set("WEBGPU_CPU_FORWARD", false);
     notes.tiny = "WEBGPU_CPU_FORWARD=false (small ops forced onto the GPU)";
   }
-  if (backend === "wasm") notes.matmul = "tfjs-wasm: one thread in Node (no threaded build)";
+  if (backend === "wasm") {
+    const simd = await tf.env().getAsync("WASM_HAS_SIMD_SUPPORT");
+    const threads = await tf.env().getAsync("WASM_HAS_MULTITHREAD_SUPPORT");
+    notes.all = `${simd ? "SIMD" : "no SIMD"}, ${threads ? "multi-threaded" : "one thread (no threaded build in Node)"}`;
+  }
   return {
     notes,
     randn: (shape) => tf.randomNormal(shape, 0, 1, "float32", 1),

@@ -3,7 +3,7 @@
 // result back. Freed buffers go to a pool by size, so a chain x = x + 1 ping-pongs two buffers.
 // This is the floor for per-op overhead and the ceiling for matmul on this device.
 import { installNavigatorGpu, describeAdapter } from "../lib/dawn.mjs";
-import { matmulWgsl, matmulMultiple, matmulWorkgroups, ADD_WGSL, ADD_WORKGROUPS, ADD_SCALAR_WGSL } from "./wgsl.mjs";
+import { matmulWgsl, matmulTiledWgsl, matmulMultiple, matmulWorkgroups, MATMUL_CANDIDATES, ADD_WGSL, ADD_WORKGROUPS, ADD_SCALAR_WGSL } from "./wgsl.mjs";
 
 export async function createPeer() {
   const gpu = await installNavigatorGpu();
@@ -15,6 +15,17 @@ export async function createPeer() {
       maxBufferSize: adapter.limits.maxBufferSize,
     },
   });
+  // lavapipe (a software adapter) gets the kernel tuned for it; a hardware GPU the tiled one.
+  const software = describeAdapter(adapter).isFallbackAdapter || describeAdapter(adapter).architecture === "software";
+  const kernels = software
+    ? MATMUL_CANDIDATES.map((cfg) => ({
+        name: `${cfg.ROWS}x${cfg.COLS} vec4 register blocks`,
+        code: matmulWgsl(cfg),
+        multiple: matmulMultiple(cfg),
+        groups: (n) => matmulWorkgroups(n, cfg),
+      }))
+    : [{ name: "64x64 tiles in workgroup memory", code: matmulTiledWgsl(), multiple: 64, groups: (n) => [n / 64, n / 64] }];
+  const chosen = new Map(); // N -> the kernel prepare() found fastest
   const pipelines = new Map();
   const pipeline = (key, code, constants) => {
     if (!pipelines.has(key)) {
@@ -60,7 +71,29 @@ export async function createPeer() {
 
   return {
     adapter: describeAdapter(adapter),
-    notes: { tiny: "all dispatches in one command encoder, one submit" },
+    notes: { matmul: software ? "fastest of the register-blocked kernels for lavapipe, per N" : kernels[0].name, tiny: "all dispatches in one command encoder, one submit" },
+    /** Before a matmul size is timed: compile every candidate kernel and keep the fastest. */
+    async prepare(w, a, b) {
+      if (w.kind !== "matmul") return;
+      let best = null;
+      for (const k of kernels.filter((k) => w.n % k.multiple === 0)) {
+        const pipe = pipeline(`matmul:${k.name}:${w.n}`, k.code, { N: w.n });
+        const c = alloc([w.n, w.n]);
+        const once = async () => {
+          const t0 = performance.now();
+          dispatch(pipe, [a, b, c], k.groups(w.n));
+          device.queue.submit([encoder.finish()]);
+          encoder = null;
+          await device.queue.onSubmittedWorkDone();
+          return performance.now() - t0;
+        };
+        await once(); // compile
+        const t = Math.min(await once(), w.n <= 1024 ? await once() : Infinity);
+        this.dispose(c);
+        if (!best || t < best.t) best = { k, t };
+      }
+      chosen.set(w.n, best.k);
+    },
     randn(shape) {
       if (encoder) device.queue.submit([encoder.finish()]); // writeBuffer runs before any later submit
       encoder = null;
@@ -72,9 +105,10 @@ export async function createPeer() {
     },
     matmul(a, b) {
       const n = a.shape[0];
-      if (n % matmulMultiple() !== 0) throw new Error(`raw matmul needs N to be a multiple of ${matmulMultiple()}`);
+      const k = chosen.get(n) ?? kernels.find((k) => n % k.multiple === 0);
+      if (!k) throw new Error(`raw matmul needs N to be a multiple of ${kernels[0].multiple}`);
       const c = alloc([n, n]);
-      dispatch(pipeline(`matmul`, matmulWgsl(), { N: n }), [a, b, c], matmulWorkgroups(n));
+      dispatch(pipeline(`matmul:${k.name}:${n}`, k.code, { N: n }), [a, b, c], k.groups(n));
       return c;
     },
     add(a, b) {

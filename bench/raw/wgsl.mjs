@@ -10,6 +10,10 @@
 
 export const MATMUL = { ROWS: 4, COLS: 4, WG: 8 };
 
+/** The register blocks the raw peer tries per size on lavapipe, keeping the faster (4x4 and 8x2
+ *  trade places with N and with load on 2 cores; 4x2, 6x2 and 8x4 were slower). */
+export const MATMUL_CANDIDATES = [MATMUL, { ROWS: 8, COLS: 2, WG: 8 }];
+
 /** C = A @ B for square row-major N x N matrices; N must be a multiple of matmulMultiple(). */
 export function matmulWgsl({ ROWS, COLS, WG } = MATMUL) {
   const acc = [];
@@ -42,6 +46,56 @@ ${loadsB.join("\n")}
 ${body.join("\n")}
   }
 ${store.join("\n")}
+}
+`;
+}
+
+/**
+ * The classic GPU matmul for real GPUs: a 16x16 workgroup computes a 64x64 tile of C, each
+ * invocation 4 rows x one vec4 of columns, staging K-slices of A and B in workgroup memory.
+ * On lavapipe it reached only 2.2 GFLOP/s (barriers are costly there), so the raw peer uses it
+ * only on a hardware adapter. N must be a multiple of 64.
+ */
+export function matmulTiledWgsl(KT = 16) {
+  return `
+@group(0) @binding(0) var<storage, read> A: array<f32>;
+@group(0) @binding(1) var<storage, read> B: array<vec4<f32>>;
+@group(0) @binding(2) var<storage, read_write> C: array<vec4<f32>>;
+override N: u32;
+var<workgroup> As: array<array<f32, 64>, ${KT}>;        // As[k][row]
+var<workgroup> Bs: array<array<vec4<f32>, 16>, ${KT}>;  // Bs[k][col4]
+
+@compute @workgroup_size(16, 16)
+fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) l: vec3<u32>) {
+  let n4 = N / 4u;
+  let rowBase = wg.y * 64u;
+  let col4Base = wg.x * 16u;
+  let tid = l.y * 16u + l.x;
+  var acc: array<vec4<f32>, 4>;
+  for (var kt = 0u; kt < N; kt += ${KT}u) {
+    for (var i = tid; i < 64u * ${KT}u; i += 256u) {
+      let r = i / ${KT}u;
+      let k = i % ${KT}u;
+      As[k][r] = A[(rowBase + r) * N + kt + k];
+    }
+    for (var i = tid; i < 16u * ${KT}u; i += 256u) {
+      let k = i / 16u;
+      let c = i % 16u;
+      Bs[k][c] = B[(kt + k) * n4 + col4Base + c];
+    }
+    workgroupBarrier();
+    for (var k = 0u; k < ${KT}u; k++) {
+      let b = Bs[k][l.x];
+      acc[0] += As[k][l.y * 4u + 0u] * b;
+      acc[1] += As[k][l.y * 4u + 1u] * b;
+      acc[2] += As[k][l.y * 4u + 2u] * b;
+      acc[3] += As[k][l.y * 4u + 3u] * b;
+    }
+    workgroupBarrier();
+  }
+  for (var i = 0u; i < 4u; i++) {
+    C[(rowBase + l.y * 4u + i) * n4 + col4Base + l.x] = acc[i];
+  }
 }
 `;
 }

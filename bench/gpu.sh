@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# The benchmark on an NVIDIA Linux machine that reaches no package registry (issue 7, item 6).
+#
+#   bash bench/gpu.sh pack   here, after `npm ci`: writes bench/gpu-bundle/ (about 50 MB): Node
+#                            (xz), the node_modules the WebGPU peers need with only the linux-x64
+#                            Dawn binary, core/dist, and the Vulkan loader
+#   bash bench/gpu.sh run [--any-adapter] [bench options]
+#                            there, in the repo root with bench/gpu-bundle/ beside it: unpacks,
+#                            checks that Dawn's adapter is the NVIDIA GPU (--any-adapter: any, to
+#                            smoke-test the bundle on lavapipe), runs the peers and PyTorch fp32
+#                            matmul (when torch is installed there) and prints both; results go
+#                            to bench/results/ and to $OUT when it is set
+#
+# With the device tool: run(command="bash bench/gpu.sh run", carry=["bench/gpu-bundle"]).
+# Not yet run on a GPU machine: no task so far was lent one.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bundle=bench/gpu-bundle
+
+pack() {
+  npx tsc -b core
+  rm -rf "$bundle"
+  mkdir -p "$bundle/lib"
+  echo "pack: node $(node -v)"
+  xz -T0 -6 -c "$(command -v node)" > "$bundle/node.xz"
+  # The runtime closure of the bench and core workspaces, from the lock file's view.
+  mapfile -t modules < <(npm ls --omit=dev --all --parseable -w bench -w core 2>/dev/null |
+    sed "s|^$PWD/||" | grep '^node_modules/' | sort -u)
+  echo "pack: ${#modules[@]} packages"
+  tar -cJf "$bundle/modules.tar.xz" \
+    --exclude='node_modules/webgpu/dist/darwin-*' --exclude='node_modules/webgpu/dist/win32-*' \
+    --exclude='node_modules/webgpu/dist/linux-arm64' --exclude='*.map' --exclude='*.ts' \
+    "${modules[@]}" core/dist
+  local loader
+  loader=$(ldconfig -p | awk '/libvulkan\.so\.1 .*x86-64/ {print $NF}' | head -n 1 || true)
+  [[ -n $loader ]] || { echo "pack: no libvulkan.so.1 here (apt-get install libvulkan1)" >&2; exit 1; }
+  cp -L "$loader" "$bundle/lib/libvulkan.so.1"
+  du -sh "$bundle"/*
+}
+
+run() {
+  local any_adapter=false
+  if [[ ${1-} == --any-adapter ]]; then any_adapter=true; shift; fi
+  [[ -f $bundle/node.xz ]] || { echo "run: $bundle is missing: run 'bash bench/gpu.sh pack' on a machine with npm first" >&2; exit 1; }
+  local t0=$SECONDS
+  command -v nvidia-smi >/dev/null && nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader
+  local bin
+  bin=$(mktemp -d)
+  xz -dc "$bundle/node.xz" > "$bin/node"
+  chmod +x "$bin/node"
+  export PATH="$bin:$PATH"
+  tar -xJf "$bundle/modules.tar.xz"
+  # The Vulkan loader and NVIDIA's ICD, where the machine lacks them in the usual places.
+  if ! ldconfig -p | grep -q 'libvulkan\.so\.1 '; then export LD_LIBRARY_PATH="$PWD/$bundle/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"; fi
+  if [[ -z ${VK_DRIVER_FILES-} && ! -e /usr/share/vulkan/icd.d/nvidia_icd.json && ! -e /etc/vulkan/icd.d/nvidia_icd.json &&
+    -e /usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json ]]; then
+    export VK_DRIVER_FILES=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json
+  fi
+
+  # Dawn must pick the NVIDIA GPU, not a software adapter.
+  node --input-type=module -e '
+    const { create, globals } = await import("webgpu");
+    Object.assign(globalThis, globals);
+    const adapter = await create([]).requestAdapter({ powerPreference: "high-performance" });
+    const info = adapter?.info ?? {};
+    const text = `${info.vendor} ${info.architecture} ${info.device} ${info.description}`;
+    console.log(`Dawn adapter: ${adapter ? text : "none"}`);
+    process.exit(adapter && (process.argv[1] === "any" || /nvidia/i.test(text)) ? 0 : 1);
+  ' "$($any_adapter && echo any)" 2> >(grep -v 'artificially reduced' >&2) ||
+    { echo "run: Dawn did not find the NVIDIA GPU (see above)" >&2; exit 1; }
+
+  # Options given to run come first, so their --only or --budget wins.
+  node bench/run.mjs "$@" --only raw-webgpu,tsdl-webgpu,tfjs-webgpu,jax-webgpu,tsdl-cpu,tfjs-wasm,jax-wasm --budget 30
+
+  # PyTorch fp32 (TF32 off) on the same card, same sizes, CUDA-event timing after a warm-up.
+  if ! python3 -c 'import torch' 2>/dev/null; then
+    echo "PyTorch: not installed on this machine, so no PyTorch column"
+  else
+    python3 - <<'EOF' || echo "PyTorch: the matmul run failed (see above)"
+import json, torch
+assert torch.cuda.is_available(), "no CUDA"
+torch.backends.cuda.matmul.allow_tf32 = False
+rows = {}
+for n in (256, 512, 1024, 2048, 4096):
+    a = torch.randn(n, n, device="cuda"); b = torch.randn(n, n, device="cuda")
+    for _ in range(3): a @ b
+    torch.cuda.synchronize()
+    iters = max(5, min(200, int(2e11 / (2 * n**3))))
+    start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+    start.record()
+    for _ in range(iters): c = a @ b
+    end.record(); torch.cuda.synchronize()
+    rows[n] = 2 * n**3 * iters / (start.elapsed_time(end) / 1e3) / 1e9
+    print(f"PyTorch {torch.__version__} fp32 matmul N={n}: {rows[n]:.0f} GFLOP/s")
+json.dump({"torch": torch.__version__, "device": torch.cuda.get_device_name(), "matmulGflops": rows},
+          open("bench/results/torch.json", "w"), indent=2)
+EOF
+  fi
+  if [[ -n ${OUT-} ]]; then cp bench/results/latest.json bench/results/latest.svg "$OUT"/ && cp bench/results/torch.json "$OUT"/ 2>/dev/null || true; fi
+  echo "gpu.sh: $((SECONDS - t0)) s"
+}
+
+case ${1-} in
+  pack) pack ;;
+  run) shift; run "$@" ;;
+  *) echo "usage: bash bench/gpu.sh pack|run" >&2; exit 2 ;;
+esac

@@ -17,6 +17,16 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 
+# Setup first, so that `npm test` works on a fresh machine: system packages when we are root
+# (as in CI; elsewhere the adapter check below says what is missing), then node_modules and
+# the venv. Each step returns at once when its work is already done.
+if [[ $EUID -eq 0 && ${TSDL_SKIP_SETUP-} != 1 ]]; then
+  bash scripts/setup-system.sh || { echo "tests: 0 passed, 1 failed (system setup failed)"; exit 1; }
+fi
+if [[ ${TSDL_SKIP_SETUP-} != 1 ]]; then
+  bash scripts/setup.sh || { echo "tests: 0 passed, 1 failed (setup failed)"; exit 1; }
+fi
+
 # The Jupyter tools of the project's venv come first on PATH for every suite.
 if [[ -x .venv/bin/python ]]; then
   export PATH="$root/.venv/bin:$PATH"

@@ -1,0 +1,281 @@
+"""Executes the teaching notebooks in notebooks/ end to end with nbclient (what nbconvert --execute
+and papermill use) through the real tsdl kernel, and checks their outputs: no errors except in
+cells tagged `raises-exception`, plus the key values each lesson teaches.
+
+    .venv/bin/python -m pytest test/notebooks            # the tests
+    .venv/bin/python test/notebooks/test_notebooks.py    # re-execute and save the outputs
+
+The kernel is built with `npx tsc -b kernel` (incremental) and its kernelspec installed into a
+temporary prefix with the kernel's own CLI, so the test uses this checkout's kernel whatever is
+installed elsewhere. Cells are found by their cell id, so markdown can be edited freely.
+"""
+
+import os
+import re
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parents[2]
+NOTEBOOKS = ROOT / "notebooks"
+NAMES = ["00-tensors", "01-autodiff", "02-mnist-mlp"]
+CLI = ROOT / "kernel" / "dist" / "src" / "cli.js"
+TENSOR = "application/vnd.tsdl.tensor+json"
+SHAPE_ERROR = "application/vnd.tsdl.shape-error+json"
+VEGALITE = "application/vnd.vegalite.v5+json"
+CELL_TIMEOUT = 600
+
+_prepared = False
+
+
+def prepare_kernel():
+    """Builds the kernel (incremental) and makes this checkout's `tsdl` kernelspec the one found."""
+    global _prepared
+    if _prepared:
+        return
+    subprocess.run(["npx", "tsc", "-b", "kernel"], cwd=ROOT, check=True)
+    prefix = tempfile.mkdtemp(prefix="tsdl-notebooks-")
+    subprocess.run(["node", str(CLI), "install", "--prefix", prefix], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+    os.environ["JUPYTER_PATH"] = os.pathsep.join(
+        [str(Path(prefix) / "share" / "jupyter"), os.environ.get("JUPYTER_PATH", "")]
+    ).rstrip(os.pathsep)
+    _prepared = True
+
+
+def execute(name, record_timing=True):
+    """A fresh copy of notebooks/NAME.ipynb without outputs, executed top to bottom."""
+    prepare_kernel()
+    nb = nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs = []
+            cell.execution_count = None
+            cell.metadata.pop("execution", None)
+    client = NotebookClient(
+        nb,
+        kernel_name="tsdl",
+        timeout=CELL_TIMEOUT,
+        record_timing=record_timing,
+        resources={"metadata": {"path": str(NOTEBOOKS)}},
+    )
+    client.execute()
+    nbformat.validate(nb)
+    return nb
+
+
+# ---- helpers ----------------------------------------------------------------------------------
+
+
+def cell(nb, cell_id):
+    for c in nb.cells:
+        if c.get("id") == cell_id:
+            return c
+    raise AssertionError(f"no cell with id {cell_id!r}")
+
+
+def stdout(c):
+    return "".join(o.text for o in c.outputs if o.output_type == "stream" and o.name == "stdout")
+
+
+def bundles(c):
+    return [o.data for o in c.outputs if o.output_type in ("execute_result", "display_data")]
+
+
+def tensors(c):
+    return [d[TENSOR] for d in bundles(c) if TENSOR in d]
+
+
+def result_tensor(c):
+    (res,) = [o for o in c.outputs if o.output_type == "execute_result"]
+    return res.data[TENSOR]
+
+
+def result_text(c):
+    (res,) = [o for o in c.outputs if o.output_type == "execute_result"]
+    return res.data["text/plain"]
+
+
+def check_no_unexpected_errors(nb):
+    for i, c in enumerate(nb.cells):
+        if c.cell_type != "code":
+            continue
+        errors = [o for o in c.outputs if o.output_type == "error"]
+        stderr = [o.text for o in c.outputs if o.output_type == "stream" and o.name == "stderr"]
+        if "raises-exception" in c.metadata.get("tags", []):
+            assert errors, f"cell {c.id} is tagged raises-exception but raised nothing"
+        else:
+            assert not errors, f"cell {i} ({c.id}) failed: " + "\n".join(
+                "\n".join(e.traceback) for e in errors
+            )
+            assert not stderr, f"cell {i} ({c.id}) wrote to stderr: {''.join(stderr)}"
+        assert c.execution_count is not None, f"cell {c.id} did not run"
+
+
+CHECK_LINE = re.compile(r"^(.+?)\s+tsdl:\s+(-?[\d.]+)\s+calculus:\s+(-?[\d.]+)\s+(✓|✗)$", re.M)
+
+
+def checks(c):
+    """The `check(...)` lines of 01-autodiff: {what: (tsdl, calculus, ok)}."""
+    return {m[1]: (float(m[2]), float(m[3]), m[4] == "✓") for m in CHECK_LINE.finditer(stdout(c))}
+
+
+def approx(a, b, tol=1e-4):
+    return abs(a - b) <= tol * max(1.0, abs(b))
+
+
+# ---- the notebooks as saved in the repository ---------------------------------------------------
+
+
+def test_saved_notebooks_have_outputs_and_the_tsdl_kernelspec():
+    for name in NAMES:
+        nb = nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4)
+        nbformat.validate(nb)
+        assert nb.metadata.kernelspec == {"name": "tsdl", "display_name": "TypeScript (tsdl)", "language": "typescript"}
+        assert nb.metadata.language_info["name"] == "typescript"
+        code = [c for c in nb.cells if c.cell_type == "code"]
+        assert [c.execution_count for c in code] == list(range(1, len(code) + 1)), f"{name}: not saved after a full run"
+        assert sum(1 for c in code if c.outputs) >= len(code) - 2, f"{name}: saved without outputs"
+        check_no_unexpected_errors(nb)
+
+
+# ---- executed now ---------------------------------------------------------------------------
+
+
+def test_00_tensors():
+    nb = execute("00-tensors")
+    check_no_unexpected_errors(nb)
+
+    assert result_tensor(cell(nb, "scalar"))["shape"] == []
+    assert result_tensor(cell(nb, "vector"))["values"] == [1, 2]
+    assert result_tensor(cell(nb, "matrix"))["values"] == [[1, 2], [3, 4]]
+    cube = result_tensor(cell(nb, "cube"))
+    assert (cube["shape"], cube["dtype"]) == ([3, 3, 3], "float32")
+    assert "ndim: 2  size: 4  dtype: int32" in stdout(cell(nb, "shape"))
+    assert result_text(cell(nb, "shape")) == "[ 2, 2 ]"
+
+    assert [t["dtype"] for t in tensors(cell(nb, "dtype"))] == ["float32", "float32"]
+    assert [t["values"] for t in tensors(cell(nb, "vectorized"))] == [[11, 22, 33], [10, 40, 90], [1, 4, 9]]
+    assert result_tensor(cell(nb, "broadcast-row"))["values"] == [[10, 200], [30, 400]]
+    table = result_tensor(cell(nb, "broadcast-table"))
+    assert (table["shape"], table["values"]) == ([2, 3], [[11, 21, 31], [12, 22, 32]])
+
+    outer = result_tensor(cell(nb, "outer-product"))
+    assert (outer["shape"], outer["values"]) == ([2, 2], [[3, 4], [6, 8]])
+    inner = result_tensor(cell(nb, "inner-product"))
+    assert (inner["shape"], inner["values"]) == ([1, 1], [[11]])
+    assert [t["values"] for t in tensors(cell(nb, "mul-vs-matmul"))] == [[[1, 4], [9, 16]], [[7, 10], [15, 22]]]
+
+    assert [t["values"] for t in tensors(cell(nb, "sum"))] == [10, [4, 6], [3, 7]]
+    mean = result_tensor(cell(nb, "mean"))
+    assert (mean["shape"], mean["dtype"], mean["values"]) == ([], "float32", 2.5)
+    assert result_tensor(cell(nb, "mean-rows"))["values"] == [1.5, 3.5]
+    assert [t["shape"] for t in tensors(cell(nb, "reshape"))] == [[3, 4], [2, 3, 2], [2, 6]]
+    assert result_tensor(cell(nb, "transpose"))["values"] == [[1, 3], [2, 4]]
+
+    # The deliberate shape error: friendly text for every frontend, the rich bundle for JupyterLab.
+    c = cell(nb, "shape-error")
+    assert "raises-exception" in c.metadata.tags
+    (err,) = [o for o in c.outputs if o.output_type == "error"]
+    assert err.ename == "ShapeError"
+    text = "\n".join(err.traceback)
+    assert "cannot matmul u (shape [1, 2]) with v (shape [1, 2])" in text
+    assert "matmul needs u's last dim (2) to equal v's second-to-last dim (1)." in text
+    assert "u.matmul(v.T)" in text and "u.T.matmul(v)" in text
+    (rich,) = [d[SHAPE_ERROR] for d in bundles(c) if SHAPE_ERROR in d]
+    assert [(o["expr"], o["shape"]) for o in rich["operands"]] == [("u", [1, 2]), ("v", [1, 2])]
+    md = cell(nb, "shape-error-md").source
+    assert "dot_general requires contracting dimensions to have the same shape, got (2,) and (1,)" in md
+
+    assert [t["values"] for t in tensors(cell(nb, "shape-error-fix"))] == [[[11]], [[3, 4], [6, 8]]]
+
+
+def test_01_autodiff():
+    nb = execute("01-autodiff")
+    check_no_unexpected_errors(nb)
+
+    f = result_tensor(cell(nb, "function"))
+    assert (f["dtype"], f["values"]) == ("float32", 8)
+
+    expected = {
+        "grad": {"∂f/∂x (2, 3)": 12, "∂f/∂θ (2, 3)": 8 * 0.6931471805599453},
+        "backward": {"x.grad": 12, "θ.grad": 8 * 0.6931471805599453},
+        "accumulate": {"x.grad, twice": 24, "x.grad, reset": 12},
+        "second": {"∂²f/∂x² (2, 3)": 12, "∂³f/∂x³ (2, 3)": 6},
+        "friends": {"g'(1.5)": None, "σ'(0.5)": None, "h'(θ=0.5), x=2": None},
+    }
+    for cell_id, values in expected.items():
+        found = checks(cell(nb, cell_id))
+        assert set(found) == set(values), f"{cell_id}: {stdout(cell(nb, cell_id))}"
+        for what, value in values.items():
+            got, calculus, ok = found[what]
+            assert ok, f"{cell_id}: {what}: tsdl {got} vs calculus {calculus}"
+            assert approx(got, calculus)
+            if value is not None:
+                assert approx(calculus, value) and approx(got, value), (what, got, value)
+
+    value = result_text(cell(nb, "value-and-grad"))
+    assert "tensor(8." in value and "tensor(12." in value and "tensor(5.5452" in value
+
+    vec = tensors(cell(nb, "vector"))
+    assert [t["values"] for t in vec] == [[12, 3, 0, 3, 12]] * 2
+
+    w = result_tensor(cell(nb, "descent"))
+    assert approx(w["values"], 3, tol=1e-3)
+
+
+def test_02_mnist_mlp():
+    nb = execute("02-mnist-mlp")
+    check_no_unexpected_errors(nb)
+
+    out = stdout(cell(nb, "load"))
+    assert "[ 8000, 28, 28 ]" in out and "[ 2000, 28, 28 ]" in out
+
+    # The grid of real digits: a PNG of 20 images with their labels.
+    digits = cell(nb, "digits")
+    (grid,) = [d for d in bundles(digits) if "image/png" in d]
+    assert grid["text/plain"].startswith("ImageGrid(20 images of 28x28; labels ")
+    labels = re.search(r"labels: ([\d ]+)", stdout(digits))[1].split()
+    assert len(labels) == 20 and len(set(labels)) > 5
+
+    assert "101,770 parameters" in bundles(cell(nb, "model"))[0]["text/plain"]
+    before = float(re.search(r"loss before training: ([\d.]+)", stdout(cell(nb, "loss")))[1])
+    assert 2.0 < before < 2.7
+
+    # One progress bar per epoch, each at 100% with a loss, and the live plot (Vega-Lite + SVG).
+    train = bundles(cell(nb, "train"))
+    bars = [d["text/plain"] for d in train if d["text/plain"].startswith("epoch ")]
+    assert len(bars) == 8, bars
+    for i, bar in enumerate(bars, 1):
+        assert bar.startswith(f"epoch {i}/8 100% |") and "125/125" in bar and "loss=" in bar, bar
+    (chart,) = [d for d in train if VEGALITE in d]
+    assert "image/svg+xml" in chart
+    points = chart[VEGALITE]["data"]["values"]
+    assert {p["metric"] for p in points} == {"training loss", "test accuracy"}
+    assert max(p["epoch"] for p in points) == 8
+
+    m = re.search(r"held-out accuracy: ([\d.]+)%", stdout(cell(nb, "accuracy")))
+    assert m, stdout(cell(nb, "accuracy"))
+    assert float(m[1]) >= 94.0, f"held-out accuracy {m[1]}% < 94%"
+
+    (mistakes,) = [d for d in bundles(cell(nb, "mistakes")) if "image/png" in d]
+    assert mistakes["text/plain"].startswith("ImageGrid(20 images of 28x28")
+
+
+# ---- re-execute and save ----------------------------------------------------------------------
+
+
+def save(names):
+    for name in names:
+        nb = execute(name, record_timing=False)
+        check_no_unexpected_errors(nb)
+        path = NOTEBOOKS / f"{name}.ipynb"
+        nbformat.write(nb, path)
+        print(f"saved {path.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    save(sys.argv[1:] or NAMES)

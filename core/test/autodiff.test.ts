@@ -113,3 +113,19 @@ eachBackend("backward and .grad", () => {
     await expectTensor(b, [0.25], { atol: 1e-3 });
   });
 });
+
+eachBackend("mixed higher-order derivatives", () => {
+  it("d/dθ of d/dx (x θ) is 1, and d/dθ of d/dx (x^2 θ^3) is 6 x θ^2", async () => {
+    const x = t.tensor(2.5);
+    const th = t.tensor(3.5);
+    await expectTensor(t.grad(t.grad((a: Tensor, b: Tensor) => a.mul(b)), { argnums: 1 })(x, th), [1]);
+    const f = (a: Tensor, b: Tensor) => a.square().mul(b.pow(3));
+    await expectTensor(t.grad(t.grad(f), { argnums: 1 })(x, th), [6 * 2.5 * 3.5 ** 2], { rtol: 1e-5 });
+  });
+
+  it("an outer variable captured by the function is differentiated through the inner grad", async () => {
+    const outer = (th: Tensor) => t.grad((a: Tensor) => a.mul(a).mul(th).sum())(t.tensor([1.5, 2.5])).sum();
+    // inner: 2 a θ summed = 2 θ (1.5 + 2.5) = 8 θ, so the outer derivative is 8
+    await expectTensor(t.grad(outer)(t.tensor(0.7)), [8], { rtol: 1e-5 });
+  });
+});

@@ -55,6 +55,12 @@ describe("imports next to the notebook", function () {
     assert.deepEqual(resultOf(r), { "text/plain": "'42 tla-default'" });
   });
 
+  it("sees earlier cells' names in shorthand properties ({ n })", async () => {
+    await k.execute("const batchSize = 64;\nconst lr = 0.5;");
+    const r = await k.execute("const opts = { batchSize, lr, extra: 1 };\nconst f = () => ({ batchSize });\n[opts.batchSize, opts.lr, f().batchSize]");
+    assert.deepEqual(resultOf(r), { "text/plain": "[ 64, 0.5, 64 ]" });
+  });
+
   it("imports a TypeScript file next to the notebook", async () => {
     assert.deepEqual(resultOf(await k.execute('import { triple } from "./helper";\ntriple(14)')), { "text/plain": "42" });
   });

@@ -42,6 +42,13 @@ function topoOrder(root: Tensor, stops: Set<Tensor> | null): Tensor[] {
   return order.reverse();
 }
 
+/** Whether root's graph reaches a tensor that requires grad other than through `stops`: a
+ * variable of an outer grad (passed in another argument, or captured by the function). Then the
+ * backward pass must be recorded so that the outer grad can differentiate it. */
+export function dependsOnOuter(root: Tensor, stops: Set<Tensor>): boolean {
+  return topoOrder(root, stops).some((t) => t.requiresGrad && !t.node && !stops.has(t));
+}
+
 /**
  * Cotangents of every tensor reachable from root, given the root's cotangent `seed`.
  * `createGraph` records the backward pass itself, for higher-order derivatives.

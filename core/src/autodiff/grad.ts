@@ -4,7 +4,7 @@
 // whenever an argument already carries a graph from an outer grad.
 
 import type { Tensor } from "../tensor";
-import { backprop } from "./backprop";
+import { backprop, dependsOnOuter } from "./backprop";
 import { withGradMode } from "./mode";
 import { GradError } from "../errors";
 import { isTensor, onesLike, zerosLike } from "../creation";
@@ -55,7 +55,9 @@ export function valueAndGrad<A extends unknown[]>(f: (...args: A) => Tensor, opt
           (isTensor(out) ? `shape ${formatShape(out.shape)}; reduce it, e.g. .sum() or .mean()` : String(out)),
       );
     }
-    const grads = out.requiresGrad ? backprop(out, onesLike(out).astype("float32"), new Set(leaves), nested) : new Map();
+    const stops = new Set(leaves);
+    const record = nested || (out.requiresGrad && dependsOnOuter(out, stops));
+    const grads = out.requiresGrad ? backprop(out, onesLike(out).astype("float32"), stops, record) : new Map();
     let k = 0;
     const pick = (a: unknown) =>
       mapTree(a, () => {
@@ -63,7 +65,7 @@ export function valueAndGrad<A extends unknown[]>(f: (...args: A) => Tensor, opt
         return grads.get(leaf) ?? zerosLike(leaf);
       });
     const gradTrees = argnums.map((i) => pick(tracked[i]));
-    const value = nested ? out : out.detach();
+    const value = record ? out : out.detach();
     return [value, Array.isArray(nums) ? gradTrees : gradTrees[0]];
   };
 }

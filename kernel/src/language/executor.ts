@@ -5,6 +5,7 @@
 // Cells share one realm (vm.runInThisContext), so globals set by the kernel are visible, and
 // each cell's top-level names live on one `exports` object that later cells read from.
 
+import { expandShorthand } from "./shorthand";
 import * as vm from "node:vm";
 import type { Diagnostic } from "tslab/dist/converter";
 import { CellRecord, CellRegistry } from "./cells";
@@ -83,7 +84,7 @@ export class Executor {
       const diagnostics = this.lang.converter.addModule(meta.module, source, meta);
       return diagnostics.length ? { kind: "diagnostics", diagnostics, cell } : { kind: "ok", value: undefined, hasValue: false, cell };
     }
-    const converted = this.lang.converter.convert(this.prevDecl, source);
+    const converted = this.lang.converter.convert(this.prevDecl, expandShorthand(source));
     const cell = this.cells.add(source, opts.executionCount, this.lang.takeMaps());
     if (converted.sideOutputs) this.modules.addSideOutputs(converted.sideOutputs);
     if (converted.diagnostics.length > 0) return { kind: "diagnostics", diagnostics: converted.diagnostics, cell };

@@ -1,13 +1,16 @@
 #!/usr/bin/env node
 // The `tsdl` command: `tsdl kernel CONNECTION_FILE` (what Jupyter runs), `tsdl install
-// [--user | --sys-prefix | --prefix DIR]` and `tsdl uninstall [same options]`.
+// [--user | --sys-prefix | --prefix DIR]` and `tsdl uninstall [same options]`
+// and `tsdl doctor [--json]`.
 
 import { startKernel } from "./kernel";
 import { install, uninstall, parseInstallArgs } from "./install";
+import { doctor } from "./doctor";
 
 const USAGE = `usage:
   tsdl install [--user | --sys-prefix | --prefix DIR]   register the "tsdl" kernel with Jupyter
   tsdl uninstall [--user | --sys-prefix | --prefix DIR] remove it
+  tsdl doctor [--json]                                  check Node, WebGPU and the Jupyter install; say how to fix problems
   tsdl kernel CONNECTION_FILE                           run the kernel (Jupyter does this)`;
 
 async function main(argv: string[]): Promise<number> {
@@ -21,6 +24,8 @@ async function main(argv: string[]): Promise<number> {
       return install(parseInstallArgs(rest));
     case "uninstall":
       return uninstall(parseInstallArgs(rest));
+    case "doctor":
+      return doctor(rest);
     case "-h":
     case "--help":
       console.log(USAGE);

@@ -274,9 +274,32 @@ describe("webgpu vs cpu: reductions and matmul", () => {
       // Many tiles each way, with partial tiles at the edges.
       [[512, 8], [8, 512], [512, 512]],
       [[513, 7], [7, 514], [513, 514]],
+      // Tall and narrow (the lavapipe kernel's lanes split rows): vec4 and scalar, batched.
+      [[300, 37], [37, 8], [300, 8]],
+      [[2, 130, 9], [9, 13], [2, 130, 13]],
     ];
     for (const [sa, sb, so] of cases) {
       await compare("matmul", [f32(sa), f32(sb)], { shape: so, dtype: "float32" }, {}, mm);
+      await compare("matmul", [i32(sa, ints(-9, 9)), i32(sb, ints(-9, 9))], { shape: so, dtype: "int32" }, {}, exact);
+    }
+  });
+  it("matmul split-K: few output tiles, long k (chunks, ragged last chunk, batches, int32)", async function () {
+    this.timeout(120_000);
+    // Positive inputs: no cancellation, so 1e-4 relative holds whatever the summation order.
+    const mm = { rtol: 1e-4, atol: 0 };
+    const cases: [number[], number[], number[]][] = [
+      // A convolution weight gradient's shape, scaled down: vec4 path, k a multiple of 16.
+      [[9, 4096], [4096, 8], [9, 8]],
+      // k not a multiple of the chunk (nor of 4): ragged last chunk, scalar path.
+      [[3, 4099], [4099, 5], [3, 5]],
+      // vec4-aligned k whose last chunk is shorter than the others.
+      [[5, 2060], [2060, 4], [5, 4]],
+      // Batch axes with broadcasting on both sides.
+      [[2, 1, 5, 2051], [3, 2051, 6], [2, 3, 5, 6]],
+      [[1, 9000], [9000, 1], [1, 1]],
+    ];
+    for (const [sa, sb, so] of cases) {
+      await compare("matmul", [f32(sa, uniform(0, 1)), f32(sb, uniform(0, 1))], { shape: so, dtype: "float32" }, {}, mm);
       await compare("matmul", [i32(sa, ints(-9, 9)), i32(sb, ints(-9, 9))], { shape: so, dtype: "int32" }, {}, exact);
     }
   });
@@ -295,6 +318,20 @@ describe("webgpu vs cpu: data movement", () => {
   it("pad, concat", async () => {
     const attrs = { low: [1, 0, 2], high: [0, 2, 1], interior: [1, 0, 2], value: -7 };
     await compare("pad", [x()], { shape: [6, 6, 16], dtype: "float32" }, attrs, exact);
+    // Unpadded axes merge into their neighbours (kernels/layout.ts): leading, trailing, size 1,
+    // after a padded axis, and not after interior padding. (Negative padding is left out: the
+    // CPU reference's pad does not crop.)
+    const merges: [number[], number[], number[], number[], number[]][] = [
+      // inShape, low, high, interior, outShape
+      [[4, 3, 5, 6], [0, 0, 1, 2], [0, 0, 1, 0], [0, 0, 0, 0], [4, 3, 7, 8]],
+      [[4, 3, 5, 6], [0, 1, 0, 0], [0, 2, 0, 0], [0, 0, 0, 0], [4, 6, 5, 6]],
+      [[2, 1, 5, 3], [1, 0, 0, 0], [0, 0, 0, 0], [0, 0, 1, 0], [3, 1, 9, 3]],
+      [[1, 3, 1], [0, 0, 0], [0, 0, 0], [0, 0, 0], [1, 3, 1]],
+      [[2, 3, 4, 5, 6], [1, 0, 1, 0, 1], [1, 0, 1, 0, 1], [0, 0, 0, 0, 1], [4, 3, 6, 5, 13]],
+    ];
+    for (const [sh, low, high, interior, so] of merges) {
+      await compare("pad", [i32(sh)], { shape: so, dtype: "int32" }, { low, high, interior, value: -3 }, exact);
+    }
     const parts = [f32([3, 2, 5]), f32([3, 1, 5]), f32([3, 4, 5])];
     await compare("concat", parts, { shape: [3, 7, 5], dtype: "float32" }, { axis: 1 }, exact);
     await compare("concat", [bool([2, 3]), bool([1, 3])], { shape: [3, 3], dtype: "bool" }, { axis: 0 }, exact);

@@ -8,7 +8,37 @@ import { broadcastStrides, contiguousStrides, sizeOf } from "../layout";
 import { Params } from "../params";
 import { elementGroups } from "../wgsl/elementwise";
 import { padShader } from "../wgsl/copy";
+import { memoSource } from "../wgsl/common";
 import { gatherView, stridedCopy } from "./copy";
+
+interface PadAxis {
+  inN: number;
+  outN: number;
+  low: number;
+  interior: number;
+}
+
+/**
+ * The pad's axes with size-1 unpadded axes dropped and each unpadded axis merged into the axis
+ * before it when that one has no interior padding (its low padding scales by the merged size):
+ * [64, 8, 11, 11] -> [64, 8, 13, 13] becomes [512, 11, 11] -> [512, 13, 13].
+ */
+function mergePadAxes(inShape: readonly number[], outShape: readonly number[], low: readonly number[], interior: readonly number[]): PadAxis[] {
+  const axes: PadAxis[] = [];
+  inShape.forEach((inN, d) => {
+    const unpadded = inN === outShape[d] && low[d] === 0 && interior[d] === 0;
+    if (unpadded && inN === 1) return;
+    const last = axes[axes.length - 1];
+    if (unpadded && last && last.interior === 0) {
+      last.inN *= inN;
+      last.outN *= inN;
+      last.low *= inN;
+    } else {
+      axes.push({ inN, outN: outShape[d], low: low[d], interior: interior[d] });
+    }
+  });
+  return axes.length ? axes : [{ inN: 1, outN: 1, low: 0, interior: 0 }];
+}
 
 /** The 32-bit pattern of `value` stored as `dtype` on the GPU. */
 function fillBits(value: number, dtype: "float32" | "int32" | "bool"): number {
@@ -47,16 +77,26 @@ export function layoutKernels(
       const n = sizeOf(out.shape);
       const result = ctx.alloc(out);
       if (n === 0) return result;
-      const inShape = infos[0].shape;
+      const axes = mergePadAxes(infos[0].shape, out.shape, attrs.low, attrs.interior);
+      const inShape = axes.map((a) => a.inN);
       const params = new Params()
-        .u32(n, out.shape.length, fillBits(attrs.value, out.dtype))
-        .axes(out.shape, n)
+        .u32(n, axes.length, fillBits(attrs.value, out.dtype))
+        .axes(
+          axes.map((a) => a.outN),
+          n,
+        )
         .list(inShape)
         .list(contiguousStrides(inShape));
-      attrs.low.forEach((l) => params.i32(l));
-      params.list(attrs.interior.map((k) => k + 1));
+      axes.forEach((a) => params.i32(a.low));
+      params.list(axes.map((a) => a.interior + 1));
       const bindings = [input(inputs[0], sizeOf(inShape)), output(result, n)];
-      ctx.run(padShader, bindings, params, elementGroups(n));
+      const rank = axes.length <= 4 ? axes.length : null;
+      ctx.run(
+        memoSource(`pad|${rank}`, () => padShader(rank)),
+        bindings,
+        params,
+        elementGroups(n),
+      );
       return result;
     },
 

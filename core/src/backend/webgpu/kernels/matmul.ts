@@ -2,14 +2,63 @@
 // are collapsed on the host and walked once per workgroup. Two kernels: workgroup-memory tiles
 // for GPUs (wgsl/matmul.ts) and SIMD-lane register blocks for software adapters
 // (wgsl/matmulLanes.ts); each has a vec4 variant for aligned shapes and a scalar one.
+//
+// Split-K: both kernels parallelize over output tiles only, so a product with few tiles and a
+// long k (a convolution's weight gradient: [9, 43264] x [43264, 8]) would run on one or two
+// workgroups. Such products are computed as `chunks` partial products over k-chunks, written
+// to a [chunks, ...batch, m, n] scratch buffer (the chunk is an extra outermost batch axis whose
+// strides step A by kChunk columns and B by kChunk rows), then summed over the chunks. On
+// lavapipe the lanes of a split product also split k within the chunk ([chunks * LANES, ...]
+// scratch); there a [9, 43264] x [43264, 8] product went from ~20 ms to ~2.5 ms. Tall
+// products with narrow n (the convolution itself and its input gradient) have the lanes split
+// rows instead of columns.
 
 import type { KernelTable } from "../../backend";
 import { input, output, type GpuContext } from "../context";
 import { broadcastStrides, collapse, sizeOf } from "../layout";
 import { Params } from "../params";
-import { memoSource, storageType } from "../wgsl/common";
+import { declare, entry, memoSource, storageType, type StorageType } from "../wgsl/common";
 import { defaultTiles, matmulShader, tileOf } from "../wgsl/matmul";
-import { LANE_COLS, LANE_ROWS, LANES, matmulLanesShader } from "../wgsl/matmulLanes";
+import { LANE_COLS, LANE_ROWS, LANES, matmulLanesShader, type LaneAxis } from "../wgsl/matmulLanes";
+
+/** Workgroups we like to have for a matmul; fewer output tiles get their k split. */
+const TARGET_GROUPS_LANES = 64;
+const TARGET_GROUPS_TILES = 256;
+/** Shortest k-chunk worth a workgroup of its own; chunks are multiples of CHUNK_ALIGN. */
+const MIN_K_CHUNK = 256;
+const CHUNK_ALIGN = 16;
+const SUM_WORKGROUP = 64;
+
+/** out[i] = sum over c < chunks of parts[c * count + i]. Params: [count, chunks]. */
+function sumChunksShader(t: StorageType): string {
+  return `${declare([
+    { name: "parts", type: t },
+    { name: "out", type: t, write: true },
+  ])}
+${entry(
+  SUM_WORKGROUP,
+  `  let i = group * ${SUM_WORKGROUP}u + lid;
+  let count = p[0];
+  if (i >= count) { return; }
+  var s = ${t}();
+  for (var c = 0u; c < p[1]; c++) { s += parts[c * count + i]; }
+  out[i] = s;`,
+)}`;
+}
+
+/**
+ * Chunks and chunk length (a multiple of CHUNK_ALIGN, so vec4 loads stay aligned) for
+ * splitting k over `groups` output-tile workgroups; { chunks: 1, kChunk: K } for no split.
+ */
+export function splitK(K: number, groups: number, lanes: boolean): { chunks: number; kChunk: number } {
+  const target = lanes ? TARGET_GROUPS_LANES : TARGET_GROUPS_TILES;
+  // Few tiles means a small output, so the [chunks (x LANES), ...batch, m, n] scratch stays
+  // small too: at most target * LANES * (a tile) elements.
+  if (groups >= target / 2 || K < 2 * MIN_K_CHUNK) return { chunks: 1, kChunk: K };
+  const wanted = Math.min(Math.ceil(target / groups), Math.floor(K / MIN_K_CHUNK));
+  const kChunk = Math.ceil(K / wanted / CHUNK_ALIGN) * CHUNK_ALIGN;
+  return { chunks: Math.ceil(K / kChunk), kChunk };
+}
 
 /** `lanes`: use the software-adapter kernel (see wgsl/matmulLanes.ts). */
 export function matmulKernels(ctx: GpuContext, lanes: boolean): Pick<KernelTable, "matmul"> {
@@ -23,10 +72,6 @@ export function matmulKernels(ctx: GpuContext, lanes: boolean): Pick<KernelTable
       const K = as[as.length - 1];
       const N = bs[bs.length - 1];
       const batchShape = out.shape.slice(0, -2);
-      const batch = collapse(batchShape, [
-        broadcastStrides(as.slice(0, -2), batchShape).map((s) => s * M * K),
-        broadcastStrides(bs.slice(0, -2), batchShape).map((s) => s * K * N),
-      ]);
       const t = storageType(out.dtype);
       // vec4 rows need every row to start on a 16-byte boundary. int32 matmuls are rare
       // enough that one (scalar) variant saves a multi-second cold compile on lavapipe.
@@ -34,31 +79,62 @@ export function matmulKernels(ctx: GpuContext, lanes: boolean): Pick<KernelTable
       let source: string;
       let tilesM: number;
       let tilesN: number;
+      let chunks: number;
+      let kChunk: number;
+      /** Partial products per output element: chunks, times LANES when the lanes split k. */
+      let slots: number;
+      const batches = sizeOf(batchShape);
       if (lanes) {
         vec4 = N % 4 === 0 && t === "f32";
-        source = memoSource(`matmul.lanes|${t}|${vec4}`, () => matmulLanesShader(t, vec4));
+        const n4 = Math.ceil(N / 4);
         tilesM = Math.ceil(M / LANE_ROWS);
-        tilesN = Math.ceil(Math.ceil(N / 4) / (LANES * LANE_COLS));
+        tilesN = Math.ceil(n4 / (LANES * LANE_COLS));
+        ({ chunks, kChunk } = splitK(K, batches * tilesM * tilesN, true));
+        // What the lanes split (see wgsl/matmulLanes.ts): k when k is split; rows when n is
+        // too narrow to give every lane columns of its own and m is tall; else columns.
+        const axis: LaneAxis = chunks > 1 ? "k" : n4 <= LANE_COLS * 2 && M >= LANES * LANE_ROWS ? "rows" : "cols";
+        if (axis !== "cols") tilesN = Math.ceil(n4 / LANE_COLS);
+        if (axis === "rows") tilesM = Math.ceil(M / (LANES * LANE_ROWS));
+        slots = axis === "k" ? chunks * LANES : chunks;
+        source = memoSource(`matmul.lanes|${t}|${vec4}|${axis}`, () => matmulLanesShader(t, vec4, axis));
       } else {
         vec4 = K % 4 === 0 && N % 4 === 0 && t === "f32";
         source = memoSource(`matmul.tiles|${t}|${vec4}`, () => matmulShader(t, vec4, defaultTiles));
         const tile = tileOf(defaultTiles);
         tilesM = Math.ceil(M / tile.M);
         tilesN = Math.ceil(N / tile.N);
+        ({ chunks, kChunk } = splitK(K, batches * tilesM * tilesN, false));
+        slots = chunks;
       }
-      const groups = sizeOf(batchShape) * tilesM * tilesN;
+      const round = (k: number) => (vec4 ? Math.ceil(k / 4) * 4 : k);
+      const groupsPerChunk = batches * tilesM * tilesN;
+      const groups = chunks * groupsPerChunk;
+      const chunkShape = chunks > 1 ? [chunks] : [];
+      const batch = collapse(
+        [...chunkShape, ...batchShape],
+        [
+          [...chunkShape.map(() => kChunk), ...broadcastStrides(as.slice(0, -2), batchShape).map((s) => s * M * K)],
+          [...chunkShape.map(() => kChunk * N), ...broadcastStrides(bs.slice(0, -2), batchShape).map((s) => s * K * N)],
+        ],
+      );
       const params = new Params()
         .u32(M, N, K, tilesM, tilesN, groups, batch.shape.length)
         .list(batch.shape)
         .list(batch.strides[0])
-        .list(batch.strides[1]);
-      const round = (k: number) => (vec4 ? Math.ceil(k / 4) * 4 : k);
+        .list(batch.strides[1])
+        .u32(kChunk, groupsPerChunk);
+      const parts = slots > 1 ? ctx.allocElements(round(slots * n)) : result;
       const bindings = [
         input(inputs[0], lanes ? sizeOf(as) : round(sizeOf(as))),
         input(inputs[1], round(sizeOf(bs))),
-        output(result, round(n)),
+        output(parts, round(slots * n)),
       ];
       ctx.run(source, bindings, params, groups);
+      if (slots > 1) {
+        const sum = memoSource(`matmul.sumChunks|${t}`, () => sumChunksShader(t));
+        ctx.run(sum, [input(parts, slots * n), output(result, n)], new Params().u32(n, slots), Math.ceil(n / SUM_WORKGROUP));
+        ctx.pool.release(parts);
+      }
       return result;
     },
   };

@@ -14,7 +14,11 @@
 // from bounds-checked scalar loads and writes scalars, for any shape.
 //
 // Params: [M, N, K, tilesM, tilesN, groups, batchRank, batchShape[r], aBatchStrides[r],
-// bBatchStrides[r]]; batch strides are in elements and 0 on broadcast batch axes.
+// bBatchStrides[r], kChunk, groupsPerChunk]; batch strides are in elements and 0 on broadcast
+// batch axes. Split-K (kernels/matmul.ts): workgroup `group` sums k over
+// [0, min(kChunk, K - chunk * kChunk)) with chunk = group / groupsPerChunk, the chunk's start
+// being folded into the batch offsets by an extra outermost batch axis; A rows keep stride K.
+// Without a split, kChunk = K and groupsPerChunk >= groups.
 
 import { declare, entry, type StorageType } from "./common";
 
@@ -57,14 +61,14 @@ export function matmulShader(t: StorageType, vec4: boolean, config: MatmulConfig
       ? `let gm = m0 + ${e} / ${KQ}u;
       let gk = k0 + (${e} % ${KQ}u) * 4u;
       var v = ${V}();
-      if (gm < M && gk < K) { v = a[(aOff + gm * K + gk) / 4u]; }
+      if (gm < M && gk < kLen) { v = a[(aOff + gm * K + gk) / 4u]; }
       As[${e}] = v;`
       : `let gm = m0 + ${e} / ${KQ}u;
       let gk = k0 + (${e} % ${KQ}u) * 4u;
       var v = ${V}();
       if (gm < M) {
         let base = aOff + gm * K + gk;
-        for (var j = 0u; j < 4u; j++) { if (gk + j < K) { v[j] = a[base + j]; } }
+        for (var j = 0u; j < 4u; j++) { if (gk + j < kLen) { v[j] = a[base + j]; } }
       }
       As[${e}] = v;`;
   const loadB = (e: string) =>
@@ -72,12 +76,12 @@ export function matmulShader(t: StorageType, vec4: boolean, config: MatmulConfig
       ? `let gk = k0 + ${e} / ${NQ}u;
       let gn = n0 + (${e} % ${NQ}u) * 4u;
       var v = ${V}();
-      if (gk < K && gn < N) { v = b[(bOff + gk * N + gn) / 4u]; }
+      if (gk < kLen && gn < N) { v = b[(bOff + gk * N + gn) / 4u]; }
       Bs[${e}] = v;`
       : `let gk = k0 + ${e} / ${NQ}u;
       let gn = n0 + (${e} % ${NQ}u) * 4u;
       var v = ${V}();
-      if (gk < K) {
+      if (gk < kLen) {
         let base = bOff + gk * N + gn;
         for (var j = 0u; j < 4u; j++) { if (gn + j < N) { v[j] = b[base + j]; } }
       }
@@ -141,6 +145,9 @@ ${entry(
   let M = p[0];
   let N = p[1];
   let K = p[2];
+  let rank = p[6];
+  let kc = p[7u + 3u * rank];
+  let kLen = min(kc, K - (group / p[8u + 3u * rank]) * kc);
   let tilesN = p[4];
   let perBatch = p[3] * tilesN;
   var batch = group / perBatch;
@@ -148,7 +155,6 @@ ${entry(
   let m0 = (tile / tilesN) * ${TILE_M}u;
   let n0 = (tile % tilesN) * ${TILE_N}u;
   let cOff = batch * M * N;
-  let rank = p[6];
   var aOff = 0u;
   var bOff = 0u;
   for (var d = rank; d > 0u; d--) {
@@ -161,7 +167,7 @@ ${entry(
   let tx = lid % ${WX}u;
   let ty = lid / ${WX}u;
 ${acc}
-  for (var k0 = 0u; k0 < K; k0 += ${BK}u) {
+  for (var k0 = 0u; k0 < kLen; k0 += ${BK}u) {
 ${staged(la, loadA)}
 ${staged(lb, loadB)}
     workgroupBarrier();

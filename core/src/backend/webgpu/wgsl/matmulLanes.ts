@@ -13,7 +13,7 @@
 // on a vec4 boundary); otherwise B is gathered from 4 clamped scalar loads.
 //
 // Params as wgsl/matmul.ts: [M, N, K, tilesM, tilesN, groups, batchRank, batchShape[r],
-// aBatchStrides[r], bBatchStrides[r]]; a tile is ROWS rows x LANES * COLS vec4 columns.
+// aBatchStrides[r], bBatchStrides[r], kChunk, groupsPerChunk] (split-K as there); a tile is ROWS rows x LANES * COLS vec4 columns.
 
 import { declare, entry, type StorageType } from "./common";
 
@@ -23,7 +23,23 @@ export const LANE_COLS = 2;
 
 const range = (n: number) => [...Array(n).keys()];
 
-export function matmulLanesShader(t: StorageType, vec4: boolean): string {
+export type LaneAxis = "cols" | "rows" | "k";
+
+/**
+ * `axis` is what the lanes of a workgroup split:
+ * - "cols", the layout described above;
+ * - "rows", for tall products with n of a few vec4s (lanes along columns would mostly compute
+ *   clamped duplicates): lane l owns rows row0 + l + i * LANES of a LANES * ROWS-row tile of
+ *   COLS vec4 columns, and B loads are the same address for every lane;
+ * - "k", split-K only (kernels/matmul.ts): lane l sums k = l, l + LANES, ... of its chunk over a
+ *   ROWS x COLS-vec4 tile and writes its own partial product, to output slot
+ *   (l * batches + batch) of [LANES * batches, M, N], batches counting the chunk axis. For few,
+ *   narrow output tiles (weight gradients: n of 8 or 16) every lane then does useful work.
+ */
+export function matmulLanesShader(t: StorageType, vec4: boolean, axis: LaneAxis = "cols"): string {
+  const kLanes = axis === "k";
+  const rowLanes = axis === "rows";
+  const rowOf = (i: number) => (rowLanes ? `row0 + ${i * LANES}u` : `row0 + ${i}u`);
   const V = `vec4<${t}>`;
   const madd = (acc: string, a: string, b: string) =>
     t === "f32" ? `${acc} = fma(${V}(${a}), ${b}, ${acc});` : `${acc} += ${V}(${a}) * ${b};`;
@@ -37,11 +53,11 @@ export function matmulLanesShader(t: StorageType, vec4: boolean): string {
   const store = rows.flatMap((i) =>
     cols.map((j) =>
       vec4
-        ? `  if (row0 + ${i}u < M && col${j} < n4) { out[(cOff + (row0 + ${i}u) * N) / 4u + col${j}] = acc${i}_${j}; }`
-        : `  if (row0 + ${i}u < M) {
+        ? `  if (${rowOf(i)} < M && col${j} < n4) { out[(cOff + (${rowOf(i)}) * N) / 4u + col${j}] = acc${i}_${j}; }`
+        : `  if (${rowOf(i)} < M) {
     for (var q = 0u; q < 4u; q++) {
       let n = col${j} * 4u + q;
-      if (n < N) { out[cOff + (row0 + ${i}u) * N + n] = acc${i}_${j}[q]; }
+      if (n < N) { out[cOff + (${rowOf(i)}) * N + n] = acc${i}_${j}[q]; }
     }
   }`,
     ),
@@ -57,15 +73,22 @@ ${entry(
   let M = p[0];
   let N = p[1];
   let K = p[2];
+  let rank = p[6];
+  let kc = p[7u + 3u * rank];
+  let kLen = min(kc, K - (group / p[8u + 3u * rank]) * kc);
   let tilesN = p[4];
   let perBatch = p[3] * tilesN;
   var batch = group / perBatch;
   let tile = group % perBatch;
-  let row0 = (tile / tilesN) * ${LANE_ROWS}u;
-  let colBase = (tile % tilesN) * ${LANES * LANE_COLS}u + lid;
+  let row0 = (tile / tilesN) * ${rowLanes ? `${LANE_ROWS * LANES}u + lid` : `${LANE_ROWS}u`};
+${
+  kLanes || rowLanes
+    ? `  let colBase = (tile % tilesN) * ${LANE_COLS}u;
+  let cOff = ${kLanes ? "(lid * (p[5] / perBatch) + batch) * M * N" : "batch * M * N"};`
+    : `  let colBase = (tile % tilesN) * ${LANES * LANE_COLS}u + lid;
+  let cOff = batch * M * N;`
+}
   let n4 = (N + 3u) / 4u;
-  let cOff = batch * M * N;
-  let rank = p[6];
   var aOff = 0u;
   var bOff = 0u;
   for (var d = rank; d > 0u; d--) {
@@ -75,11 +98,11 @@ ${entry(
     aOff += c * p[6u + rank + d];
     bOff += c * p[6u + 2u * rank + d];
   }
-${rows.map((i) => `  let aRow${i} = aOff + min(row0 + ${i}u, M - 1u) * K;`).join("\n")}
-${cols.map((j) => `  let col${j} = colBase + ${j * LANES}u;\n  let c${j} = min(col${j}, n4 - 1u);`).join("\n")}
+${rows.map((i) => `  let aRow${i} = aOff + min(${rowOf(i)}, M - 1u) * K;`).join("\n")}
+${cols.map((j) => `  let col${j} = colBase + ${kLanes || rowLanes ? j : j * LANES}u;\n  let c${j} = min(col${j}, n4 - 1u);`).join("\n")}
 ${vec4 ? "" : cols.map((j) => `  let e${j} = min(vec4<u32>(c${j} * 4u) + vec4<u32>(0u, 1u, 2u, 3u), vec4<u32>(N - 1u));`).join("\n")}
 ${rows.flatMap((i) => cols.map((j) => `  var acc${i}_${j} = ${V}();`)).join("\n")}
-  for (var k = 0u; k < K; k++) {
+  for (var k = ${kLanes ? `lid; k < kLen; k += ${LANES}u` : "0u; k < kLen; k++"}) {
 ${vec4 ? "    let bRow4 = (bOff + k * N) / 4u;" : "    let bRow = bOff + k * N;"}
 ${loadB.join("\n")}
 ${rows.map((i) => `    let a${i} = a[aRow${i} + k];\n${cols.map((j) => `    ${madd(`acc${i}_${j}`, `a${i}`, `b${j}`)}`).join("\n")}`).join("\n")}

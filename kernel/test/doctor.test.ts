@@ -89,8 +89,8 @@ describe("tsdl doctor", function () {
     }
   });
 
+  // VK_ICD_FILENAMES is how the Vulkan loader (Linux, our target) is pointed at drivers.
   it("says why there is no adapter and how to get one (no Vulkan driver visible)", async function () {
-    if (process.platform !== "linux") this.skip();
     const { code, report } = await doctor({ ...env, VK_ICD_FILENAMES: path.join(root, "none.json") });
     assert.equal(code, 1);
     assert.equal(report.adapter, null);

@@ -87,6 +87,18 @@ eachBackend("elementwise", () => {
       await expectTensor(t.tensor([true, false]).mul(0.5), [0.5, 0], { dtype: "float32" });
     });
 
+    it("arithmetic between two bools stays bool, as in NumPy and PyTorch", async () => {
+      const a = t.tensor([true, true, false, false]);
+      const b = t.tensor([true, false, true, false]);
+      await expectTensor(a.add(b), [1, 1, 1, 0], { dtype: "bool" });
+      await expectTensor(a.mul(b), [1, 0, 0, 0], { dtype: "bool" });
+      await expectTensor(t.maximum(a, b), [1, 1, 1, 0], { dtype: "bool" });
+      await expectTensor(t.minimum(a, b), [1, 0, 0, 0], { dtype: "bool" });
+      await expectTensor(a.add(true), [1, 1, 1, 1], { dtype: "bool" });
+      await expectTensor(a.sum(), 2, { dtype: "int32" });
+      assert.throws(() => a.sub(b), /subtracting two bool tensors is not supported .*logicalXor/);
+    });
+
     it("int32 arithmetic wraps around", async () => {
       await expectTensor(t.tensor([2147483647]).add(1), [-2147483648], { dtype: "int32" });
       await expectTensor(t.tensor([-2147483648]).sub(1), [2147483647], { dtype: "int32" });

@@ -65,12 +65,30 @@ function resultDType(fn: BinaryFn, a: DType, b: DType): DType {
   if (fn === "div") return "float32";
   const t = promote(a, b);
   if (comparisons.has(fn)) return t;
-  return t === "bool" ? "int32" : t; // arithmetic on bools counts them, like NumPy sums
+  return t === "bool" ? "int32" : t; // pow/mod/floor on two bools count them as 0 and 1
 }
+
+/**
+ * Arithmetic between two bools stays bool, as in NumPy, PyTorch and JAX: + and maximum are
+ * "or", * and minimum are "and". Subtracting bools is an error there too, so it is here.
+ */
+const onBools: Partial<Record<BinaryFn, BinaryFn>> = {
+  add: "logicalOr", maximum: "logicalOr", mul: "logicalAnd", minimum: "logicalAnd",
+};
 
 export function binary(fn: BinaryFn, a: Operand, b: Operand, op: string = fn): Tensor {
   const [x, y] = operands(op, a, b);
   broadcastOrThrow(op, x, y);
+  if (x.dtype === "bool" && y.dtype === "bool") {
+    const logicalFn = onBools[fn];
+    if (logicalFn) return run("binary", [x, y], { fn: logicalFn });
+    if (fn === "sub") {
+      throw new DTypeError(
+        `${op}: subtracting two bool tensors is not supported (as in NumPy and PyTorch); ` +
+          `use a.logicalXor(b) for "differs", or cast first: a.astype("int32").sub(b)`,
+      );
+    }
+  }
   const t = resultDType(fn, x.dtype, y.dtype);
   return run("binary", [cast(x, t), cast(y, t)], { fn });
 }

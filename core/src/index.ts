@@ -19,6 +19,7 @@ export { grad, valueAndGrad } from "./autodiff/grad";
 export type { GradOptions } from "./autodiff/grad";
 export { noGrad, isGradEnabled } from "./autodiff/mode";
 export { memory } from "./memory";
+export { collectGarbage } from "./collect";
 export { setBackend, getBackend, ready, sync, shutdown, backendInfo } from "./backend/registry";
 export type { BackendName } from "./backend/backend";
 export { formatValues, numberFormatter, toNested } from "./format";

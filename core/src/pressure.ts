@@ -12,7 +12,7 @@ const minBuffers = 2000;
 const minBytes = 256 * 2 ** 20;
 let gcFn: (() => void) | null | undefined;
 
-function getGc(): (() => void) | null {
+export function getGc(): (() => void) | null {
   if (gcFn !== undefined) return gcFn;
   const existing = (globalThis as { gc?: () => void }).gc;
   if (typeof existing === "function") return (gcFn = existing);

@@ -69,4 +69,27 @@ eachBackend("memory", (name) => {
     // Each step makes ~20 tensors: 200,000 in all. Bounded means thousands at most, not growth.
     assert.ok(peak < 5000, `peak live buffers during the loop: ${peak}`);
   });
+  it("collectGarbage() frees what nothing reaches and keeps what a closure still holds", async () => {
+    t.tensor([1]).mul(2).add(10); // warms the cached scalar constants, which stay
+    await t.collectGarbage();
+    const before = live(name);
+    // What a cell leaves behind: intermediates nobody holds, and one tensor reachable only
+    // through a closure (the case an explicit "free what is not in a variable" would break).
+    // It runs as its own function, as a cell does, so no stack slot of ours still holds them.
+    const cell = () => {
+      const a = t.tensor([1, 2, 3]);
+      for (let i = 0; i < 50; i++) a.mul(2).add(1);
+      const captured = a.add(10);
+      return () => captured.data();
+    };
+    const kept = cell();
+    assert.ok(live(name) >= before + 52, `expected the cell's tensors to be live, ${live(name) - before}`);
+    const freed = await t.collectGarbage();
+    assert.equal(freed.collected, true);
+    assert.ok(freed.buffers >= 100, `freed ${freed.buffers} buffers`);
+    // The closure's tensor stays; V8 may keep `a` a little longer through the loop's compiled
+    // code, but no intermediate survives.
+    assert.ok(live(name) <= before + 2, `left after collecting: ${live(name) - before}`);
+    assert.deepEqual(Array.from((await kept()) as Float32Array), [11, 12, 13]);
+  });
 });

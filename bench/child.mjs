@@ -39,7 +39,7 @@ for (const w of workloads) {
   emit("start", w.id);
   try {
     const r = await runWorkload(peer, w, { budget, estimates, quick });
-    emit("result", { workload: w.id, ...r, secondsPerCall: estimates[w.kind]?.n === w.n ? estimates[w.kind].secondsPerCall : undefined });
+    emit("result", { workload: w.id, ...r, secondsPerCall: w.n !== undefined && estimates[w.kind]?.n === w.n ? estimates[w.kind].secondsPerCall : undefined });
   } catch (err) {
     emit("result", { workload: w.id, error: firstLine(err) });
   }

@@ -6,6 +6,7 @@
 // Options: --only PEER,PEER  run some peers     --quick  one short block per workload
 //          --budget S        seconds per workload and peer (default 20)
 //          --repeat R        R rounds over all peers, keeping each cell's best (for a busy machine)
+//          --workloads W,W   run some workloads (ids in lib/workloads.mjs, e.g. mlp-step,conv-step)
 //          --render          redraw table and chart from results/latest.json, run nothing
 import { spawn } from "node:child_process";
 import fs from "node:fs";
@@ -14,7 +15,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { PEERS } from "./peers/index.mjs";
 import { WORKLOADS, higherIsBetter } from "./lib/workloads.mjs";
-import { renderTable, renderChecks, renderSvg } from "./lib/report.mjs";
+import { renderTable, renderTraining, renderChecks, renderSvg } from "./lib/report.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const resultsDir = path.join(here, "results");
@@ -32,12 +33,18 @@ if (only && peers.length !== only.length) {
   console.error(`unknown peer in --only; peers are: ${PEERS.map((p) => p.id).join(", ")}`);
   process.exit(2);
 }
+const onlyWorkloads = option("--workloads")?.split(",");
+const workloads = onlyWorkloads ? WORKLOADS.filter((w) => onlyWorkloads.includes(w.id)) : WORKLOADS;
+if (onlyWorkloads && workloads.length !== onlyWorkloads.length) {
+  console.error(`unknown workload in --workloads; workloads are: ${WORKLOADS.map((w) => w.id).join(", ")}`);
+  process.exit(2);
+}
 
 fs.mkdirSync(resultsDir, { recursive: true });
 if (args.includes("--render")) {
   const saved = JSON.parse(fs.readFileSync(path.join(resultsDir, "latest.json"), "utf8"));
   fs.writeFileSync(path.join(resultsDir, "latest.svg"), renderSvg(saved));
-  console.log(`${renderTable(saved)}\n\n${renderChecks(saved)}`);
+  console.log([renderTable(saved), renderTraining(saved), renderChecks(saved)].filter(Boolean).join("\n\n"));
   process.exit(0);
 }
 const log = fs.createWriteStream(path.join(resultsDir, "latest.log"));
@@ -50,7 +57,10 @@ function runChild(peer, workloadIds, estimates) {
     if (quick) childArgs.push("--quick");
     const child = spawn(process.execPath, childArgs, { stdio: ["ignore", "pipe", "pipe"] });
     const report = { results: {}, started: null, info: null, exit: null, timedOut: false };
-    const limit = (workloadIds.length * budget * 1.5 + 90) * 1000;
+    // A training workload may also spend up to 2 budgets on each of two variants' first steps
+    // (shader compilation, tracing), which do not count against its budget (training.mjs).
+    const perWorkload = (id) => budget * (WORKLOADS.find((w) => w.id === id).kind === "train" ? 5.5 : 1.5);
+    const limit = (workloadIds.reduce((s, id) => s + perWorkload(id), 0) + 90) * 1000;
     const timer = setTimeout(() => {
       report.timedOut = true;
       child.kill("SIGKILL");
@@ -71,7 +81,7 @@ function runChild(peer, workloadIds, estimates) {
         } else if (m[1] === "result") {
           const r = JSON.parse(m[2]);
           report.results[r.workload] = r;
-          const shown = r.value !== undefined ? `${r.value.toFixed(2)} ${r.unit}` : r.skipped ? "skipped" : `error: ${r.error}`;
+          const shown = r.value !== undefined ? `${r.value.toFixed(2)} ${r.unit}` : r.absent ? "—" : r.skipped ? r.skipped : `error: ${r.error}`;
           process.stdout.write(report.started === r.workload ? ` ${shown}\n` : `  ${peer.label}: ${r.workload} ${shown}\n`);
           report.started = null;
         } else if (m[1] === "peer") {
@@ -97,7 +107,7 @@ async function runPeer(peer) {
   const estimates = {};
   const tries = {};
   let info = null;
-  let remaining = WORKLOADS.map((w) => w.id);
+  let remaining = workloads.map((w) => w.id);
   while (remaining.length > 0) {
     const report = await runChild(peer, remaining, estimates);
     info ??= report.info;
@@ -138,13 +148,16 @@ const run = {
   method:
     "Random inputs. Per workload: one warm-up call, one sizing call, then up to 3 timed blocks of calls " +
     "(about 0.7 s each), each ended by the library's sync and one readback of the last result; the best block counts. " +
-    "matmul: 2N^3 flops per call; add: 12 bytes per float (two reads, one write); tiny: x = x + 1 on 16 floats, 1000 times, one readback.",
+    "matmul: 2N^3 flops per call; add: 12 bytes per float (two reads, one write); tiny: x = x + 1 on 16 floats, 1000 times, one readback. " +
+    "Training steps (ms per step): forward, backward and SGD update (lr 0.1) on one fixed random batch from weights shared by all peers, " +
+    "each step ended by the new parameters being computed and the loss read back; 5 checked steps (the first, with shader compilation, " +
+    "timed alone as the first step), then blocks of steps, the best block counts.",
   adapter: null,
   peers: [],
   results: {},
 };
 
-console.log(`tsdl bench: ${peers.length} peers, ${WORKLOADS.length} workloads${quick ? " (quick)" : ""}, budget ${budget} s per workload`);
+console.log(`tsdl bench: ${peers.length} peers, ${workloads.length} workloads${quick ? " (quick)" : ""}, budget ${budget} s per workload`);
 if (run.machine.loadAverageAtStart > 1) {
   console.log(`note: load average ${run.machine.loadAverageAtStart.toFixed(1)} at start; other work on this machine skews the numbers`);
 }
@@ -181,6 +194,8 @@ console.log("");
 console.log(`${run.machine.cpuCount} × ${run.machine.cpuModel}, Node ${run.machine.node}; WebGPU adapter: ${run.adapter?.description ?? "none used"}`);
 console.log("");
 console.log(renderTable(run));
+const training = renderTraining(run);
+if (training) console.log(`\n${training}`);
 const checks = renderChecks(run);
 if (checks) console.log(`\n${checks}`);
 console.log(`\n${run.seconds.toFixed(0)} s; wrote bench/results/latest.json, latest.svg, latest.log`);

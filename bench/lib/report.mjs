@@ -1,36 +1,107 @@
 // Renders a benchmark run: a Markdown table for the terminal (and for pasting into notes) and
 // a hand-written SVG bar chart. Input is the JSON that run.mjs writes to results/latest.json.
 import { WORKLOADS, describeWorkload } from "./workloads.mjs";
+import { CHECK_STEPS, lossesFall } from "./training.mjs";
 
 const formatValue = (v) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2));
 
-/** The table: one row per workload, one column per peer; skips and errors become footnotes. */
-export function renderTable(run) {
-  const footnotes = [];
-  const footnote = (text) => {
-    let i = footnotes.indexOf(text);
-    if (i < 0) i = footnotes.push(text) - 1;
+/** Footnote markers: the same text gets the same number. */
+function footnotes() {
+  const texts = [];
+  const mark = (text) => {
+    let i = texts.indexOf(text);
+    if (i < 0) i = texts.push(text) - 1;
     return `[${i + 1}]`;
   };
-  const header = ["workload", ...run.peers.map((p) => p.label)];
-  const rows = WORKLOADS.map((w) => [
-    describeWorkload(w),
-    ...run.peers.map((p) => {
-      const r = run.results[p.id]?.[w.id];
-      if (!r) return "—";
-      if (r.skipped) return `skip ${footnote(`${p.label}, ${w.id}: ${r.skipped}`)}`;
-      if (r.error) return `error ${footnote(`${p.label}, ${w.id}: ${r.error}`)}`;
-      return formatValue(r.value);
-    }),
-  ]);
+  return { texts, mark };
+}
+
+/** A Markdown table, first column left-aligned and the others right-aligned. */
+function markdown(header, rows) {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(" | ")} |`;
   const out = [line(header), `|${widths.map((w, i) => (i === 0 ? "-".repeat(w + 2) : "-".repeat(w + 1) + ":")).join("|")}|`];
   for (const r of rows) out.push(line(r));
+  return out;
+}
+
+/** A cell that did not get a number: "—" where the peer has no such path, else a footnote. */
+function missingCell(r, where, mark) {
+  if (!r || r.absent) return "—";
+  if (r.unsupported) return `unsupported ${mark(`${where}: ${r.unsupported}`)}`;
+  if (r.skipped) return `${r.skipped.startsWith("unsupported") ? "unsupported" : "skip"} ${mark(`${where}: ${r.skipped}`)}`;
+  return `error ${mark(`${where}: ${r.error}`)}`;
+}
+
+/** The table: one row per workload that ran, one column per peer; skips and errors become footnotes. */
+export function renderTable(run) {
+  const { texts, mark } = footnotes();
+  const header = ["workload", ...run.peers.map((p) => p.label)];
+  const ran = WORKLOADS.filter((w) => run.peers.some((p) => run.results[p.id]?.[w.id]));
+  const rows = ran.map((w) => [
+    describeWorkload(w),
+    ...run.peers.map((p) => {
+      const r = run.results[p.id]?.[w.id];
+      return r?.value === undefined ? missingCell(r, `${p.label}, ${w.id}`, mark) : formatValue(r.value);
+    }),
+  ]);
+  const out = markdown(header, rows);
   const notes = run.peers.flatMap((p) => Object.entries(p.notes ?? {}).map(([kind, text]) => `${p.label} (${kind}): ${text}`));
-  if (footnotes.length) out.push("", ...footnotes.map((f, i) => `[${i + 1}] ${f}`));
+  if (texts.length) out.push("", ...texts.map((f, i) => `[${i + 1}] ${f}`));
   if (notes.length) out.push("", ...notes.map((n) => `- ${n}`));
   return out.join("\n");
+}
+
+/** Training steps in detail: one row per peer and variant (jax-js: jit and eager), first step and ms per step. */
+export function renderTraining(run) {
+  const trains = WORKLOADS.filter((w) => w.kind === "train" && run.peers.some((p) => run.results[p.id]?.[w.id]?.variants));
+  if (!trains.length) return "";
+  const { texts, mark } = footnotes();
+  const header = ["training step, ms", "variant", ...trains.flatMap((w) => [`${w.id} first`, `${w.id} steady`])];
+  const rows = [];
+  for (const p of run.peers) {
+    const names = [...new Set(trains.flatMap((w) => (run.results[p.id]?.[w.id]?.variants ?? []).map((v) => v.name)))];
+    for (const name of names) {
+      const cells = trains.flatMap((w) => {
+        const v = run.results[p.id]?.[w.id]?.variants?.find((x) => x.name === name);
+        if (v?.value === undefined) return [missingCell(v, `${p.label} ${name}, ${w.id}`, mark), ""];
+        return [formatValue(v.firstMs), formatValue(v.value)];
+      });
+      rows.push([p.label, name, ...cells]);
+    }
+  }
+  const out = markdown(header, rows);
+  out.push("", "first: the first step alone (includes shader compilation and tracing); steady: the best block's mean after warm-up.");
+  if (texts.length) out.push("", ...texts.map((f, i) => `[${i + 1}] ${f}`));
+  return out.join("\n");
+}
+
+/** Loss checks for the training steps: it falls on every peer, and peers agree (same weights and batch). */
+function trainingChecks(run) {
+  const lines = [];
+  for (const w of WORKLOADS.filter((x) => x.kind === "train")) {
+    const runs = run.peers.flatMap((p) =>
+      (run.results[p.id]?.[w.id]?.variants ?? []).filter((v) => v.losses?.length >= 2).map((v) => ({ label: `${p.label} ${v.name}`, losses: v.losses })),
+    );
+    if (!runs.length) continue;
+    const falling = runs.filter((r) => lossesFall(r.losses));
+    const spread = (i) => Math.max(...runs.map((r) => r.losses[i])) - Math.min(...runs.map((r) => r.losses[i]));
+    const common = Math.min(...runs.map((r) => r.losses.length)); // slow peers check fewer steps
+    const trail = (r) => `${r.label} ${r.losses[0].toFixed(4)}→${r.losses[r.losses.length - 1].toFixed(4)}`;
+    lines.push(
+      `${w.id}: loss falls over ${CHECK_STEPS} steps (fewer where a step is slow) on ${falling.length} of ${runs.length} peer variants; ` +
+        `spread across peers ${spread(0).toExponential(1)} at step 1, ${spread(common - 1).toExponential(1)} at step ${common}` +
+        ` (${runs.map(trail).join(", ")})`,
+    );
+    const bad = runs.filter((r) => !lossesFall(r.losses));
+    if (bad.length) lines.push(`${w.id}: LOSS DOES NOT FALL for ${bad.map((r) => `${r.label} (${r.losses.map((l) => l.toFixed(4)).join(", ")})`).join("; ")}`);
+    const ours = run.results["tsdl-webgpu"]?.[w.id]?.value;
+    const tfjs = run.results["tfjs-webgpu"]?.[w.id]?.value;
+    if (ours !== undefined && tfjs !== undefined) {
+      lines.push(`${w.id}: tsdl webgpu ${formatValue(ours)} ms/step ${ours < tfjs ? "beats" : "does not beat"} tfjs webgpu ${formatValue(tfjs)} ms/step`);
+    }
+  }
+  return lines;
 }
 
 /** The issue's goals that one run can check: tsdl against tfjs-webgpu and the raw ceiling. */
@@ -52,6 +123,7 @@ export function renderChecks(run) {
   if (ours !== undefined && tfjs !== undefined) {
     lines.push(`tiny ops: tsdl webgpu ${formatValue(ours)} µs/op ${ours < tfjs ? "below" : "not below"} tfjs webgpu ${formatValue(tfjs)}`);
   }
+  lines.push(...trainingChecks(run));
   return lines.join("\n");
 }
 
@@ -64,6 +136,9 @@ export function renderSvg(run) {
     { kind: "matmul", title: "matmul, GFLOP/s (higher is better)", label: (w) => `N=${w.n}` },
     { kind: "add", title: "elementwise add, GB/s (higher is better)", label: (w) => (w.n >= 1 << 24 ? "16M" : "1M") },
     { kind: "tiny", title: "1,000 tiny ops, µs per op (lower is better)", label: () => "x = x + 1" },
+    // One panel per model: the convnet's steps are ten times the MLP's and would flatten its bars.
+    { kind: "train", id: "mlp-step", title: "MLP training step, ms (lower is better)", label: () => "784-256-10, batch 128" },
+    { kind: "train", id: "conv-step", title: "convnet training step, ms (lower is better)", label: () => "batch 64" },
   ];
   const peers = run.peers;
   const bar = 14;
@@ -75,7 +150,7 @@ export function renderSvg(run) {
   let y = top;
   let width = 0;
   for (const panel of panels) {
-    const ws = WORKLOADS.filter((w) => w.kind === panel.kind);
+    const ws = WORKLOADS.filter((w) => w.kind === panel.kind && (!panel.id || w.id === panel.id));
     const values = ws.flatMap((w) => peers.map((p) => run.results[p.id]?.[w.id]?.value).filter((v) => v !== undefined));
     const max = Math.max(1e-9, ...values);
     const plotH = panelHeight - 50;

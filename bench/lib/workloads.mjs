@@ -1,16 +1,20 @@
-// The workloads and the one timing loop every peer goes through.
+// The workloads and the one timing loop every peer goes through (training steps have their
+// own loop in training.mjs).
 //
 // A peer is a small adapter object (see peers/*.mjs):
 //   init(), randn(shape), matmul(a, b), add(a, b), addScalar(x, s),
 //   sync(handles) (wait until every handle is computed, ending with one readback),
 //   read(h) (full readback), dispose(h), shutdown(), and optional `notes` per workload kind
-//   and `prepare(workload, a, b)` (untimed, before a workload's timing starts).
+//   and `prepare(workload, a, b)` (untimed, before a workload's timing starts), and optional
+//   `training(spec)` for the training-step workloads (see training.mjs).
 // Adapters must not consume their inputs (jax-js adapters pass `.ref`).
 //
 // Timing: warm up once (shader compilation, kernel caches), time one more call to size the
 // block, then time blocks of `iters` calls, each block ended by sync (one readback), and keep
 // the best block. Outputs stay alive until the block's sync because lazy libraries (jax-js,
 // later tsdl) may skip work whose result was disposed unread.
+
+import { runTraining, describeModel } from "./training.mjs";
 
 const GIGA = 1e9;
 
@@ -23,21 +27,24 @@ export const WORKLOADS = [
   { id: "add-1M", kind: "add", n: 1 << 20 },
   { id: "add-16M", kind: "add", n: 1 << 24 },
   { id: "tiny-1000", kind: "tiny", n: 1000 },
+  { id: "mlp-step", kind: "train", model: "mlp" },
+  { id: "conv-step", kind: "train", model: "conv" },
 ];
 
 export function describeWorkload(w) {
   if (w.kind === "matmul") return `matmul ${w.n}x${w.n} (GFLOP/s)`;
   if (w.kind === "add") return `add ${w.n >= 1 << 24 ? "16M" : "1M"} floats (GB/s)`;
+  if (w.kind === "train") return `${describeModel(w.model)} (ms)`;
   return `${w.n} tiny ops (µs/op)`;
 }
 
 export function unitOf(kind) {
-  return kind === "matmul" ? "GFLOP/s" : kind === "add" ? "GB/s" : "µs/op";
+  return kind === "matmul" ? "GFLOP/s" : kind === "add" ? "GB/s" : kind === "train" ? "ms/step" : "µs/op";
 }
 
-/** Higher is better except for per-op latency. */
+/** Higher is better except for per-op latency and time per training step. */
 export function higherIsBetter(kind) {
-  return kind !== "tiny";
+  return kind !== "tiny" && kind !== "train";
 }
 
 const now = () => performance.now() / 1e3;
@@ -49,6 +56,7 @@ const now = () => performance.now() / 1e3;
  */
 export async function runWorkload(peer, w, { budget, estimates, quick }) {
   if (w.kind === "tiny") return runTiny(peer, w, { budget, quick });
+  if (w.kind === "train") return runTraining(peer, w, { budget, quick });
   const size = w.kind === "matmul" ? [w.n, w.n] : [w.n];
   const work = w.kind === "matmul" ? 2 * w.n ** 3 : 3 * 4 * w.n; // flops, or bytes moved
   const op = w.kind === "matmul" ? (a, b) => peer.matmul(a, b) : (a, b) => peer.add(a, b);

@@ -4,6 +4,7 @@
 // Inputs come from host data: jax-js keeps random/constant arrays as expressions, which would
 // let a benchmark fold them away.
 import { installNavigatorGpu } from "../lib/dawn.mjs";
+import { jaxTraining } from "./training/jax.mjs";
 
 function hostNormal(size, seed) {
   // Box-Muller over a small LCG: deterministic and dependency free.
@@ -29,7 +30,7 @@ export async function createPeer(device) {
   const matmul = jax.jit((a, b) => np.matmul(a, b));
   const add = jax.jit((a, b) => np.add(a, b));
   let seed = 1;
-  const notes = { matmul: "jit", add: "jit", tiny: "eager x.add(1)" };
+  const notes = { matmul: "jit", add: "jit", tiny: "eager x.add(1)", train: "jit (eager in the training table)" };
   if (device === "wasm") {
     // jax-js spreads wasm work over Web Workers only when a global `Worker` exists (not in Node 20).
     notes.all = typeof Worker === "undefined" ? "one thread (no Web Worker global in Node)" : "Web Worker threads";
@@ -46,6 +47,7 @@ export async function createPeer(device) {
     },
     read: (h) => h.ref.data(),
     dispose: (h) => h.dispose(),
+    training: jaxTraining(jax),
     shutdown() {},
   };
 }

@@ -1,5 +1,6 @@
 // TensorFlow.js 4.22 on its webgpu (Dawn through navigator.gpu), wasm and cpu backends.
 import { installNavigatorGpu } from "../lib/dawn.mjs";
+import { tfjsTraining } from "./training/tfjs.mjs";
 
 export async function createPeer(backend) {
   if (backend === "webgpu") await installNavigatorGpu();
@@ -9,7 +10,8 @@ export async function createPeer(backend) {
   if (backend === "wasm") await import("@tensorflow/tfjs-backend-wasm"); // loads its .wasm from node_modules
   if (!(await tf.setBackend(backend))) throw new Error(`tf.setBackend("${backend}") failed`);
   await tf.ready();
-  const notes = {};
+  // Its training step loads tfjs-core's gradients from the ES module build (see training/tfjs-esm-hooks.mjs).
+  const notes = { train: "tf.train.sgd().minimize(); gradients registered from tfjs-core's ES module build" };
   if (backend === "webgpu") {
     // By default tfjs-webgpu runs ops on small tensors on the CPU; force them onto the GPU so the
     // tiny-op row measures GPU dispatch overhead.
@@ -33,6 +35,7 @@ export async function createPeer(backend) {
     },
     read: (h) => h.data(),
     dispose: (h) => h.dispose(),
+    training: tfjsTraining(tf, backend),
     shutdown() {
       tf.disposeVariables();
     },

@@ -1,4 +1,6 @@
 // tsdl itself (@tsdl/core from this repo's core/dist) on its webgpu and cpu backends.
+import { tsdlTraining } from "./training/tsdl.mjs";
+
 export async function createPeer(backend) {
   let tsdl;
   try {
@@ -19,6 +21,7 @@ export async function createPeer(backend) {
     },
     read: (h) => h.data(),
     dispose: (h) => h.dispose(),
+    training: tsdlTraining(tsdl),
     shutdown() {
       tsdl.shutdown();
     },

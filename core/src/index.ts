@@ -21,6 +21,7 @@ export { noGrad, isGradEnabled } from "./autodiff/mode";
 export { memory } from "./memory";
 export { collectGarbage } from "./collect";
 export { setBackend, getBackend, ready, sync, shutdown, backendInfo } from "./backend/registry";
+export { setCpuThreads, cpuThreads } from "./backend/cpu/wasm/index";
 export type { BackendName } from "./backend/backend";
 export { formatValues, numberFormatter, toNested } from "./format";
 export type { Nested } from "./format";

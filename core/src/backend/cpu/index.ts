@@ -1,5 +1,6 @@
-// The CPU reference backend: plain TypeScript kernels over typed arrays. Tests compare the
-// WebGPU backend against it; it is also the default where the only GPU is a software one.
+// The CPU backend: TypeScript kernels over typed arrays, except float32 matmul, which runs a
+// generated WebAssembly SIMD kernel (wasm/). Tests compare the WebGPU backend against it; it
+// is also the default where the only GPU is a software one.
 
 import type { Backend, KernelTable } from "../backend";
 import { allocHost } from "../../dtype";
@@ -30,7 +31,7 @@ const kernels: KernelTable = {
 export function createCpuBackend(): Backend {
   return {
     name: "cpu",
-    description: "CPU (TypeScript reference kernels)",
+    description: "CPU (TypeScript kernels, WebAssembly SIMD matmul)",
     kernels,
     upload: (host, dtype) => {
       const copy = allocHost(dtype, host.length);

@@ -1,0 +1,270 @@
+// Emits the float32 GEMM module: packing of A and B into panels, and an MR x NR register-blocked
+// micro-kernel with a macro loop over one packed block. All sizes and addresses are byte
+// offsets into the imported (shared) memory; the loops over cache blocks live in tasks.ts.
+//
+// Why 4 x 8: V8 gives wasm 15 usable xmm registers and 128-bit vectors, and TurboFan schedules
+// all of a k step's broadcast loads of A before the arithmetic. A tile of MR rows by 8 columns
+// then keeps 2*MR accumulators, two B vectors and MR broadcasts live: 15 for MR = 4 with the
+// temporary of a separate mul and add. MR = 5 and 6 spilled accumulators to the stack and ran
+// at about half the speed (Node 20, Zen 4: 4x8 measured 36 GFLOP/s with mul + add and 49 with
+// relaxed_madd, 5x8 and 6x8 20-25 with either; 2x16 and 3x12 also reached 49 with FMA, which
+// looks like the core's peak, but only 33 and 19 with mul + add). Unrolling k, and packing A
+// pre-broadcast so the kernel loads instead of splatting, did not help either.
+
+import { Body, encodeModule, i32, v128 } from "./emit";
+
+export interface SgemmVariant {
+  /** Use f32x4.relaxed_madd (one fused op per update) instead of f32x4.mul + f32x4.add. */
+  relaxed: boolean;
+  /** Rows and columns per micro-tile, for experiments; default 4 x 8. */
+  mr?: number;
+  nr?: number;
+}
+
+export interface Tile {
+  mr: number;
+  /** A multiple of 4 (f32x4 vectors per tile row = nr / 4). */
+  nr: number;
+}
+
+export const tileFor = (v: SgemmVariant): Tile => ({ mr: v.mr ?? 4, nr: v.nr ?? 8 });
+
+/** Function indices of the internal calls (macro calls micro and edge). */
+const MICRO = 0;
+const EDGE = 1;
+
+/**
+ * micro(kc, ap, bp, c, ldc, first): C[MR, NR] (=|+=) Apanel[kc, MR]^T Bpanel[kc, NR].
+ * `first` overwrites C (the first K block), otherwise the tile is added to C.
+ */
+function micro({ mr, nr }: Tile, relaxed: boolean): Body {
+  const f = new Body([i32, i32, i32, i32, i32, i32]);
+  const [kc, ap, bp, c, ldc, first] = [0, 1, 2, 3, 4, 5];
+  const nv = nr / 4;
+  const acc = Array.from({ length: nv * mr }, () => f.local(v128));
+  const b = Array.from({ length: nv }, () => f.local(v128));
+  const a = f.local(v128);
+  for (const x of acc) f.v128Zero().set(x);
+
+  // One k step reading A at ap+aOff and B at bp+bOff (memarg offsets, so no address math).
+  const step = (aOff: number, bOff: number) => {
+    for (let h = 0; h < nv; h++) f.get(bp).v128Load(bOff + 16 * h).set(b[h]);
+    for (let r = 0; r < mr; r++) {
+      f.get(ap).v128Load32Splat(aOff + 4 * r).set(a);
+      for (let h = 0; h < nv; h++) {
+        const x = acc[nv * r + h];
+        if (relaxed) f.get(a).get(b[h]).get(x).f32x4RelaxedMadd().set(x);
+        else f.get(x).get(a).get(b[h]).f32x4Mul().f32x4Add().set(x);
+      }
+    }
+  };
+  // Not unrolled: TurboFan hoists a second step's loads above the first step's arithmetic,
+  // runs out of registers and spills accumulators (unrolling by two measured 26 vs 36 GFLOP/s).
+  f.countDown(kc, () => {
+    step(0, 0);
+    f.inc(ap, 4 * mr).inc(bp, 4 * nr);
+  });
+
+  const store = (accumulate: boolean) => {
+    const row = f.local(i32);
+    f.get(c).set(row);
+    for (let r = 0; r < mr; r++) {
+      for (let h = 0; h < nv; h++) {
+        f.get(row);
+        if (accumulate) f.get(row).v128Load(16 * h).get(acc[nv * r + h]).f32x4Add();
+        else f.get(acc[nv * r + h]);
+        f.v128Store(16 * h);
+      }
+      if (r < mr - 1) f.get(row).get(ldc).add().set(row);
+    }
+  };
+  f.get(first).ifElse(() => store(false), () => store(true));
+  return f;
+}
+
+/** edge(tile, c, ldc, mr, nr, first): copies (or adds) the top-left mr x nr of a full tile to C. */
+function edge(nrTile: number): Body {
+  const f = new Body([i32, i32, i32, i32, i32, i32]);
+  const [tile, c, ldc, mr, nr, first] = [0, 1, 2, 3, 4, 5];
+  const r = f.local(i32);
+  const j = f.local(i32);
+  const dst = f.local(i32);
+  const src = f.local(i32);
+  f.i32c(0).set(r).forLoop(r, mr, 1, () => {
+    f.get(c).get(r).get(ldc).mul().add().set(dst);
+    f.get(tile).get(r).i32c(4 * nrTile).mul().add().set(src);
+    f.i32c(0).set(j).forLoop(j, nr, 1, () => {
+      f.get(dst).get(src).f32Load();
+      f.f32c(0).get(dst).f32Load().get(first).select().f32Add();
+      f.f32Store();
+      f.inc(dst, 4).inc(src, 4);
+    });
+  });
+  return f;
+}
+
+/**
+ * macro(mc, nc, kc, ap, bp, c, ldc, first, tile): one packed block, C[mc, nc] (=|+=) A B.
+ * Each NR-column B panel stays in L1 while the MR-row A panels stream past it from L2.
+ * Partial tiles at the bottom and right are computed into `tile` and copied by edge().
+ */
+function macro({ mr: mrTile, nr: nrTile }: Tile): Body {
+  const f = new Body([i32, i32, i32, i32, i32, i32, i32, i32, i32]);
+  const [mc, nc, kc, ap, bp, c, ldc, first, tile] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+  const jr = f.local(i32);
+  const ir = f.local(i32);
+  const nr = f.local(i32);
+  const mr = f.local(i32);
+  const bPanel = f.local(i32);
+  const aPanel = f.local(i32);
+  const cTile = f.local(i32);
+  // into = min(limit - from, cap); select(x, y, c) is c ? x : y.
+  const min = (limit: number, from: number, cap: number, into: number) =>
+    f.get(limit).get(from).sub().set(into).i32c(cap).get(into).get(into).i32c(cap).geS().select().set(into);
+
+  f.i32c(0).set(jr).forLoop(jr, nc, nrTile, () => {
+    min(nc, jr, nrTile, nr);
+    f.get(bp).get(jr).get(kc).mul().i32c(4).mul().add().set(bPanel);
+    f.i32c(0).set(ir).forLoop(ir, mc, mrTile, () => {
+      min(mc, ir, mrTile, mr);
+      f.get(ap).get(ir).get(kc).mul().i32c(4).mul().add().set(aPanel);
+      f.get(c).get(ir).get(ldc).mul().add().get(jr).i32c(4).mul().add().set(cTile);
+      f.get(mr).i32c(mrTile).eq().get(nr).i32c(nrTile).eq().and().ifElse(
+        () => f.get(kc).get(aPanel).get(bPanel).get(cTile).get(ldc).get(first).call(MICRO),
+        () => {
+          f.get(kc).get(aPanel).get(bPanel).get(tile).i32c(4 * nrTile).i32c(1).call(MICRO);
+          f.get(tile).get(cTile).get(ldc).get(mr).get(nr).get(first).call(EDGE);
+        },
+      );
+    });
+  });
+  return f;
+}
+
+/**
+ * packA(src, lda, mc, kc, dst): rows of A[mc, kc] (row stride lda bytes) into MR-row panels,
+ * each stored k-major (MR consecutive values per k), the last panel padded with zero rows.
+ * Full 4-row panels go 4 k at a time through a 4x4 transpose in registers; a scalar copy with
+ * its strided stores took about 6% of a 1024^3 product.
+ */
+function packA(mrTile: number): Body {
+  const f = new Body([i32, i32, i32, i32, i32]);
+  const [src, lda, mc, kc, dst] = [0, 1, 2, 3, 4];
+  const i = f.local(i32);
+  const s = f.local(i32);
+  const d = f.local(i32);
+  const p = f.local(i32);
+  const scalarRows = () => {
+    for (let r = 0; r < mrTile; r++) {
+      f.get(dst).get(i).get(kc).mul().i32c(r).add().i32c(4).mul().add().set(d);
+      f.get(kc).set(p);
+      f.get(i).i32c(r).add().get(mc).ltS().ifElse(
+        () => {
+          f.get(src).get(i).i32c(r).add().get(lda).mul().add().set(s);
+          f.countDown(p, () => {
+            f.get(d).get(s).f32Load().f32Store();
+            f.inc(s, 4).inc(d, 4 * mrTile);
+          });
+        },
+        () => f.countDown(p, () => f.get(d).f32c(0).f32Store().inc(d, 4 * mrTile)),
+      );
+    }
+  };
+  if (mrTile !== 4) {
+    f.i32c(0).set(i).forLoop(i, mc, mrTile, scalarRows);
+    return f;
+  }
+  const rows = [s, f.local(i32), f.local(i32), f.local(i32)];
+  const v = [f.local(v128), f.local(v128), f.local(v128), f.local(v128)];
+  const lo = f.local(v128);
+  const hi = f.local(v128);
+  const fullPanel = () => {
+    f.get(dst).get(i).get(kc).mul().i32c(4).mul().add().set(d);
+    f.get(src).get(i).get(lda).mul().add().set(rows[0]);
+    for (let r = 1; r < 4; r++) f.get(rows[r - 1]).get(lda).add().set(rows[r]);
+    f.get(kc).i32c(2).shrU().tee(p).ifElse(() => f.countDown(p, () => {
+      for (let r = 0; r < 4; r++) f.get(rows[r]).v128Load().set(v[r]);
+      // rows a, b, c, d -> columns (a0 b0 c0 d0) (a1 b1 c1 d1) (a2 ..) (a3 ..)
+      f.get(v[0]).get(v[1]).shuffleF32([0, 4, 1, 5]).set(lo); // a0 b0 a1 b1
+      f.get(v[2]).get(v[3]).shuffleF32([0, 4, 1, 5]).set(hi); // c0 d0 c1 d1
+      f.get(d).get(lo).get(hi).shuffleF32([0, 1, 4, 5]).v128Store(0);
+      f.get(d).get(lo).get(hi).shuffleF32([2, 3, 6, 7]).v128Store(16);
+      f.get(v[0]).get(v[1]).shuffleF32([2, 6, 3, 7]).set(lo); // a2 b2 a3 b3
+      f.get(v[2]).get(v[3]).shuffleF32([2, 6, 3, 7]).set(hi); // c2 d2 c3 d3
+      f.get(d).get(lo).get(hi).shuffleF32([0, 1, 4, 5]).v128Store(32);
+      f.get(d).get(lo).get(hi).shuffleF32([2, 3, 6, 7]).v128Store(48);
+      for (const r of rows) f.inc(r, 16);
+      f.inc(d, 64);
+    }));
+    f.get(kc).i32c(3).and().tee(p).ifElse(() => f.countDown(p, () => {
+      for (let r = 0; r < 4; r++) f.get(d).get(rows[r]).f32Load().f32Store(4 * r);
+      for (const r of rows) f.inc(r, 4);
+      f.inc(d, 16);
+    }));
+  };
+  f.i32c(0).set(i).forLoop(i, mc, 4, () => {
+    f.get(i).i32c(4).add().get(mc).leS().ifElse(fullPanel, scalarRows);
+  });
+  return f;
+}
+
+/**
+ * packB(src, ldb, kc, nc, dst): columns of B[kc, nc] (row stride ldb bytes) into NR-column
+ * panels, each stored k-major (NR consecutive values per k), the last padded with zero columns.
+ */
+function packB(nrTile: number): Body {
+  const f = new Body([i32, i32, i32, i32, i32]);
+  const [src, ldb, kc, nc, dst] = [0, 1, 2, 3, 4];
+  const jr = f.local(i32);
+  const nr = f.local(i32);
+  const s = f.local(i32);
+  const d = f.local(i32);
+  const p = f.local(i32);
+  const j = f.local(i32);
+  const width = f.local(i32);
+  f.i32c(nrTile).set(width);
+  f.i32c(0).set(jr).forLoop(jr, nc, nrTile, () => {
+    f.get(src).get(jr).i32c(4).mul().add().set(s);
+    f.get(dst).get(jr).get(kc).mul().i32c(4).mul().add().set(d);
+    f.get(nc).get(jr).sub().set(nr);
+    f.get(kc).set(p);
+    f.get(nr).i32c(nrTile).geS().ifElse(
+      () => f.countDown(p, () => {
+        for (let h = 0; h < nrTile / 4; h++) f.get(d).get(s).v128Load(16 * h).v128Store(16 * h);
+        f.get(s).get(ldb).add().set(s).inc(d, 4 * nrTile);
+      }),
+      // Only the first nr columns are read: reading past them could run off the end of B.
+      () => f.countDown(p, () => {
+        f.i32c(0).set(j).forLoop(j, width, 1, () => {
+          f.get(j).get(nr).ltS().ifElse(
+            () => f.get(d).get(j).i32c(4).mul().add().get(s).get(j).i32c(4).mul().add().f32Load().f32Store(),
+            () => f.get(d).get(j).i32c(4).mul().add().f32c(0).f32Store(),
+          );
+        });
+        f.get(s).get(ldb).add().set(s).inc(d, 4 * nrTile);
+      }),
+    );
+  });
+  return f;
+}
+
+export interface SgemmExports {
+  macro(mc: number, nc: number, kc: number, ap: number, bp: number, c: number, ldc: number, first: number, tile: number): void;
+  packA(src: number, lda: number, mc: number, kc: number, dst: number): void;
+  packB(src: number, ldb: number, kc: number, nc: number, dst: number): void;
+}
+
+/** The module bytes; it imports env.memory with these page limits. */
+export function sgemmModule(v: SgemmVariant, memory: { initialPages: number; maximumPages: number; shared: boolean }): Uint8Array {
+  const tile = tileFor(v);
+  return encodeModule({
+    memory,
+    functions: [
+      { body: micro(tile, v.relaxed) },
+      { body: edge(tile.nr) },
+      { name: "macro", body: macro(tile) },
+      { name: "packA", body: packA(tile.mr) },
+      { name: "packB", body: packB(tile.nr) },
+    ],
+  });
+}

@@ -1,0 +1,111 @@
+// The work queue that the calling thread and the workers share, kept in the first page of the
+// wasm memory, and the cache-blocked loop that runs one task. Both sides import this file, so
+// the layout has one definition.
+//
+// A job is a list of tasks, each a rectangle of C in a range of batch entries. Threads claim
+// tasks one at a time with a compare-and-swap on one word that holds the job's generation,
+// its task count and the next index. A claim succeeds only against the word as it is now, so
+// a thread preempted mid-claim either takes a task of the current job (whose parameters it
+// reads after claiming) or none; and a slow thread just ends up with fewer tasks.
+
+import type { SgemmExports } from "./sgemm";
+
+/** Int32 slots of the control block at byte 0. */
+export const CLAIM = 0;
+export const COMPLETED = 1;
+export const FAILED = 2;
+export const M = 4;
+export const K = 5;
+export const N = 6;
+export const ENTRIES = 7; // byte address of the [aPtr, bPtr, cPtr] table, one row per entry
+export const SCRATCH = 8; // byte address of thread 0's scratch; thread t's is SCRATCH + t * STRIDE
+export const STRIDE = 9;
+export const MR = 10;
+export const WORKER_TASKS = 11; // tasks run by workers, ever (tests check the pool is used)
+export const TASK_TABLE = 64; // int32 index where the task table starts
+
+export const TASK_INTS = 6; // entryStart, entryCount, r0, r1, c0, c1
+export const MAX_TASKS = 2047; // the claim word has 11 bits for the count and 11 for the index
+export const CONTROL_BYTES = 65536;
+
+/** Cache blocking: KC x 8 B panels fit L1, MC x KC of packed A fits L2, KC x NC of B fits L3. */
+export const KC = 256;
+export const NC = 1024;
+export const mcFor = (mr: number): number => Math.floor(96 / mr) * mr;
+
+/** Per thread: packed A block, packed B block, one micro-tile for edges (mr x nr). */
+export const scratchBytes = (mr: number, nr: number): number => {
+  const bytes = 4 * (mcFor(mr) * KC + KC * NC + mr * nr);
+  return Math.ceil(bytes / 64) * 64;
+};
+
+export function claimWord(generation: number, tasks: number): number {
+  return ((generation & 0x3ff) << 22) | (tasks << 11);
+}
+
+/** The next task index of the current job, or -1 once all are claimed. */
+export function claim(ctl: Int32Array): number {
+  for (;;) {
+    const w = Atomics.load(ctl, CLAIM);
+    const next = w & 0x7ff;
+    if (next >= ((w >>> 11) & 0x7ff)) return -1;
+    if (Atomics.compareExchange(ctl, CLAIM, w, w + 1) === w) return next;
+  }
+}
+
+/**
+ * Claims and runs tasks until none are left. Failures are recorded rather than thrown, so that
+ * the count of completed tasks always reaches the task count and the caller never waits forever.
+ */
+export function drain(ctl: Int32Array, memory: WebAssembly.Memory, ex: SgemmExports, thread: number): string | undefined {
+  let failure: string | undefined;
+  for (let t = claim(ctl); t >= 0; t = claim(ctl)) {
+    try {
+      runTask(ctl, memory, ex, thread, t);
+    } catch (err) {
+      failure = String(err instanceof Error ? err.message : err);
+      Atomics.store(ctl, FAILED, 1);
+    }
+    if (thread > 0) Atomics.add(ctl, WORKER_TASKS, 1);
+    Atomics.add(ctl, COMPLETED, 1);
+    Atomics.notify(ctl, COMPLETED);
+  }
+  return failure;
+}
+
+function runTask(ctl: Int32Array, memory: WebAssembly.Memory, ex: SgemmExports, thread: number, t: number): void {
+  const task = ctl.subarray(TASK_TABLE + t * TASK_INTS, TASK_TABLE + (t + 1) * TASK_INTS);
+  const [e0, count, r0, r1, c0, c1] = task;
+  const m = ctl[M];
+  const k = ctl[K];
+  const n = ctl[N];
+  const entries = new Int32Array(memory.buffer, ctl[ENTRIES], 3 * (e0 + count));
+  const scratch = ctl[SCRATCH] + thread * ctl[STRIDE];
+  for (let e = e0; e < e0 + count; e++) {
+    gemmBlock(ex, ctl[MR], entries[3 * e], entries[3 * e + 1], entries[3 * e + 2], k, n, r0, Math.min(r1, m), c0, Math.min(c1, n), scratch);
+  }
+}
+
+/**
+ * C[r0:r1, c0:c1] = A[r0:r1, :] B[:, c0:c1] for row-major A[m, k], B[k, n], C[m, n] at byte
+ * addresses a, b, c (k >= 1). The loop order is the usual one for packed GEMM: column blocks,
+ * then K blocks (one packed B block each), then row blocks (one packed A block each).
+ */
+export function gemmBlock(ex: SgemmExports, mr: number, a: number, b: number, c: number, k: number, n: number, r0: number, r1: number, c0: number, c1: number, scratch: number): void {
+  const mcMax = mcFor(mr);
+  const ap = scratch;
+  const bp = ap + 4 * mcMax * KC;
+  const tile = bp + 4 * KC * NC;
+  for (let jc = c0; jc < c1; jc += NC) {
+    const nc = Math.min(NC, c1 - jc);
+    for (let pc = 0; pc < k; pc += KC) {
+      const kc = Math.min(KC, k - pc);
+      ex.packB(b + 4 * (pc * n + jc), 4 * n, kc, nc, bp);
+      for (let ic = r0; ic < r1; ic += mcMax) {
+        const mc = Math.min(mcMax, r1 - ic);
+        ex.packA(a + 4 * (ic * k + pc), 4 * k, mc, kc, ap);
+        ex.macro(mc, nc, kc, ap, bp, c + 4 * (ic * n + jc), 4 * n, pc === 0 ? 1 : 0, tile);
+      }
+    }
+  }
+}

@@ -9,6 +9,8 @@ import { alloc, data } from "./storage";
 import { offsets, isIdentity } from "./strided";
 import { floatMath, intMath, unaryMath } from "./math";
 import { tryFastBinary } from "./fastpaths";
+import { rowPlan } from "./rows";
+import { binaryRows } from "./broadcastRows";
 
 /** Input offsets for reading `info` broadcast to `out` (null when it is a plain read). */
 function readIndex(info: TensorInfo, out: TensorInfo): Int32Array | null {
@@ -36,17 +38,18 @@ export const binary: Kernel<"binary"> = ({ inputs, infos, out, attrs }) => {
     const same = isIdentity(infos[0].shape, out.shape) && isIdentity(infos[1].shape, out.shape);
     if (tryFastBinary(attrs.fn, a as Float32Array, b as Float32Array, y as Float32Array, same)) return r;
   }
-  const ia = readIndex(infos[0], out);
-  const ib = readIndex(infos[1], out);
-  if (!ia && !ib) for (let i = 0; i < n; i++) y[i] = f(a[i], b[i]);
-  else if (!ia && b.length === 1) {
+  const sameA = isIdentity(infos[0].shape, out.shape);
+  const sameB = isIdentity(infos[1].shape, out.shape);
+  if (sameA && sameB) for (let i = 0; i < n; i++) y[i] = f(a[i], b[i]);
+  else if (sameA && b.length === 1) {
     const s = b[0];
     for (let i = 0; i < n; i++) y[i] = f(a[i], s);
-  } else if (!ib && a.length === 1) {
+  } else if (sameB && a.length === 1) {
     const s = a[0];
     for (let i = 0; i < n; i++) y[i] = f(s, b[i]);
   } else {
-    for (let i = 0; i < n; i++) y[i] = f(a[ia ? ia[i] : i], b[ib ? ib[i] : i]);
+    const plan = rowPlan(out.shape, [broadcastStrides(infos[0].shape, out.shape), broadcastStrides(infos[1].shape, out.shape)]);
+    binaryRows(attrs.fn, f, infos[0].dtype === "float32" && out.dtype === "float32", a, b, y, plan);
   }
   return r;
 };

@@ -6,28 +6,42 @@ import { InputError } from "../../errors";
 import { broadcastStrides, sizeOf, stridesOf } from "../../shape";
 import { alloc, data } from "./storage";
 import { offsets } from "./strided";
+import { stridedCopy, transposeLast2 } from "./rows";
 
 export const reshape: Kernel<"reshape"> = ({ inputs }) => inputs[0];
 
-function gatherBy(src: ArrayLike<number>, idx: Int32Array, dtype: Parameters<typeof alloc>[0]) {
-  const r = alloc(dtype, idx.length);
-  const y = r.data;
-  for (let i = 0; i < idx.length; i++) y[i] = src[idx[i]];
-  return r;
+/** True when `perm` swaps the last two axes and keeps the others (a batched matrix .T). */
+function swapsLastTwo(perm: readonly number[]): boolean {
+  const r = perm.length;
+  return r >= 2 && perm[r - 1] === r - 2 && perm[r - 2] === r - 1 && perm.slice(0, r - 2).every((p, i) => p === i);
 }
 
 export const permute: Kernel<"permute"> = ({ inputs, infos, out, attrs }) => {
-  const s = stridesOf(infos[0].shape);
-  return gatherBy(data(inputs[0]), offsets(out.shape, attrs.perm.map((p) => s[p])), out.dtype);
+  const x = data(inputs[0]);
+  const r = alloc(out.dtype, sizeOf(out.shape));
+  const shape = infos[0].shape;
+  if (swapsLastTwo(attrs.perm)) {
+    const [m, n] = shape.slice(-2);
+    transposeLast2(x, r.data, sizeOf(shape) / (m * n || 1), m, n);
+    return r;
+  }
+  const s = stridesOf(shape);
+  stridedCopy(x, r.data, out.shape, attrs.perm.map((p) => s[p]));
+  return r;
 };
 
-export const broadcast: Kernel<"broadcast"> = ({ inputs, infos, out }) =>
-  gatherBy(data(inputs[0]), offsets(out.shape, broadcastStrides(infos[0].shape, out.shape)), out.dtype);
+export const broadcast: Kernel<"broadcast"> = ({ inputs, infos, out }) => {
+  const r = alloc(out.dtype, sizeOf(out.shape));
+  stridedCopy(data(inputs[0]), r.data, out.shape, broadcastStrides(infos[0].shape, out.shape));
+  return r;
+};
 
 export const slice: Kernel<"slice"> = ({ inputs, infos, out, attrs }) => {
   const s = stridesOf(infos[0].shape);
   const base = attrs.starts.reduce((acc, st, i) => acc + st * s[i], 0);
-  return gatherBy(data(inputs[0]), offsets(out.shape, attrs.steps.map((st, i) => st * s[i]), base), out.dtype);
+  const r = alloc(out.dtype, sizeOf(out.shape));
+  stridedCopy(data(inputs[0]), r.data, out.shape, attrs.steps.map((st, i) => st * s[i]), base);
+  return r;
 };
 
 export const pad: Kernel<"pad"> = ({ inputs, infos, out, attrs }) => {

@@ -28,7 +28,7 @@ function report(s: Session, outcome: Exclude<RunOutcome, { kind: "ok" }>): Error
   if (outcome.kind === "diagnostics") {
     return reportDiagnostics(outcome.diagnostics, outcome.cell, (offset) => s.k.assist.typeAt(outcome.cell.source, offset));
   }
-  return reportRuntimeError(outcome.error, { cells: s.k.executor.cells, isNamespace: (e) => s.k.preload.isNamespace(e) });
+  return reportRuntimeError(outcome.error, { cells: s.k.executor.cells, isNamespace: (e) => s.k.preload.isNamespace(e), valueOf: (e) => s.k.preload.valueOf(e) });
 }
 
 async function userExpressions(s: Session, exprs: unknown): Promise<Json> {

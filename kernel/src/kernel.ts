@@ -6,7 +6,7 @@
 import { randomUUID } from "node:crypto";
 import { readConnectionFile } from "./protocol/connection";
 import { Transport } from "./protocol/transport";
-import { createLanguage } from "./language/tslab";
+import { createLanguage, saveCompilerCache } from "./language/tslab";
 import { Executor } from "./language/executor";
 import { Assist } from "./language/assist";
 import { Preload } from "./preload";
@@ -44,7 +44,7 @@ function catchStrayErrors(executor: Executor, preload: Preload): void {
   const report = (kind: string) => (error: unknown) => {
     const out = cellContext.getStore();
     if (!out) return log(`${kind} outside any cell: ${(error as Error)?.stack ?? String(error)}`);
-    const r = reportRuntimeError(error, { cells: executor.cells, isNamespace: (e) => preload.isNamespace(e) });
+    const r = reportRuntimeError(error, { cells: executor.cells, isNamespace: (e) => preload.isNamespace(e), valueOf: (e) => preload.valueOf(e) });
     out.write("stderr", `${kind}: ${r.traceback.join("\n")}\n`);
   };
   process.on("uncaughtException", report("Uncaught error in a callback"));
@@ -87,7 +87,12 @@ export async function startKernel(connectionFile: string): Promise<KernelParts> 
   let preloaded!: () => void;
   const typesReady = new Promise<void>((resolve) => (preloaded = resolve));
   const kick = afterFirstRequest(200, () => {
-    preload.run(executor, lang).then(preloaded, (e: unknown) => {
+    preload.run(executor, lang).then(() => {
+      preloaded();
+      // Once the cells waiting for the preload have run; only the first kernel on a machine
+      // (or after an upgrade) writes it.
+      setTimeout(saveCompilerCache, 1000).unref();
+    }, (e: unknown) => {
       log(`preload failed: ${(e as Error).stack ?? String(e)}`);
       preloaded();
     });
@@ -114,6 +119,7 @@ export async function startKernel(connectionFile: string): Promise<KernelParts> 
     async shutdown() {
       if (closing) return;
       closing = true;
+      saveCompilerCache(); // if the kernel did not live long enough to write it already
       executor.close();
       preload.shutdown();
       await transport.close();

@@ -95,6 +95,21 @@ export class Preload {
     return typeof value === "object" && value !== null && !isTensorLike(value);
   }
 
+  /** The value of a name or property path (`x`, `model.fc1.weight`) as a cell sees it. */
+  valueOf(expr: string): unknown {
+    const [root, ...rest] = expr.split(".");
+    const locals = this.executor?.locals ?? {};
+    let value: unknown = root in locals ? locals[root] : (globalThis as Record<string, unknown>)[root];
+    for (const key of rest) {
+      if (value === null || (typeof value !== "object" && typeof value !== "function")) return undefined;
+      // Own data properties only: a getter (like a tensor's .T) would compute something.
+      const d = Object.getOwnPropertyDescriptor(value, key);
+      if (!d || !("value" in d)) return undefined;
+      value = d.value;
+    }
+    return value;
+  }
+
   memory(): { bytes: number; buffers: number } {
     const m = this.core?.memory?.();
     return { bytes: m?.bytes ?? 0, buffers: m?.buffers ?? 0 };

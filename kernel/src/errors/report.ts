@@ -6,6 +6,7 @@ import type { CellRegistry } from "../language/cells";
 import { isInterrupt } from "../language/executor";
 import { findCall } from "./callsite";
 import { isShapeError, reportShapeError } from "./shapeError";
+import { isDeviceError, reportDeviceError } from "./deviceError";
 import { cellFrames, cellLabel, pointAt } from "./stack";
 
 export interface ErrorReport {
@@ -29,6 +30,8 @@ export interface ReportContext {
   cells: CellRegistry;
   /** Whether an expression names a module-like object (so `ns.add(a, b)` is not a method call on a tensor). */
   isNamespace(expr: string): boolean;
+  /** The value of a variable or property path in the user's scope (for naming tensors). */
+  valueOf?(expr: string): unknown;
 }
 
 /** TSDL_TRACEBACK=full (in the kernel's environment) appends the raw stack, library and kernel
@@ -49,6 +52,7 @@ function userReport(error: unknown, ctx: ReportContext): ErrorReport {
   }
   const frames = cellFrames(error, ctx.cells);
   if (isShapeError(error)) return reportShapeError(error, frames, ctx.isNamespace);
+  if (isDeviceError(error)) return reportDeviceError(error, frames, { valueOf: (e) => ctx.valueOf?.(e) });
   const { ename, evalue } = nameAndMessage(error);
   const lines = [`${ename}: ${evalue}`];
   const [first, ...callers] = frames;

@@ -46,6 +46,7 @@ export class ModuleLoader {
   /** Loads, ahead of the cell, the imports that only import() can load. Other failures are left
    * for the cell itself to report when it runs. */
   async preloadAsyncModules(code: string): Promise<void> {
+    if (!/\b(import|export)\b/.test(code)) return; // most cells import nothing: skip the scan
     const specs = ts.preProcessFile(code, true, false).importedFiles.map((f) => f.fileName);
     for (const spec of specs) {
       if (this.provided.has(spec) || spec.startsWith(".")) continue;

@@ -22,6 +22,24 @@ interface ExecuteContent {
 export interface ExecuteResult {
   /** Requests to answer "aborted": those queued when the cell failed with stop_on_error. */
   aborted: Queued[];
+  /** Work to do once the idle status is out, before the next request (see afterCell). */
+  afterIdle?: () => Promise<void>;
+}
+
+/**
+ * After a cell, once its idle status is out: tensors it made that nothing reaches any more
+ * (intermediates, results not kept in a variable) are freed now, so a notebook never needs
+ * tidy() or dispose(); V8 decides reachability, so a tensor held by a closure or an array stays.
+ * Only when the cell left more live buffers than it found: a full collection costs tens of
+ * milliseconds. Open inspectors then get the memory that is really in use.
+ */
+function afterCell(s: Session, msg: Message, buffersBefore: number): () => Promise<void> {
+  return async () => {
+    const core = s.k.preload.core;
+    if (!core?.collectGarbage || (core.memory?.().buffers ?? 0) <= buffersBefore) return;
+    await core.collectGarbage();
+    s.k.inspector.refresh(msg);
+  };
 }
 
 function report(s: Session, outcome: Exclude<RunOutcome, { kind: "ok" }>): ErrorReport {
@@ -58,6 +76,7 @@ export async function execute(s: Session, msg: Message, channel: RequestChannel)
   if (storeHistory) s.executionCount += 1;
   const count = s.executionCount;
   await s.k.ready;
+  const buffersBefore = s.k.preload.core?.memory?.().buffers ?? 0;
   const out = new CellOutput(msg, silent, s.k.transport);
   const entry = storeHistory ? s.k.history.add(count, code) : null;
   // execute_input goes out as the run starts (no await in between), so an interrupt sent by a
@@ -83,5 +102,5 @@ export async function execute(s: Session, msg: Message, channel: RequestChannel)
   const aborted = reply.status === "error" && stopOnError ? await s.takeQueued() : [];
   await s.reply(channel, msg, "execute_reply", reply, { status: reply.status });
   if (!silent) s.k.inspector.afterExecute(msg, code);
-  return { aborted };
+  return { aborted, afterIdle: silent ? undefined : afterCell(s, msg, buffersBefore) };
 }

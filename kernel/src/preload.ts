@@ -23,6 +23,7 @@ export interface CoreApi {
   ready?(options?: { quiet?: boolean }): Promise<string>;
   shutdown?(): void;
   memory?(): { buffers: number; bytes: number };
+  collectGarbage?(): Promise<unknown>;
   [name: string]: unknown;
 }
 

@@ -73,8 +73,9 @@ export class Session {
     this.running = true;
     try {
       for (let next = this.queue.shift(); next; next = this.queue.shift()) {
-        const { aborted } = await this.handle(next.channel, next.msg);
+        const { aborted, afterIdle } = await this.handle(next.channel, next.msg);
         for (const a of aborted) await this.abort(a);
+        await afterIdle?.().catch((e: unknown) => log(`after-cell work failed: ${String(e)}`));
       }
     } finally {
       this.running = false;

@@ -200,4 +200,23 @@ describe("tensors in the kernel", function () {
       assert.deepEqual(none.comms, {});
     });
   });
+  it("frees what a cell made and did not keep when the cell ends, without tidy or dispose", async () => {
+    const live = async () => resultOf(await k.execute("memory().buffers")) as Record<string, any>;
+    await k.execute("tensor([1]).mul(2).add(1).add(10).mul(3);"); // warms the cached scalar constants
+    await k.execute("0"); // the previous cell's leftovers are collected after it
+    const before = Number((await live())["text/plain"]);
+    // 300 intermediates nobody keeps; `kept` and the one a closure holds must survive.
+    const r = await k.execute(
+      "const base = tensor([1, 2, 3]);\n" +
+        // A block, so the loop's completion value (the last result) is not the cell's value.
+        "for (let i = 0; i < 150; i++) { const step = base.mul(2).add(1); }\n" +
+        "const kept = base.add(10);\n" +
+        "const later = (() => { const hidden = base.mul(3); return () => hidden; })();",
+    );
+    assert.equal((r.reply.content as any).status, "ok");
+    const after = Number((await live())["text/plain"]);
+    assert.equal(after - before, 3, `live buffers grew by ${after - before} over a cell that keeps 3 tensors`);
+    const values = resultOf(await k.execute("[...(await kept.data()), ...(await later().data())]")) as Record<string, any>;
+    assert.equal(values["text/plain"], "[ 11, 12, 13, 3, 6, 9 ]");
+  });
 });

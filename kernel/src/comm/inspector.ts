@@ -123,6 +123,14 @@ export class Inspector {
     }
   }
 
+  /** Sends the variables and memory again (after the kernel freed a cell's leftovers). */
+  refresh(parent: Message): void {
+    const open = this.comms.ofTarget(INSPECTOR_TARGET);
+    if (!open.length) return;
+    const variables = this.variables();
+    for (const comm of open) void comm.send(variables, parent);
+  }
+
   private async onMessage(comm: Comm, data: Json, msg: Message): Promise<void> {
     if (data.type === "refresh") await comm.send(this.variables(), msg);
     else if (data.type === "preview" && typeof data.name === "string") {

@@ -61,6 +61,8 @@ export class PendingStorage implements Storage {
   freed = false;
   /** Consumers that inlined this tree so far. */
   uses = 0;
+  /** The fuser's epoch (readbacks and syncs so far) when this was created. */
+  epoch = 0;
   constructor(
     public node: OpNode | null,
     readonly bytes: number,
@@ -194,8 +196,8 @@ function reshapeTree(root: OpNode, shape: readonly number[]): OpNode {
 export class Fuser {
   /** Operations that went into fused kernels instead of their own (for counters()). */
   fusedOps = 0;
-  /** Pending storages neither materialized nor freed, oldest first. */
-  private readonly live = new Set<PendingStorage>();
+  /** Readbacks and syncs so far: the host waited, so a training step (say) ended. */
+  epoch = 0;
   readonly maxLeaves: number;
 
   constructor(
@@ -236,7 +238,7 @@ export class Fuser {
     const held = [...new Set(flat.leaves.map((l) => l.storage))];
     for (const g of held) g.holds += 1;
     const pending = new PendingStorage(root, sizeClass(n * GPU_ELEMENT_BYTES), held, flat.ops.length);
-    this.live.add(pending);
+    pending.epoch = this.epoch;
     return pending;
   }
 
@@ -249,9 +251,11 @@ export class Fuser {
     if (s.freed) throw new TypeError("use of freed webgpu storage");
     const node = s.node;
     if (!node) return null;
-    // Recomputing a big tree for every consumer costs more than one kernel that stores it, and
-    // a value updated each step from its previous one (a parameter, an optimizer's moments)
-    // would otherwise grow a longer chain every step.
+    // A value that outlived a readback or sync (a parameter or an optimizer's moments after a
+    // training step) is stored when next used: otherwise each step would inline the previous
+    // step's update, a chain growing with every step. Within a step, recomputing a big tree
+    // for every consumer costs more than one kernel that stores it.
+    if (s.epoch !== this.epoch) return null;
     s.uses += 1;
     if (s.uses > 1 && s.ops > SHARED_OPS) return null;
     if (sameShape(node.shape, info.shape)) return node;
@@ -279,18 +283,8 @@ export class Fuser {
     this.fusedOps += p.key.startsWith("fused{") ? flatten(node).ops.length - 1 : 0;
     s.result = result;
     s.node = null;
-    this.live.delete(s);
     this.unholdAll(s);
     return result;
-  }
-
-  /**
-   * Materializes every live pending storage: at a readback or sync, the host waits anyway, and
-   * values that outlive a training step (parameters, optimizer state) must not grow chains of
-   * pending updates from step to step.
-   */
-  flush(): void {
-    for (const s of [...this.live]) if (this.live.has(s)) this.materialize(s);
   }
 
   /** Backend.free: drops a pending tree's holds, or releases a buffer once nothing holds it. */
@@ -299,7 +293,6 @@ export class Fuser {
       if (s.freed) return;
       s.freed = true;
       s.node = null;
-      this.live.delete(s);
       if (s.result) this.drop(s.result);
       s.result = null;
       this.unholdAll(s);

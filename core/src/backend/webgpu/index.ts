@@ -106,7 +106,7 @@ export async function createWebGPUBackend(options: WebGPUOptions = {}): Promise<
       if (size === 0) return allocHost(dtype, 0);
       let bytes: ArrayBuffer;
       const buffer = fuser.materialize(storage).buffer;
-      fuser.flush();
+      fuser.epoch += 1;
       try {
         bytes = await recorder.readback(buffer, size * GPU_ELEMENT_BYTES);
       } catch (e) {
@@ -126,7 +126,7 @@ export async function createWebGPUBackend(options: WebGPUOptions = {}): Promise<
 
     async sync(): Promise<void> {
       health.check();
-      fuser.flush();
+      fuser.epoch += 1;
       recorder.flush();
       await device.queue.onSubmittedWorkDone();
       health.check();

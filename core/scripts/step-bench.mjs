@@ -32,7 +32,9 @@ async function step() {
 const s0 = performance.now();
 let first = await step();
 const firstMs = performance.now() - s0;
+const u0 = performance.now();
 for (let i = 0; i < 3; i++) await step();
+const warmupMs = performance.now() - u0;
 const d0 = backend.counters().dispatches;
 const w0 = performance.now();
 const c0 = process.cpuUsage();
@@ -42,5 +44,5 @@ const ms = (performance.now() - w0) / steps;
 const cu = process.cpuUsage(c0);
 const cpuMs = (cu.user + cu.system) / 1000 / steps;
 const k = (backend.counters().dispatches - d0) / steps;
-console.log(JSON.stringify({ opt: which, fusion: process.env.TSDL_FUSION !== "0", readyMs: +(tReady - t0).toFixed(0), firstStepMs: +firstMs.toFixed(0), msPerStep: +ms.toFixed(2), cpuMsPerStep: +cpuMs.toFixed(2), kernelsPerStep: k, pipelines: backend.counters().pipelines, loss0: first, loss: last }));
+console.log(JSON.stringify({ opt: which, fusion: process.env.TSDL_FUSION !== "0", readyMs: +(tReady - t0).toFixed(0), firstStepMs: +firstMs.toFixed(0), steps2to4Ms: +warmupMs.toFixed(0), msPerStep: +ms.toFixed(2), cpuMsPerStep: +cpuMs.toFixed(2), kernelsPerStep: k, pipelines: backend.counters().pipelines, loss0: first, loss: last }));
 t.shutdown();

@@ -263,6 +263,42 @@ describe("webgpu fusion: kernels", function () {
   });
 });
 
+describe("webgpu fusion: reduction variants", function () {
+  this.timeout(120_000);
+
+  for (const treeReductions of [false, true]) {
+    it(`pending inputs of long rows (several passes), treeReductions ${treeReductions}`, async () => {
+      const b = await createWebGPUBackend({ treeReductions });
+      assert(b);
+      const [rows, cols] = [3, 5000];
+      const host = Float32Array.from({ length: rows * cols }, () => Math.fround(random() * 2 - 1));
+      const mHost = Float32Array.from([0.5, -0.25, 0]);
+      const x = b.upload(host, "float32");
+      const m = b.upload(mHost, "float32");
+      const F = "float32" as const;
+      const shape = { shape: [rows, cols], dtype: F };
+      const d = b.kernels.binary({ inputs: [x, m], infos: [shape, { shape: [rows, 1], dtype: F }], out: shape, attrs: { fn: "sub" } });
+      const e = b.kernels.unary({ inputs: [d], infos: [shape], out: shape, attrs: { fn: "exp" } });
+      const sum = (input: Storage) =>
+        b.kernels.reduce({ inputs: [input], infos: [shape], out: { shape: [rows], dtype: F }, attrs: { fn: "sum", axes: [1], keepdims: false } });
+      const c0 = b.counters().dispatches;
+      b.free(sum(x)); // a plain buffer: the reduction's own passes
+      const c1 = b.counters().dispatches;
+      const s = sum(e);
+      const got = await b.read(s, F, rows);
+      assert.equal(b.counters().dispatches - c1, c1 - c0, "the exp and sub run inside the reduction's first pass");
+      const want = [0, 1, 2].map((r) => {
+        let acc = 0;
+        for (let c = 0; c < cols; c++) acc += Math.fround(Math.exp(Math.fround(host[r * cols + c] - mHost[r])));
+        return acc;
+      });
+      assertClose(got, want, 1e-4);
+      for (const st of [x, m, d, e, s]) b.free(st);
+      b.destroy();
+    });
+  }
+});
+
 describe("webgpu fusion: lifetimes and memory", function () {
   this.timeout(120_000);
 

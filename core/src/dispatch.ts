@@ -1,7 +1,9 @@
 // The one place where ops reach a backend. Every primitive application goes through run():
 // it checks operands (alive, same device), computes the result's shape and dtype from the
 // shape rules, runs the backend kernel, wraps the storage in a Tensor, and records the graph
-// node for autodiff. Laziness, fusion and profiling belong here later, not in the ops.
+// node for autodiff. Profiling belongs here later, not in the ops. Elementwise fusion lives
+// below the seam, in the WebGPU backend (backend/webgpu/fusion.ts): a kernel may return a
+// storage whose values are computed later, which nothing up here needs to know.
 
 import type { Primitive, PrimitiveAttrs, TensorInfo } from "./ops/primitives";
 import type { Backend, Storage } from "./backend/backend";

@@ -98,9 +98,11 @@ describe("webgpu backend: memory and ordering", () => {
     const start = backend.counters().dispatches;
     let x = upload([0, 10]);
     for (let i = 0; i < 300; i++) {
+      // Elementwise chains fuse into one kernel; the permute (a copy) makes each step dispatch.
       const y = addOne(x, 2);
       backend.free(x);
-      x = y;
+      x = backend.kernels.permute({ inputs: [y], infos: [info([2])], out: info([2]), attrs: { perm: [0] } });
+      backend.free(y);
     }
     assert.deepEqual(Array.from(await backend.read(x, F, 2)), [300, 310]);
     assert(backend.counters().dispatches - start >= 300);

@@ -12,9 +12,17 @@
 import type { Storage } from "../backend";
 import { DeviceLimitError } from "../../errors";
 
+let nextStorageId = 1;
+
 export class GPUStorage implements Storage {
   /** Set by free(); a freed storage must never be used again. */
   freed = false;
+  /** Identifies the buffer in fusion keys (see fusion.ts). */
+  readonly id = nextStorageId++;
+  /** Pending fused expressions that still read this buffer (see fusion.ts). */
+  holds = 0;
+  /** Released by its owner while held: returned to the pool when the last hold goes. */
+  dropped = false;
   constructor(
     readonly buffer: GPUBuffer,
     /** The size on the device: the size class, not the requested size. */

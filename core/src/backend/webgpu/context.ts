@@ -59,7 +59,7 @@ export class GpuContext {
     return { buffer: storage.buffer, size: Math.max(16, b.elements * GPU_ELEMENT_BYTES) };
   }
 
-  private checkBinding(elements: number): void {
+  checkBinding(elements: number): void {
     const bytes = elements * GPU_ELEMENT_BYTES;
     if (bytes > this.maxBindingBytes) {
       throw new DeviceLimitError(

@@ -10,11 +10,13 @@
 import { allocHost, type DType, type HostArray } from "../../dtype";
 import { DeviceLimitError } from "../../errors";
 import type { Backend, KernelTable, Storage } from "../backend";
-import { BufferPool, GPUStorage, type MemoryStats } from "./buffers";
-import { asGPU, GPU_ELEMENT_BYTES, GpuContext } from "./context";
+import { BufferPool, type MemoryStats } from "./buffers";
+import { GPU_ELEMENT_BYTES, GpuContext } from "./context";
 import { DeviceHealth, openDevice, type AdapterSummary } from "./device";
 import { CommandRecorder } from "./encoder";
 import { createKernels } from "./kernels";
+import { executeProgram } from "./kernels/elementwise";
+import { Fuser } from "./fusion";
 import { PipelineCache } from "./pipelines";
 
 export type { AdapterSummary } from "./device";
@@ -29,8 +31,13 @@ export interface WebGPUBackend extends Backend {
   readonly limits: { maxStorageBufferBindingSize: number; maxBufferSize: number };
   /** Live and pooled device buffers. */
   memory(): MemoryStats;
-  /** Dispatches recorded and pipelines compiled so far. */
-  counters(): { dispatches: number; pipelines: number };
+  /**
+   * Dispatches recorded and pipelines compiled so far, and elementwise operations that ran
+   * inside another kernel (fused) instead of their own.
+   */
+  counters(): { dispatches: number; pipelines: number; fusedOps: number };
+  /** Whether elementwise operations fuse (see fusion.ts). */
+  readonly fusion: boolean;
   /** Destroys pooled (unused) buffers. */
   trim(): void;
 }
@@ -48,6 +55,11 @@ export interface WebGPUOptions {
    * wgsl/matmulLanes.ts). Default: true on software adapters.
    */
   laneMatmul?: boolean;
+  /**
+   * Fuse chains of elementwise operations, and elementwise operations into the reduction that
+   * consumes them (fusion.ts). Default: true, unless the environment sets TSDL_FUSION=0.
+   */
+  fusion?: boolean;
 }
 
 export async function createWebGPUBackend(options: WebGPUOptions = {}): Promise<WebGPUBackend | null> {
@@ -60,7 +72,9 @@ export async function createWebGPUBackend(options: WebGPUOptions = {}): Promise<
     recorder.retire(b),
   );
   const ctx = new GpuContext(device, pool, new PipelineCache(device), recorder, device.limits.maxStorageBufferBindingSize);
-  const kernels: KernelTable = createKernels(ctx, health, {
+  const fusion = options.fusion ?? (typeof process === "undefined" || process.env?.TSDL_FUSION !== "0");
+  const fuser = new Fuser(ctx, fusion, (p, out) => executeProgram(ctx, p, out));
+  const kernels: KernelTable = createKernels(ctx, fuser, health, {
     treeReductions: options.treeReductions ?? !summary.isSoftware,
     laneMatmul: options.laneMatmul ?? summary.isSoftware,
   });
@@ -91,8 +105,10 @@ export async function createWebGPUBackend(options: WebGPUOptions = {}): Promise<
       health.check();
       if (size === 0) return allocHost(dtype, 0);
       let bytes: ArrayBuffer;
+      const buffer = fuser.materialize(storage).buffer;
+      fuser.epoch += 1;
       try {
-        bytes = await recorder.readback(asGPU(storage).buffer, size * GPU_ELEMENT_BYTES);
+        bytes = await recorder.readback(buffer, size * GPU_ELEMENT_BYTES);
       } catch (e) {
         health.check(); // a lost device or an out-of-memory error explains the failure best
         throw new DeviceLimitError(`reading a tensor back from the WebGPU device failed: ${String(e)}`);
@@ -104,12 +120,13 @@ export async function createWebGPUBackend(options: WebGPUOptions = {}): Promise<
     },
 
     free(storage: Storage): void {
-      if (destroyed || !(storage instanceof GPUStorage)) return;
-      pool.release(storage);
+      if (destroyed) return;
+      fuser.free(storage);
     },
 
     async sync(): Promise<void> {
       health.check();
+      fuser.epoch += 1;
       recorder.flush();
       await device.queue.onSubmittedWorkDone();
       health.check();
@@ -125,7 +142,8 @@ export async function createWebGPUBackend(options: WebGPUOptions = {}): Promise<
     },
 
     memory: () => pool.memory(),
-    counters: () => ({ dispatches: recorder.dispatches, pipelines: ctx.pipelines.compiled }),
+    counters: () => ({ dispatches: recorder.dispatches, pipelines: ctx.pipelines.compiled, fusedOps: fuser.fusedOps }),
+    fusion,
     trim: () => pool.trim(),
   };
   return backend;

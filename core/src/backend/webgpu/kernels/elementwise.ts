@@ -9,6 +9,8 @@ import { input, output, type GpuContext } from "../context";
 import { broadcastStrides, collapse, sizeOf } from "../layout";
 import { Params } from "../params";
 import { load, memoSource, truth, type ComputeType } from "../wgsl/common";
+import type { GPUStorage } from "../buffers";
+import type { Fuser, Program } from "../fusion";
 import { binaryExpr, elementGroups, elementwiseShader, unaryExpr, WORKGROUP, type Access, type Expr } from "../wgsl/elementwise";
 
 /** How the vectorized layout can read `info` broadcast to `out` (n elements), if it can. */
@@ -25,7 +27,7 @@ function accessOf(info: TensorInfo, out: TensorInfo, n: number): { access: Acces
   return null;
 }
 
-function runElementwise(
+export function runElementwise(
   ctx: GpuContext,
   inputs: readonly Storage[],
   infos: readonly TensorInfo[],
@@ -72,18 +74,35 @@ function computeTypeOf(d: DType): ComputeType {
   return d === "float32" ? "f32" : "i32";
 }
 
-export function elementwiseKernels(ctx: GpuContext): Pick<KernelTable, "unary" | "binary" | "where" | "cast"> {
+/** Runs a (possibly fused) program into a new buffer. */
+export function executeProgram(ctx: GpuContext, p: Program, out: TensorInfo): GPUStorage {
+  return runElementwise(ctx, p.storages, p.infos, out, p.key, p.body) as GPUStorage;
+}
+
+/** unary, binary, where, cast and broadcast: pending results that fuse (see fusion.ts). */
+export function elementwiseKernels(fuser: Fuser): Pick<KernelTable, "unary" | "binary" | "where" | "cast" | "broadcast"> {
+  const fuse = (
+    inputs: readonly Storage[],
+    infos: readonly TensorInfo[],
+    out: TensorInfo,
+    key: string,
+    body: (values: string[]) => Expr,
+  ) => fuser.elementwise(key, inputs, infos, out, body);
   return {
+    // A broadcast is a read through broadcast strides: an identity node over the input.
+    broadcast: ({ inputs, infos, out }) =>
+      fuse(inputs, infos, out, "copy", ([x]) => ({ prelude: "", expr: x, type: "f32", helpers: [], raw: true })),
+
     unary: ({ inputs, infos, out, attrs }) =>
-      runElementwise(ctx, inputs, infos, out, `unary.${attrs.fn}`, ([x]) => unaryExpr(attrs.fn, x, infos[0].dtype)),
+      fuse(inputs, infos, out, `unary.${attrs.fn}`, ([x]) => unaryExpr(attrs.fn, x, infos[0].dtype)),
 
     binary: ({ inputs, infos, out, attrs }) =>
-      runElementwise(ctx, inputs, infos, out, `binary.${attrs.fn}`, ([a, b]) =>
+      fuse(inputs, infos, out, `binary.${attrs.fn}`, ([a, b]) =>
         binaryExpr(attrs.fn, a, infos[0].dtype, b, infos[1].dtype),
       ),
 
     where: ({ inputs, infos, out }) =>
-      runElementwise(ctx, inputs, infos, out, "where", ([c, a, b]) => {
+      fuse(inputs, infos, out, "where", ([c, a, b]) => {
         const cond = truth(c, infos[0].dtype);
         if (infos[1].dtype === out.dtype && infos[2].dtype === out.dtype) {
           // Same dtype: select the stored bits, which also keeps bool as 0/1.
@@ -99,7 +118,7 @@ export function elementwiseKernels(ctx: GpuContext): Pick<KernelTable, "unary" |
       }),
 
     cast: ({ inputs, infos, out }) =>
-      runElementwise(ctx, inputs, infos, out, "cast", ([x]) => {
+      fuse(inputs, infos, out, "cast", ([x]) => {
         const from = infos[0].dtype;
         if (out.dtype === "bool") return { prelude: "", expr: truth(x, from), type: "bool", helpers: [] };
         const t = computeTypeOf(out.dtype);

@@ -5,6 +5,7 @@ import type { Primitive } from "../../../ops/primitives";
 import type { Kernel, KernelTable } from "../../backend";
 import type { GpuContext } from "../context";
 import type { DeviceHealth } from "../device";
+import type { Fuser } from "../fusion";
 import { elementwiseKernels } from "./elementwise";
 import { gatherKernels } from "./gather";
 import { layoutKernels } from "./layout";
@@ -18,6 +19,11 @@ function guard<P extends Primitive>(health: DeviceHealth, kernel: Kernel<P>): Ke
   };
 }
 
+/** For kernels that read buffers: pending (fused) inputs are computed first. */
+function materialized<P extends Primitive>(fuser: Fuser, kernel: Kernel<P>): Kernel<P> {
+  return (args) => kernel({ ...args, inputs: args.inputs.map((s) => fuser.materialize(s)) });
+}
+
 export interface KernelOptions {
   /** Workgroup-tree reductions for long rows (GPUs) instead of interleaved loops (lavapipe). */
   treeReductions: boolean;
@@ -25,29 +31,35 @@ export interface KernelOptions {
   laneMatmul: boolean;
 }
 
-export function createKernels(ctx: GpuContext, health: DeviceHealth, options: KernelOptions): KernelTable {
+export function createKernels(ctx: GpuContext, fuser: Fuser, health: DeviceHealth, options: KernelOptions): KernelTable {
+  const layout = layoutKernels(ctx);
+  const ew = elementwiseKernels(fuser);
   const k = {
-    ...elementwiseKernels(ctx),
-    ...reduceKernels(ctx, options.treeReductions),
+    ...ew,
+    ...reduceKernels(ctx, fuser, options.treeReductions),
     ...matmulKernels(ctx, options.laneMatmul),
-    ...layoutKernels(ctx),
+    ...layout,
     ...gatherKernels(ctx),
+    // With fusion off, broadcast stays the strided copy it always was.
+    broadcast: fuser.enabled ? ew.broadcast : layout.broadcast,
   };
+  const m = <P extends Primitive>(kernel: Kernel<P>) => materialized(fuser, kernel);
   return {
+    // Elementwise kernels and reduce take pending inputs (fusion.ts); reshape passes them on.
     unary: guard(health, k.unary),
     binary: guard(health, k.binary),
     where: guard(health, k.where),
-    reduce: guard(health, k.reduce),
-    argReduce: guard(health, k.argReduce),
-    matmul: guard(health, k.matmul),
-    reshape: guard(health, k.reshape),
-    permute: guard(health, k.permute),
-    broadcast: guard(health, k.broadcast),
-    slice: guard(health, k.slice),
-    pad: guard(health, k.pad),
-    concat: guard(health, k.concat),
-    gather: guard(health, k.gather),
-    scatterAdd: guard(health, k.scatterAdd),
     cast: guard(health, k.cast),
+    reduce: guard(health, k.reduce),
+    reshape: guard(health, k.reshape),
+    broadcast: guard(health, fuser.enabled ? k.broadcast : m(k.broadcast)),
+    argReduce: guard(health, m(k.argReduce)),
+    matmul: guard(health, m(k.matmul)),
+    permute: guard(health, m(k.permute)),
+    slice: guard(health, m(k.slice)),
+    pad: guard(health, m(k.pad)),
+    concat: guard(health, m(k.concat)),
+    gather: guard(health, m(k.gather)),
+    scatterAdd: guard(health, m(k.scatterAdd)),
   };
 }

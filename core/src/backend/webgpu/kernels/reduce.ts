@@ -19,6 +19,7 @@ import {
 import { gatherView } from "./copy";
 import type { ReduceFn } from "../../../ops/primitives";
 import type { GPUStorage } from "../buffers";
+import type { Fuser, FusedLoad } from "../fusion";
 
 /** Threads we like to have in flight; fewer outputs than this get their R split into chunks. */
 const TARGET_THREADS = 16384;
@@ -34,24 +35,31 @@ interface View3 {
   C: number;
 }
 
-/** Brings x to [A, R, C], copying when the reduced axes are not adjacent. */
-function toView3(ctx: GpuContext, x: Storage, shape: readonly number[], axes: readonly number[]): View3 {
+interface Dim {
+  n: number;
+  red: boolean;
+  axis: number;
+}
+
+/** [A, R, C] when the reduced axes of `shape` are one adjacent run (after dropping size 1s). */
+function plainView(shape: readonly number[], axes: readonly number[]): { A: number; R: number; C: number; dims: Dim[] } {
   const reduced = new Set(axes);
   const dims = shape.map((n, i) => ({ n, red: reduced.has(i), axis: i })).filter((d) => d.n !== 1);
   const firstRed = dims.findIndex((d) => d.red);
   const lastRed = dims.length - 1 - [...dims].reverse().findIndex((d) => d.red);
   const prod = (ds: typeof dims) => ds.reduce((s, d) => s * d.n, 1);
-  if (firstRed < 0) return { storage: x, temporary: false, A: prod(dims), R: 1, C: 1 };
+  if (firstRed < 0) return { A: prod(dims), R: 1, C: 1, dims };
   const middle = dims.slice(firstRed, lastRed + 1);
-  if (middle.every((d) => d.red)) {
-    return {
-      storage: x,
-      temporary: false,
-      A: prod(dims.slice(0, firstRed)),
-      R: prod(middle),
-      C: prod(dims.slice(lastRed + 1)),
-    };
-  }
+  if (!middle.every((d) => d.red)) return { A: -1, R: -1, C: -1, dims };
+  return { A: prod(dims.slice(0, firstRed)), R: prod(middle), C: prod(dims.slice(lastRed + 1)), dims };
+}
+
+/** Brings x to [A, R, C], copying when the reduced axes are not adjacent. */
+function toView3(ctx: GpuContext, x: Storage, shape: readonly number[], axes: readonly number[]): View3 {
+  const plain = plainView(shape, axes);
+  if (plain.A >= 0) return { storage: x, temporary: false, A: plain.A, R: plain.R, C: plain.C };
+  const dims = plain.dims;
+  const prod = (ds: typeof dims) => ds.reduce((s, d) => s * d.n, 1);
   // Kept axes first, reduced axes last, by a transposing copy.
   const order = [...dims.filter((d) => !d.red), ...dims.filter((d) => d.red)];
   const strides = contiguousStrides(shape);
@@ -66,6 +74,9 @@ function toView3(ctx: GpuContext, x: Storage, shape: readonly number[], axes: re
   return { storage: copy, temporary: true, A: prod(order.filter((d) => !d.red)), R: prod(order.filter((d) => d.red)), C: 1 };
 }
 
+/** Where a fused first pass's parameters start in the params block (after the reduce's own). */
+const FUSED_BASE = 10;
+
 function reducePasses(
   ctx: GpuContext,
   view: View3,
@@ -74,6 +85,8 @@ function reducePasses(
   outType: DType,
   result: GPUStorage,
   useTree: boolean,
+  /** The first pass computes its input from a pending expression instead of reading a buffer. */
+  fused: FusedLoad | null = null,
 ): void {
   let { storage: src, temporary, A, R } = view;
   const C = view.C;
@@ -86,19 +99,36 @@ function reducePasses(
     const interleaved = split && !tree && C === 1;
     const parts = !split ? 1 : tree ? Math.ceil(R / TREE_CHUNK) : Math.min(Math.ceil(R / 64), Math.ceil(TARGET_THREADS / outputs));
     const dst = parts === 1 ? result : ctx.allocElements(A * parts * C);
-    const bindings = [input(src, A * R * C), output(dst, A * parts * C)];
+    const f = fused;
+    const bindings = f
+      ? [...f.storages.map((s, k) => input(s, f.sizes[k])), output(dst, A * parts * C)]
+      : [input(src, A * R * C), output(dst, A * parts * C)];
+    const fusedKey = f ? `|${f.key}` : "";
+    const fusedSource = () => f?.source();
+    let params: Params;
+    let source: string;
+    let groups: number;
     if (tree) {
-      const source = memoSource(`reduce.tree|${fn}|${srcType}|${outType}`, () => treeReduceShader(fn, srcType, outType));
-      ctx.run(source, bindings, new Params().u32(A * parts, R, parts, Math.ceil(R / parts)), A * parts);
+      source = memoSource(`reduce.tree|${fn}|${srcType}|${outType}${fusedKey}`, () =>
+        treeReduceShader(fn, srcType, outType, fusedSource()),
+      );
+      params = new Params().u32(A * parts, R, parts, Math.ceil(R / parts));
+      groups = A * parts;
     } else {
-      const source = memoSource(`reduce.strided|${fn}|${srcType}|${outType}`, () =>
-        stridedReduceShader(fn, srcType, outType),
+      source = memoSource(`reduce.strided|${fn}|${srcType}|${outType}${fusedKey}`, () =>
+        stridedReduceShader(fn, srcType, outType, fusedSource()),
       );
       const count = A * parts * C;
       const [span, step] = interleaved ? [R, parts] : [Math.ceil(R / parts), 1];
-      const params = new Params().u32(count, C, R, parts, span, step).divisor(C, count).divisor(parts, count / C);
-      ctx.run(source, bindings, params, Math.ceil(count / REDUCE_WORKGROUP));
+      params = new Params().u32(count, C, R, parts, span, step).divisor(C, count).divisor(parts, count / C);
+      groups = Math.ceil(count / REDUCE_WORKGROUP);
     }
+    if (fused) {
+      while (params.length < FUSED_BASE) params.u32(0);
+      fused.params(params);
+    }
+    ctx.run(source, bindings, params, groups);
+    fused = null;
     if (temporary) ctx.pool.release(src as GPUStorage);
     if (parts === 1) return;
     src = dst;
@@ -112,12 +142,21 @@ function reducePasses(
  * `treeReductions`: reduce long contiguous rows with workgroup trees (GPUs) rather than
  * interleaved per-thread loops (faster on software adapters such as lavapipe).
  */
-export function reduceKernels(ctx: GpuContext, treeReductions: boolean): Pick<KernelTable, "reduce" | "argReduce"> {
+export function reduceKernels(ctx: GpuContext, fuser: Fuser, treeReductions: boolean): Pick<KernelTable, "reduce" | "argReduce"> {
   return {
     reduce: ({ inputs, infos, out, attrs }) => {
       const result = ctx.alloc(out);
       if (sizeOf(out.shape) === 0) return result;
-      const view = toView3(ctx, inputs[0], infos[0].shape, attrs.axes);
+      // A pending input whose reduced axes need no transposing copy is computed in the load.
+      const node = fuser.pendingNode(inputs[0], infos[0]);
+      const plain = plainView(infos[0].shape, attrs.axes);
+      if (node && plain.A >= 0) {
+        const view = { storage: inputs[0], temporary: false, A: plain.A, R: plain.R, C: plain.C };
+        const fused = fuser.reduceInput(node, FUSED_BASE);
+        reducePasses(ctx, view, attrs.fn, infos[0].dtype, out.dtype, result, treeReductions, fused);
+        return result;
+      }
+      const view = toView3(ctx, fuser.materialize(inputs[0]), infos[0].shape, attrs.axes);
       reducePasses(ctx, view, attrs.fn, infos[0].dtype, out.dtype, result, treeReductions);
       return result;
     },

@@ -16,6 +16,8 @@ export interface Expr {
   helpers: string[];
   /** The expression already has the output's storage type (e.g. a select of stored bits). */
   raw?: boolean;
+  /** WGSL functions the prelude calls (fused trees, see fusion.ts). */
+  functions?: string;
 }
 
 type Table<F extends string> = Partial<Record<F, [expr: string, helpers: string[]]>>;
@@ -174,6 +176,7 @@ ${e.prelude}
 ${bitsHelpers}
 ${divideHelpers}
 ${mathHelpers(e.helpers)}
+${e.functions ?? ""}
 ${op}`;
   if (vectorized) {
     const index = (a: Access, k: number) => {

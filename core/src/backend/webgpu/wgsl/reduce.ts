@@ -14,6 +14,7 @@ import type { ArgReduceFn, ReduceFn } from "../../../ops/primitives";
 import { bitsHelpers, declare, entry, load, storageType, truth, type StorageType } from "./common";
 import { mathHelpers } from "./math";
 import { divideHelpers } from "./divide";
+import type { FusedSource } from "../fusion";
 
 export const REDUCE_WORKGROUP = 256;
 
@@ -55,16 +56,18 @@ function convert(x: string, from: DType, to: StorageType): string {
  * - interleaved (C = 1, step = P, span = R, r0 = part): part p reads p, p + P, ..., so
  *   neighbouring threads read neighbouring elements of one long row.
  */
-export function stridedReduceShader(fn: ReduceFn, inType: DType, outType: DType): string {
+export function stridedReduceShader(fn: ReduceFn, inType: DType, outType: DType, fused?: FusedSource): string {
   const t = storageType(outType);
   const m = monoid(fn, t);
+  const x = (i: string) => (fused ? `fx(${i})` : `x[${i}]`);
   return `${declare([
-    { name: "x", type: storageType(inType) },
+    ...(fused ? fused.decls : [{ name: "x", type: storageType(inType) }]),
     { name: "out", type: t, write: true },
   ])}
 ${bitsHelpers}
 ${divideHelpers}
-${mathHelpers(m.helpers)}
+${mathHelpers([...m.helpers, ...(fused?.helpers ?? [])])}
+${fused?.source ?? ""}
 ${entry(
   REDUCE_WORKGROUP,
   `  let i = group * ${REDUCE_WORKGROUP}u + lid;
@@ -84,7 +87,7 @@ ${entry(
   var off = (a * len + r0) * cols + c;
   let jump = step * cols;
   for (var r = r0; r < r1; r += step) {
-    acc = ${m.combine("acc", convert("x[off]", inType, t))};
+    acc = ${m.combine("acc", convert(x("off"), inType, t))};
     off += jump;
   }
   out[i] = acc;`,
@@ -92,16 +95,19 @@ ${entry(
 }
 
 /** Params: [groups = A*P, R, P, L]; C is 1. */
-export function treeReduceShader(fn: ReduceFn, inType: DType, outType: DType): string {
+export function treeReduceShader(fn: ReduceFn, inType: DType, outType: DType, fused?: FusedSource): string {
   const t = storageType(outType);
   const m = monoid(fn, t);
   const W = REDUCE_WORKGROUP;
+  const x = (i: string) => (fused ? `fx(${i})` : `x[${i}]`);
   return `${declare([
-    { name: "x", type: storageType(inType) },
+    ...(fused ? fused.decls : [{ name: "x", type: storageType(inType) }]),
     { name: "out", type: t, write: true },
   ])}
 ${bitsHelpers}
-${mathHelpers(m.helpers)}
+${fused ? divideHelpers : ""}
+${mathHelpers([...m.helpers, ...(fused?.helpers ?? [])])}
+${fused?.source ?? ""}
 var<workgroup> partial: array<${t}, ${W}>;
 ${entry(
   W,
@@ -116,7 +122,7 @@ ${entry(
   let r1 = min(len, r0 + chunk);
   var acc = ${m.init};
   for (var r = r0 + lid; r < r1; r += ${W}u) {
-    acc = ${m.combine("acc", convert("x[a * len + r]", inType, t))};
+    acc = ${m.combine("acc", convert(x("a * len + r"), inType, t))};
   }
   partial[lid] = acc;
   workgroupBarrier();

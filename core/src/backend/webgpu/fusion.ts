@@ -1,0 +1,405 @@
+// Elementwise fusion, invisible above the backend seam. The elementwise kernels (unary, binary,
+// where, cast, broadcast) do not dispatch: they return a PendingStorage holding an expression
+// tree over real buffers (leaves). An elementwise kernel whose inputs are pending composes
+// their trees; reduce inlines a pending input's expression into its first pass (see
+// kernels/reduce.ts); every other kernel, and `read`, materializes pending inputs first:
+// one generated shader computes the whole tree into a pooled buffer.
+//
+//   y = x.mul(2).add(1).relu()   -> three pending storages, nothing dispatched
+//   y.sum()                      -> one reduction whose load computes relu(x * 2 + 1)
+//
+// Values are bit-identical to the unfused kernels: every node is its own WGSL function taking
+// and returning the node's *storage* type (f32, i32 or u32 for bool), so intermediate values
+// are rounded and converted exactly as if they had been stored.
+//
+// Lifetime: a pending storage holds its leaf buffers (GPUStorage.holds). free() of a held buffer
+// is deferred until the last pending tree that reads it is materialized or freed. A pending
+// storage that is freed before it was ever needed dispatches nothing. A subtree shared by
+// several consumers is recomputed by each (pure math, bounded by MAX_NODES per kernel); once a
+// pending storage is materialized, later consumers read its buffer instead.
+//
+// Bounds: at most MAX_NODES operations and maxLeaves distinct leaf bindings per tree (the
+// device's storage-buffer-per-stage limit, less the output and params); past them the pending
+// inputs are materialized first.
+
+import type { DType } from "../../dtype";
+import type { TensorInfo } from "../../ops/primitives";
+import type { Storage } from "../backend";
+import { GPUStorage, sizeClass } from "./buffers";
+import { asGPU, GPU_ELEMENT_BYTES, type GpuContext } from "./context";
+import { broadcastStrides, collapse, sizeOf } from "./layout";
+import { Params } from "./params";
+import { storageType, type Decl } from "./wgsl/common";
+import { unravel } from "./wgsl/divide";
+import { storeExpr, type Expr } from "./wgsl/elementwise";
+
+export interface Leaf {
+  kind: "leaf";
+  storage: GPUStorage;
+  /** The shape it is read as; it broadcasts to the root's shape (NumPy rules). */
+  shape: readonly number[];
+  dtype: DType;
+}
+
+export interface OpNode {
+  kind: "op";
+  /** Identifies the operation given its input and output dtypes (e.g. "binary.add"). */
+  key: string;
+  inputs: FNode[];
+  dtypes: DType[];
+  dtype: DType;
+  shape: readonly number[];
+  /** The operation on its inputs' stored values (see wgsl/elementwise.ts). */
+  body: (values: string[]) => Expr;
+}
+
+export type FNode = Leaf | OpNode;
+
+/** A result not computed yet. `bytes` is what it will occupy once materialized. */
+export class PendingStorage implements Storage {
+  result: GPUStorage | null = null;
+  freed = false;
+  /** Consumers that inlined this tree so far. */
+  uses = 0;
+  /** The fuser's epoch (readbacks and syncs so far) when this was created. */
+  epoch = 0;
+  constructor(
+    public node: OpNode | null,
+    readonly bytes: number,
+    /** Distinct leaf buffers this tree holds. */
+    public held: GPUStorage[],
+    /** Operations in the tree. */
+    readonly ops: number,
+  ) {}
+}
+
+export const MAX_NODES = 32;
+/** A tree of more operations than this is materialized when a second consumer wants it. */
+export const SHARED_OPS = 4;
+
+/** A tree flattened for code generation: distinct leaves and operations in dependency order. */
+export interface Flat {
+  leaves: Leaf[];
+  ops: OpNode[];
+  /** Per op, its arguments: leaf index (>= 0) or -(op index + 1). */
+  args: number[][];
+  /** Structural key: the same key means the same shader, whatever the buffers and values. */
+  key: string;
+}
+
+export function flatten(root: FNode): Flat {
+  const leaves: Leaf[] = [];
+  const leafIndex = new Map<string, number>();
+  const ops: OpNode[] = [];
+  const opIndex = new Map<OpNode, number>();
+  const args: number[][] = [];
+  const parts: string[] = [];
+  const visit = (n: FNode): number => {
+    if (n.kind === "leaf") {
+      const k = `${n.storage.id}|${n.shape.join("x")}`;
+      let i = leafIndex.get(k);
+      if (i === undefined) {
+        i = leaves.length;
+        leaves.push(n);
+        leafIndex.set(k, i);
+      }
+      return i;
+    }
+    const seen = opIndex.get(n);
+    if (seen !== undefined) return -(seen + 1);
+    const a = n.inputs.map(visit);
+    const j = ops.length;
+    ops.push(n);
+    args.push(a);
+    opIndex.set(n, j);
+    parts.push(`${n.key}(${n.dtypes.join(",")}>${n.dtype})[${a.map((x) => (x >= 0 ? `L${x}` : `N${-x - 1}`)).join(",")}]`);
+    return -(j + 1);
+  };
+  visit(root);
+  return { leaves, ops, args, key: parts.join(";") };
+}
+
+/** The composed operation over the leaves' stored values, as one Expr (see elementwiseShader). */
+export function composeBody(flat: Flat): (values: string[]) => Expr {
+  return (values) => {
+    const functions: string[] = [];
+    const lines: string[] = [];
+    const helpers: string[] = [];
+    flat.ops.forEach((op, j) => {
+      const e = op.body(op.inputs.map((_, k) => `v${k}`));
+      helpers.push(...e.helpers);
+      const params = op.dtypes.map((d, k) => `v${k}: ${storageType(d)}`).join(", ");
+      functions.push(`fn f${j}(${params}) -> ${storageType(op.dtype)} {
+${e.prelude}
+  return ${storeExpr(e, op.dtype)};
+}`);
+      const a = flat.args[j].map((x) => (x >= 0 ? values[x] : `t${-x - 1}`));
+      lines.push(`  let t${j} = f${j}(${a.join(", ")});`);
+    });
+    return {
+      prelude: lines.join("\n"),
+      expr: `t${flat.ops.length - 1}`,
+      type: "f32",
+      helpers,
+      raw: true,
+      functions: functions.join("\n"),
+    };
+  };
+}
+
+/** What a shader needs to compute a tree: leaf bindings in order, a cache key, the body. */
+export interface Program {
+  storages: GPUStorage[];
+  infos: TensorInfo[];
+  key: string;
+  body: (values: string[]) => Expr;
+}
+
+/** A single operation on plain leaves keeps its unfused shader (and compiled pipeline). */
+export function program(root: OpNode): Program {
+  if (root.inputs.every((n) => n.kind === "leaf")) {
+    const leaves = root.inputs as Leaf[];
+    return {
+      storages: leaves.map((l) => l.storage),
+      infos: leaves.map((l) => ({ shape: l.shape, dtype: l.dtype })),
+      key: root.key,
+      body: root.body,
+    };
+  }
+  const flat = flatten(root);
+  return {
+    storages: flat.leaves.map((l) => l.storage),
+    infos: flat.leaves.map((l) => ({ shape: l.shape, dtype: l.dtype })),
+    key: `fused{${flat.key}}`,
+    body: composeBody(flat),
+  };
+}
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i]);
+}
+
+/** The tree with every leaf read as `shape` (valid when all leaves are full-size). */
+function reshapeTree(root: OpNode, shape: readonly number[]): OpNode {
+  const memo = new Map<FNode, FNode>();
+  const visit = (n: FNode): FNode => {
+    let m = memo.get(n);
+    if (!m) {
+      m = n.kind === "leaf" ? { ...n, shape } : { ...n, shape, inputs: n.inputs.map(visit) };
+      memo.set(n, m);
+    }
+    return m;
+  };
+  return visit(root) as OpNode;
+}
+
+export class Fuser {
+  /** Operations that went into fused kernels instead of their own (for counters()). */
+  fusedOps = 0;
+  /** Readbacks and syncs so far: the host waited, so a training step (say) ended. */
+  epoch = 0;
+  readonly maxLeaves: number;
+
+  constructor(
+    private readonly ctx: GpuContext,
+    readonly enabled: boolean,
+    /** Runs a program into a new buffer (kernels/elementwise.ts). */
+    private readonly execute: (p: Program, out: TensorInfo) => GPUStorage,
+  ) {
+    this.maxLeaves = Math.max(3, Math.min(8, ctx.device.limits.maxStorageBuffersPerShaderStage - 2));
+  }
+
+  /**
+   * An elementwise operation: a pending storage, or (fusion off, empty result) a real one.
+   * Inputs may be pending; `body` is the operation on stored values.
+   */
+  elementwise(key: string, inputs: readonly Storage[], infos: readonly TensorInfo[], out: TensorInfo, body: (v: string[]) => Expr): Storage {
+    const n = sizeOf(out.shape);
+    const make = (nodes: FNode[]): OpNode => ({
+      kind: "op",
+      key,
+      inputs: nodes,
+      dtypes: infos.map((i) => i.dtype),
+      dtype: out.dtype,
+      shape: out.shape,
+      body,
+    });
+    if (!this.enabled || n === 0) {
+      const leaves = inputs.map((s, k) => this.leaf(this.materialize(s), infos[k]));
+      return this.execute(program(make(leaves)), out);
+    }
+    this.ctx.checkBinding(n);
+    let root = make(inputs.map((s, k) => this.nodeOf(s, infos[k])));
+    let flat = flatten(root);
+    if (flat.leaves.length > this.maxLeaves || flat.ops.length > MAX_NODES) {
+      root = make(inputs.map((s, k) => this.leaf(this.materialize(s), infos[k])));
+      flat = flatten(root);
+    }
+    const held = [...new Set(flat.leaves.map((l) => l.storage))];
+    for (const g of held) g.holds += 1;
+    const pending = new PendingStorage(root, sizeClass(n * GPU_ELEMENT_BYTES), held, flat.ops.length);
+    pending.epoch = this.epoch;
+    return pending;
+  }
+
+  /**
+   * The tree of a pending input read as `info` (a reshape may have changed its shape), or null
+   * when it has to be read from a buffer (`materialize`).
+   */
+  pendingNode(s: Storage, info: TensorInfo): OpNode | null {
+    if (!(s instanceof PendingStorage)) return null;
+    if (s.freed) throw new TypeError("use of freed webgpu storage");
+    const node = s.node;
+    if (!node) return null;
+    // A value that outlived a readback or sync (a parameter or an optimizer's moments after a
+    // training step) is stored when next used: otherwise each step would inline the previous
+    // step's update, a chain growing with every step. Within a step, recomputing a big tree
+    // for every consumer costs more than one kernel that stores it.
+    if (s.epoch !== this.epoch) return null;
+    s.uses += 1;
+    if (s.uses > 1 && s.ops > SHARED_OPS) return null;
+    if (sameShape(node.shape, info.shape)) return node;
+    const n = sizeOf(node.shape);
+    if (flatten(node).leaves.every((l) => sizeOf(l.shape) === n)) return reshapeTree(node, info.shape);
+    return null;
+  }
+
+  private nodeOf(s: Storage, info: TensorInfo): FNode {
+    return this.pendingNode(s, info) ?? this.leaf(this.materialize(s), info);
+  }
+
+  private leaf(storage: GPUStorage, info: TensorInfo): Leaf {
+    return { kind: "leaf", storage, shape: info.shape, dtype: info.dtype };
+  }
+
+  /** The buffer behind a storage, computing a pending one (once) if needed. */
+  materialize(s: Storage): GPUStorage {
+    if (!(s instanceof PendingStorage)) return asGPU(s);
+    if (s.freed) throw new TypeError("use of freed webgpu storage");
+    if (s.result) return s.result;
+    const node = s.node!;
+    const p = program(node);
+    const result = this.execute(p, { shape: node.shape, dtype: node.dtype });
+    this.fusedOps += p.key.startsWith("fused{") ? flatten(node).ops.length - 1 : 0;
+    s.result = result;
+    s.node = null;
+    this.unholdAll(s);
+    return result;
+  }
+
+  /** Backend.free: drops a pending tree's holds, or releases a buffer once nothing holds it. */
+  free(s: Storage): void {
+    if (s instanceof PendingStorage) {
+      if (s.freed) return;
+      s.freed = true;
+      s.node = null;
+      if (s.result) this.drop(s.result);
+      s.result = null;
+      this.unholdAll(s);
+      return;
+    }
+    if (s instanceof GPUStorage) this.drop(s);
+  }
+
+  private drop(g: GPUStorage): void {
+    if (g.holds > 0) g.dropped = true;
+    else this.ctx.pool.release(g);
+  }
+
+  private unholdAll(s: PendingStorage): void {
+    const held = s.held;
+    s.held = [];
+    for (const g of held) {
+      g.holds -= 1;
+      if (g.holds === 0 && g.dropped) {
+        g.dropped = false;
+        this.ctx.pool.release(g);
+      }
+    }
+  }
+
+  /** A pending tree as the first load of a reduction (see kernels/reduce.ts). */
+  reduceInput(root: OpNode, base: number): FusedLoad {
+    const p = program(root);
+    const n = sizeOf(root.shape);
+    const access = p.infos.map((info): LeafAccess => {
+      const size = sizeOf(info.shape);
+      return size === n ? "full" : size === 1 ? "scalar" : "strided";
+    });
+    const strided = p.infos.filter((_, k) => access[k] === "strided");
+    const layout = collapse(root.shape, strided.map((info) => broadcastStrides(info.shape, root.shape)));
+    const rank = strided.length === 0 ? 0 : layout.shape.length <= 4 ? layout.shape.length : null;
+    const dtypes = p.infos.map((i) => i.dtype);
+    this.fusedOps += p.key.startsWith("fused{") ? flatten(root).ops.length : 1;
+    return {
+      storages: p.storages,
+      sizes: p.infos.map((i) => sizeOf(i.shape)),
+      key: `${p.key}|${dtypes.join(",")}|${access.join(",")}|${rank}`,
+      source: () => fusedLoadSource(dtypes, access, root.dtype, p.body, base, rank),
+      params: (params: Params) => {
+        if (strided.length === 0) return;
+        params.u32(layout.shape.length).axes(layout.shape, n);
+        for (const s of layout.strides) params.list(s);
+      },
+    };
+  }
+}
+
+export type LeafAccess = "full" | "scalar" | "strided";
+
+/** A reduction's input computed from leaves: the shader's `fx(i)` gives element i. */
+export interface FusedLoad {
+  storages: GPUStorage[];
+  /** Elements of each leaf (binding sizes). */
+  sizes: number[];
+  key: string;
+  source: () => FusedSource;
+  /** Appends the leaves' index parameters (at `base` in the params block). */
+  params: (params: Params) => void;
+}
+
+export interface FusedSource {
+  /** Leaf bindings `in0`, `in1`, ... (the output and params follow). */
+  decls: Decl[];
+  helpers: string[];
+  /** WGSL functions, ending with `fn fx(i: u32) -> T` (T the tree's storage type). */
+  source: string;
+}
+
+/**
+ * `fx(i)`: the tree at linear index i of its shape. Full-size leaves read in[i], single values
+ * in[0], broadcast ones through strides unravelled from the params at p[base] (rank, axes
+ * block, one stride list per strided leaf; see wgsl/divide.ts).
+ */
+export function fusedLoadSource(
+  dtypes: readonly DType[],
+  access: readonly LeafAccess[],
+  out: DType,
+  body: (values: string[]) => Expr,
+  base: number,
+  rank: number | null,
+): FusedSource {
+  const e = body(dtypes.map((_, k) => `v${k}`));
+  const outType = storageType(out);
+  const op = `fn op(${dtypes.map((d, k) => `v${k}: ${storageType(d)}`).join(", ")}) -> ${outType} {
+${e.prelude}
+  return ${storeExpr(e, out)};
+}`;
+  const stridedIdx = access.map((a, k) => (a === "strided" ? k : -1)).filter((k) => k >= 0);
+  const offsets = stridedIdx.length
+    ? `  let rank = ${rank === null ? `p[${base}u]` : `${rank}u`};
+${stridedIdx.map((k) => `  var o${k} = 0u;`).join("\n")}
+  var rem = i;
+${unravel(`${base + 1}u`, stridedIdx.map((k) => `o${k}`))}`
+    : "";
+  const loads = access.map((a, k) => `in${k}[${a === "full" ? "i" : a === "scalar" ? "0" : `o${k}`}]`);
+  const fx = `fn fx(i: u32) -> ${outType} {
+${offsets}
+  return op(${loads.join(", ")});
+}`;
+  return {
+    decls: dtypes.map((d, k) => ({ name: `in${k}`, type: storageType(d) })),
+    helpers: e.helpers,
+    source: `${e.functions ?? ""}\n${op}\n${fx}`,
+  };
+}

@@ -11,19 +11,18 @@ Both use this checkout, already built, as TSDL_SOURCE: cloning and `npm ci` are 
 
 A user's Jupyter also searches its Python environment's share/jupyter, and this project's .venv
 may hold a tsdl kernelspec (`npm start` puts one there). So the Jupyter side runs in a throwaway
-venv whose prefix holds no kernelspecs and which imports .venv's packages through a .pth file.
+venv whose prefix holds no kernelspecs and which imports .venv's packages through a .pth file
+(envs.py, shared with test_postbuild.py).
 """
 
-import json
-import os
 import shutil
 import subprocess
-import sys
-import sysconfig
 from pathlib import Path
 
 import nbformat
 import pytest
+
+from envs import clean_python, fresh_env, kernelspecs
 
 ROOT = Path(__file__).resolve().parents[2]
 BOOTSTRAP = ROOT / "notebooks" / "colab-bootstrap.ipynb"
@@ -39,40 +38,6 @@ nb = nbformat.read(src, as_version=4)
 NotebookClient(nb, kernel_name=kernel, timeout=300, resources={"metadata": {"path": "."}}).execute()
 nbformat.write(nb, out)
 """
-
-
-def clean_python(where: Path) -> Path:
-    """A venv with no kernelspecs in its prefix that imports .venv's packages; `jupyter` and
-    `jupyter-kernelspec` in its bin/ run with it."""
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(where)], check=True)
-    py = where / "bin" / "python"
-    site = subprocess.run([py, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                          check=True, capture_output=True, text=True).stdout.strip()
-    # addsitedir (not a bare path) so that .venv's own .pth files are processed too.
-    Path(site, "tsdl-test-venv.pth").write_text(f"import site; site.addsitedir({sysconfig.get_paths()['purelib']!r})\n")
-    for tool in ("jupyter", "jupyter-kernelspec"):
-        script = shutil.which(tool, path=str(Path(sys.executable).parent))
-        assert script, f"{tool} is missing from {Path(sys.executable).parent}"
-        body = Path(script).read_text().split("\n", 1)[1]
-        (where / "bin" / tool).write_text(f"#!{py}\n{body}")
-        (where / "bin" / tool).chmod(0o755)
-    return py
-
-
-def fresh_env(home: Path, venv: Path) -> dict:
-    """The environment of a new user: HOME is empty, no Jupyter or XDG overrides, no active
-    project venv, the clean venv first on PATH."""
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("JUPYTER", "XDG_", "TSDL_")) and k not in ("VIRTUAL_ENV", "CONDA_PREFIX", "PYTHONPATH")}
-    project_bins = {str(ROOT / ".venv" / "bin"), str(Path(sys.executable).parent)}
-    path = [p for p in env.get("PATH", "").split(os.pathsep) if p not in project_bins]
-    env.update(HOME=str(home), PATH=os.pathsep.join([str(venv / "bin"), *path]), PYTHONNOUSERSITE="1")
-    return env
-
-
-def kernelspecs(env) -> dict:
-    out = subprocess.run(["jupyter", "kernelspec", "list", "--json"], env=env, check=True, capture_output=True, text=True)
-    return json.loads(out.stdout)["kernelspecs"]
 
 
 def run_notebook(py, src, out, kernel, env, cwd):

@@ -2,8 +2,9 @@
 # End-to-end tests across parts: the JupyterLab UI tests (real jupyter lab, real tsdl kernel,
 # Debian's headless Chromium; they print "ui: N passed, N failed") and, in one pytest run, the
 # teaching notebooks in notebooks/ executed through the real kernel with nbclient
-# (test_notebooks.py) and the Colab-style bootstrap run as a new user would (test_bootstrap.py;
-# its second case downloads Node.js from PyPI).
+# (test_notebooks.py), the Colab-style bootstrap run as a new user would (test_bootstrap.py;
+# its second case downloads Node.js from PyPI) and Binder's binder/postBuild run in a fresh clone
+# and prefix, then `jupyter lab` from that prefix running a tsdl cell (test_postbuild.py).
 # Both always run; the script fails when either fails. It ends with one line
 # "test: N passed, N failed" adding both up: scripts/test.sh counts only a suite's last such
 # line, so without it the pytest results would be hidden behind the UI tests' line.

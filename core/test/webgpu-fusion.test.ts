@@ -209,6 +209,22 @@ describe("webgpu fusion: kernels", function () {
     x.dispose();
   });
 
+  it("sync() computes values nobody has read yet, once", async () => {
+    const x = t.tensor([1, 2, 3]);
+    await x.mul(2).add(1).data(); // warm: constants and pipelines
+    await t.sync(); // whatever earlier tests left pending
+    let y: Tensor | undefined;
+    const n = await dispatchesOf(async () => {
+      y = x.mul(2).add(1);
+      await t.sync();
+    });
+    assert.equal(n, 1, "the pending chain ran as one kernel at sync()");
+    const again = await dispatchesOf(async () => assert.deepEqual(Array.from(await y!.data()), [3, 5, 7]));
+    assert.equal(again, 0, "reading it afterwards computes nothing again");
+    y!.dispose();
+    x.dispose();
+  });
+
   it("an elementwise chain read back is one kernel; without fusion one per op", async () => {
     const x = t.tensor([1, 2, 3, 4, 5]);
     const chain = (v: Tensor) => v.mul(3).sub(1).exp().log().neg();

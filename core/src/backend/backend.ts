@@ -40,7 +40,8 @@ export interface Backend {
   /** Releases the storage; it is never used again. */
   free(storage: Storage): void;
   readonly kernels: KernelTable;
-  /** Waits until all submitted work has finished (for benchmarks and tests). */
+  /** Computes all the work asked for so far (deferred work included) and waits until it has
+   * finished (for benchmarks and tests). */
   sync(): Promise<void>;
   /** Releases the device so the process can exit. */
   destroy(): void;

@@ -199,6 +199,8 @@ export class Fuser {
   /** Readbacks and syncs so far: the host waited, so a training step (say) ended. */
   epoch = 0;
   readonly maxLeaves: number;
+  /** Pending values not yet computed or freed, for computeAll(). */
+  private readonly pending = new Set<PendingStorage>();
 
   constructor(
     private readonly ctx: GpuContext,
@@ -239,6 +241,7 @@ export class Fuser {
     for (const g of held) g.holds += 1;
     const pending = new PendingStorage(root, sizeClass(n * GPU_ELEMENT_BYTES), held, flat.ops.length);
     pending.epoch = this.epoch;
+    this.pending.add(pending);
     return pending;
   }
 
@@ -283,8 +286,19 @@ export class Fuser {
     this.fusedOps += p.key.startsWith("fused{") ? flatten(node).ops.length - 1 : 0;
     s.result = result;
     s.node = null;
+    this.pending.delete(s);
     this.unholdAll(s);
     return result;
+  }
+
+  /**
+   * Computes the pending values nothing has consumed yet: sync() means "all the work asked for
+   * so far is done", so a timing that ends in sync() measures the work, not its deferral. A
+   * value already inlined into a consumer's kernel is not computed again: its work is done (or
+   * will be, with the consumer), and such intermediates are most of what is pending.
+   */
+  computeUnconsumed(): void {
+    for (const s of [...this.pending]) if (!s.freed && !s.result && s.uses === 0) this.materialize(s);
   }
 
   /** Backend.free: drops a pending tree's holds, or releases a buffer once nothing holds it. */
@@ -293,6 +307,7 @@ export class Fuser {
       if (s.freed) return;
       s.freed = true;
       s.node = null;
+      this.pending.delete(s);
       if (s.result) this.drop(s.result);
       s.result = null;
       this.unholdAll(s);

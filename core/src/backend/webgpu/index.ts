@@ -126,6 +126,7 @@ export async function createWebGPUBackend(options: WebGPUOptions = {}): Promise<
 
     async sync(): Promise<void> {
       health.check();
+      fuser.computeUnconsumed();
       fuser.epoch += 1;
       recorder.flush();
       await device.queue.onSubmittedWorkDone();

@@ -219,4 +219,19 @@ describe("tensors in the kernel", function () {
     const values = resultOf(await k.execute("[...(await kept.data()), ...(await later().data())]")) as Record<string, any>;
     assert.equal(values["text/plain"], "[ 11, 12, 13, 3, 6, 9 ]");
   });
+
+  it("turns on relaxed SIMD for the cpu matmul in its own process", async () => {
+    // A module using f32x4.relaxed_madd validates only with the V8 flag on, which the core's
+    // wasm engine sets when the kernel asked for it (TSDL_WASM_RELAXED_SIMD) at its first matmul.
+    const zeros16 = Array(16).fill(0).join(", ");
+    const constV128 = `0xfd, 0x0c, ${zeros16}`;
+    const r = await k.execute(
+      'await setBackend("cpu");\n' +
+        "const product = ones([64, 64]).matmul(ones([64, 64]));\n" +
+        "const relaxed = new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7b, " +
+        `0x03, 0x02, 0x01, 0x00, 0x0a, 0x3d, 0x01, 0x3b, 0x00, ${constV128}, ${constV128}, ${constV128}, 0xfd, 0x85, 0x02, 0x0b]);\n` +
+        "[process.env.TSDL_WASM_RELAXED_SIMD, (globalThis as any).WebAssembly.validate(relaxed), (await product.data())[0]]",
+    );
+    assert.equal((resultOf(r) as Record<string, string>)["text/plain"], "[ '1', true, 64 ]");
+  });
 });

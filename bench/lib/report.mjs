@@ -153,12 +153,18 @@ export function renderSvg(run) {
     const ws = WORKLOADS.filter((w) => w.kind === panel.kind && (!panel.id || w.id === panel.id));
     const values = ws.flatMap((w) => peers.map((p) => run.results[p.id]?.[w.id]?.value).filter((v) => v !== undefined));
     const max = Math.max(1e-9, ...values);
+    const min = Math.min(max, ...values.filter((v) => v > 0));
+    // When one library is 30x slower than the rest (tfjs-cpu's training steps), a linear axis
+    // flattens every other bar; a log axis keeps them comparable.
+    const log = max / min > 30;
+    const floor = log ? min / 2 : 0;
+    const scale = (v) => (log ? Math.log(v / floor) / Math.log(max / floor) : v / max);
     const plotH = panelHeight - 50;
     const base = y + 20 + plotH;
-    parts.push(`<text x="${left}" y="${y + 12}" class="title">${escapeXml(panel.title)}</text>`);
+    parts.push(`<text x="${left}" y="${y + 12}" class="title">${escapeXml(panel.title + (log ? ", log scale" : ""))}</text>`);
     parts.push(`<line x1="${left}" y1="${base}" x2="${left + ws.length * (peers.length * bar + groupGap)}" y2="${base}" stroke="#999"/>`);
     parts.push(`<text x="${left - 6}" y="${y + 24}" class="axis" text-anchor="end">${formatValue(max)}</text>`);
-    parts.push(`<text x="${left - 6}" y="${base}" class="axis" text-anchor="end">0</text>`);
+    parts.push(`<text x="${left - 6}" y="${base}" class="axis" text-anchor="end">${log ? formatValue(floor) : "0"}</text>`);
     ws.forEach((w, gi) => {
       const gx = left + 4 + gi * (peers.length * bar + groupGap);
       peers.forEach((p, pi) => {
@@ -168,7 +174,7 @@ export function renderSvg(run) {
           parts.push(`<text x="${x + bar / 2}" y="${base - 3}" class="miss" text-anchor="middle">×</text>`);
           return;
         }
-        const h = Math.max(1, (r.value / max) * plotH);
+        const h = Math.max(1, scale(r.value) * plotH);
         const tip = `${p.label}, ${describeWorkload(w)}: ${formatValue(r.value)}`;
         parts.push(`<rect x="${x}" y="${(base - h).toFixed(1)}" width="${bar - 2}" height="${h.toFixed(1)}" fill="${COLOURS[pi % COLOURS.length]}"><title>${escapeXml(tip)}</title></rect>`);
       });

@@ -6,7 +6,7 @@ import { InputError } from "../../errors";
 import { broadcastStrides, sizeOf, stridesOf } from "../../shape";
 import { alloc, data } from "./storage";
 import { offsets } from "./strided";
-import { stridedCopy, transposeLast2 } from "./rows";
+import { rowPlan, stridedCopy, transposeLast2 } from "./rows";
 
 export const reshape: Kernel<"reshape"> = ({ inputs }) => inputs[0];
 
@@ -50,8 +50,17 @@ export const pad: Kernel<"pad"> = ({ inputs, infos, out, attrs }) => {
   r.data.fill(attrs.value);
   const os = stridesOf(out.shape);
   const base = attrs.low.reduce((acc, l, i) => acc + l * os[i], 0);
-  const dst = offsets(infos[0].shape, attrs.interior.map((g, i) => (g + 1) * os[i]), base);
-  for (let i = 0; i < x.length; i++) r.data[dst[i]] = x[i];
+  // Input rows (dense) land at strided rows of the output.
+  const plan = rowPlan(infos[0].shape, [attrs.interior.map((g, i) => (g + 1) * os[i])], [base]);
+  const y = r.data;
+  const starts = plan.starts[0];
+  const step = plan.steps[0];
+  const len = plan.len;
+  for (let row = 0; row < plan.rows; row++) {
+    const d = starts[row];
+    const xo = row * len;
+    for (let i = 0; i < len; i++) y[d + i * step] = x[xo + i];
+  }
   return r;
 };
 

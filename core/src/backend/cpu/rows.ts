@@ -15,8 +15,31 @@ export interface RowPlan {
   steps: number[];
 }
 
+/**
+ * Merges neighbouring axes that every stride list walks as one (s[i] = s[i+1] * shape[i+1]),
+ * so rows get longer: a [64, 16, 14, 2] view read densely is one row of 28,672, not 14,336 rows
+ * of 2. Size-1 axes are dropped.
+ */
+export function collapseAxes(shape: readonly number[], strides: readonly (readonly number[])[]): [number[], number[][]] {
+  const outShape: number[] = [];
+  const outStrides: number[][] = strides.map(() => []);
+  for (let i = 0; i < shape.length; i++) {
+    if (shape[i] === 1) continue; // its index is always 0: it moves nothing
+    const last = outShape.length - 1;
+    if (last >= 0 && strides.every((s, k) => outStrides[k][last] === s[i] * shape[i])) {
+      outShape[last] *= shape[i];
+      strides.forEach((s, k) => (outStrides[k][last] = s[i]));
+    } else {
+      outShape.push(shape[i]);
+      strides.forEach((s, k) => outStrides[k].push(s[i]));
+    }
+  }
+  return [outShape, outStrides];
+}
+
 /** Plans reading inputs with the given strides (as seen from `shape`, the output's). */
-export function rowPlan(shape: readonly number[], strides: readonly (readonly number[])[], bases: readonly number[] = []): RowPlan {
+export function rowPlan(shape0: readonly number[], strides0: readonly (readonly number[])[], bases: readonly number[] = []): RowPlan {
+  const [shape, strides] = collapseAxes(shape0, strides0);
   const rank = shape.length;
   const len = rank === 0 ? 1 : shape[rank - 1];
   const outer = shape.slice(0, Math.max(0, rank - 1));

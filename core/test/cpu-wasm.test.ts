@@ -124,8 +124,8 @@ describe("cpu wasm matmul", function () {
     });
   }
 
-  it("other micro-tile shapes (2x16, 3x12, 5x8) give the same results as the reference", () => {
-    for (const tile of [{ mr: 2, nr: 16 }, { mr: 3, nr: 12 }, { mr: 5, nr: 8 }]) {
+  it("other micro-tile shapes (2x16, 3x12, 5x8, 6x8) give the same results as the reference", () => {
+    for (const tile of [{ mr: 2, nr: 16 }, { mr: 3, nr: 12 }, { mr: 5, nr: 8 }, { mr: 6, nr: 8 }]) {
       const g = new WasmGemm({ threads: 1, relaxed: false, tile });
       try {
         for (const [m, k, n] of shapes) {
@@ -167,6 +167,37 @@ describe("cpu wasm matmul", function () {
     }
   });
 
+  it("transposed operands (A stored [k, m], B [n, k]) match the reference for every flag pair and tile shape", () => {
+    // X[rows, cols] stored the other way round, as the matmul primitive's transA/transB read it.
+    const transpose = (X: Float32Array, rows: number, cols: number) => {
+      const out = new Float32Array(X.length);
+      for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) out[j * rows + i] = X[i * cols + j];
+      return out;
+    };
+    for (const tile of [{}, { mr: 2, nr: 16 }, { mr: 3, nr: 12 }, { mr: 5, nr: 8 }, { mr: 6, nr: 8 }]) {
+      const g = new WasmGemm({ threads: 1, relaxed: false, tile });
+      try {
+        for (const [m, k, n] of shapes) {
+          const A = values(m * k, m + 3 * k);
+          const B = values(k * n, n + 5 * k);
+          const want = reference64(A, B, m, k, n);
+          const At = transpose(A, m, k);
+          const Bt = transpose(B, k, n);
+          for (const [transA, transB] of [[true, false], [false, true], [true, true]]) {
+            const C = new Float32Array(m * n).fill(Number.NaN);
+            g.matmul(transA ? At : A, [0], transB ? Bt : B, [0], C, m, k, n, transA, transB);
+            close(C, want, k);
+            const ts = new Float32Array(m * n);
+            gemmF32Reference(transA ? At : A, 0, transB ? Bt : B, 0, ts, 0, m, k, n, transA, transB);
+            close(ts, want, k);
+          }
+        }
+      } finally {
+        g.dispose();
+      }
+    }
+  });
+
   describe("threads", () => {
     it("two threads split the work and give the same bits as one thread", async () => {
       const one = new WasmGemm({ threads: 1 });
@@ -198,6 +229,18 @@ describe("cpu wasm matmul", function () {
         one.matmul(a, batch, b, bOff, c1, 40, 30, 20);
         two.matmul(a, batch, b, bOff, c2, 40, 30, 20);
         assert.deepEqual(c2, c1);
+        // Transposed operands through the task table (the flags travel in the control block).
+        one.matmul(a, batch, b, bOff, c1, 40, 30, 20, true, true);
+        two.matmul(a, batch, b, bOff, c2, 40, 30, 20, true, true);
+        assert.deepEqual(c2, c1);
+        const [tm, tk, tn] = [300, 200, 250];
+        const ta = values(tm * tk, 9);
+        const tb = values(tk * tn, 10);
+        const t1 = new Float32Array(tm * tn);
+        const t2 = new Float32Array(tm * tn);
+        one.matmul(ta, [0], tb, [0], t1, tm, tk, tn, true, false);
+        two.matmul(ta, [0], tb, [0], t2, tm, tk, tn, true, false);
+        assert.deepEqual(t2, t1);
       } finally {
         one.dispose();
         two.dispose();

@@ -303,6 +303,29 @@ describe("webgpu vs cpu: reductions and matmul", () => {
       await compare("matmul", [i32(sa, ints(-9, 9)), i32(sb, ints(-9, 9))], { shape: so, dtype: "int32" }, {}, exact);
     }
   });
+  it("matmul with transposed operands (transA / transB): both kernels, vec4 and scalar, batched, split-K", async function () {
+    this.timeout(300_000);
+    const mm = { rtol: 1e-4, atol: 1e-4 };
+    const swap = (s: number[]) => [...s.slice(0, -2), s[s.length - 1], s[s.length - 2]];
+    // Logical shapes [..., m, k] x [..., k, n]; the operands are stored swapped where flagged.
+    const cases: [number[], number[], number[]][] = [
+      [[7, 9], [9, 5], [7, 5]],
+      [[64, 64], [64, 64], [64, 64]],
+      [[2, 1, 70, 12], [3, 12, 68], [2, 3, 70, 68]],
+      [[300, 37], [37, 8], [300, 8]],
+      [[9, 4096], [4096, 8], [9, 8]],
+      [[3, 4099], [4099, 5], [3, 5]],
+    ];
+    for (const [transA, transB] of [[true, false], [false, true], [true, true]]) {
+      const attrs = { transA, transB };
+      for (const [sa, sb, so] of cases) {
+        const a = transA ? swap(sa) : sa;
+        const b = transB ? swap(sb) : sb;
+        await compare("matmul", [f32(a, uniform(0, 1)), f32(b, uniform(0, 1))], { shape: so, dtype: "float32" }, attrs, mm);
+      }
+      await compare("matmul", [i32(transA ? [5, 3] : [3, 5], ints(-9, 9)), i32(transB ? [4, 5] : [5, 4], ints(-9, 9))], { shape: [3, 4], dtype: "int32" }, attrs, exact);
+    }
+  });
 });
 
 describe("webgpu vs cpu: data movement", () => {

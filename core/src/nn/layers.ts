@@ -8,6 +8,7 @@ import { ones, zeros } from "../creation";
 import { InputError, ShapeError } from "../errors";
 import { formatShape } from "../shape";
 import { take } from "../ops/indexing";
+import { matmulT } from "../ops/matmul";
 
 /** Uniform in [-bound, bound). */
 export function uniformInit(shape: number[], bound: number): Tensor {
@@ -47,7 +48,9 @@ export class Linear extends Module {
         },
       );
     }
-    const y = x.astype("float32").matmul(this.weight.T);
+    // x W^T with W read transposed in place (no copy of W.T each step).
+    const x2 = x.astype("float32");
+    const y = x2.ndim === 1 ? matmulT(x2.reshape([1, last]), this.weight, false, true).reshape([this.outFeatures]) : matmulT(x2, this.weight, false, true);
     return this.bias ? y.add(this.bias) : y;
   }
   override describe(): string {

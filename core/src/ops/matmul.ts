@@ -91,6 +91,18 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   return out;
 }
 
+/**
+ * op(a) @ op(b) for operands of rank >= 2 and one dtype, op being a transpose of the last two
+ * axes where the flag says so, without copying the transpose. For library code that knows its
+ * shapes are right (nn.Linear, VJPs); users write a.matmul(b.T).
+ */
+export function matmulT(a: Tensor, b: Tensor, transA: boolean, transB: boolean): Tensor {
+  const attrs: { transA?: boolean; transB?: boolean } = {};
+  if (transA) attrs.transA = true;
+  if (transB) attrs.transB = true;
+  return run("matmul", [a, b], attrs);
+}
+
 /** Inner product of two 1-D tensors (or matmul for higher ranks, like NumPy's dot for 2-D). */
 export function dot(a: Tensor, b: Tensor): Tensor {
   return matmul(a, b);

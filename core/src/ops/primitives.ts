@@ -30,8 +30,13 @@ export interface PrimitiveAttrs {
   reduce: { fn: ReduceFn; axes: number[]; keepdims: boolean };
   /** Index of the max/min along one axis (first occurrence), int32. */
   argReduce: { fn: ArgReduceFn; axis: number; keepdims: boolean };
-  /** [...batch, m, k] x [...batch, k, n] with broadcast batch dims; both inputs have rank >= 2. */
-  matmul: Record<string, never>;
+  /**
+   * [...batch, m, k] x [...batch, k, n] with broadcast batch dims; both inputs have rank >= 2.
+   * transA: the first input is stored as [...batch, k, m] and used transposed; transB likewise
+   * [...batch, n, k]. Kernels read the other layout with swapped strides, so x W^T (nn.Linear)
+   * and the matmul VJP never copy a transpose.
+   */
+  matmul: { transA?: boolean; transB?: boolean };
   /** Same elements, new shape. Backends may share the input's storage. */
   reshape: { shape: number[] };
   /** Output axis i is input axis perm[i]. */

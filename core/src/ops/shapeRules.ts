@@ -5,6 +5,12 @@
 import type { PrimitiveAttrs, Primitive, TensorInfo } from "./primitives";
 import { sizeOf } from "../shape";
 
+/** The last two dims of a matmul operand as used: [rows, cols], swapped when `trans`. */
+export function matmulDims(shape: readonly number[], trans = false): [number, number] {
+  const [r, c] = shape.slice(-2);
+  return trans ? [c, r] : [r, c];
+}
+
 type ShapeRule<P extends Primitive> = (infos: TensorInfo[], attrs: PrimitiveAttrs[P]) => TensorInfo;
 
 function internal(msg: string): Error {
@@ -52,9 +58,9 @@ export const shapeRules: { [P in Primitive]: ShapeRule<P> } = {
     shape: keepdims ? x.shape.map((d, i) => (i === axis ? 1 : d)) : x.shape.filter((_, i) => i !== axis),
     dtype: "int32",
   }),
-  matmul: ([a, b]) => {
-    const [m, k] = a.shape.slice(-2);
-    const [k2, n] = b.shape.slice(-2);
+  matmul: ([a, b], { transA, transB }) => {
+    const [m, k] = matmulDims(a.shape, transA);
+    const [k2, n] = matmulDims(b.shape, transB);
     if (a.shape.length < 2 || b.shape.length < 2 || k !== k2) throw internal("matmul operands");
     const batch = mustBroadcast(a.shape.slice(0, -2), b.shape.slice(0, -2));
     return { shape: [...batch, m, n], dtype: a.dtype };

@@ -8,6 +8,7 @@ import type { BinaryFn, Primitive, PrimitiveAttrs, UnaryFn } from "./primitives"
 import { run } from "../dispatch";
 import { where } from "./elementwise";
 import { zerosLike } from "../creation";
+import { matmulT } from "./matmul";
 
 /** `needs[i]` says whether input i wants a cotangent; expensive rules skip the others. */
 type Vjp<P extends Primitive> = (g: Tensor, inputs: Tensor[], out: Tensor, attrs: PrimitiveAttrs[P], needs: boolean[]) => (Tensor | null)[];
@@ -75,8 +76,6 @@ function keepDims(g: Tensor, shape: readonly number[], axes: number[], keepdims:
   return keepdims ? g : g.reshape(shape.map((d, i) => (axes.includes(i) ? 1 : d)));
 }
 
-const swapLast = (t: Tensor) => t.transpose(-1, -2);
-
 export const vjpRules: { [P in Primitive]: Vjp<P> } = {
   unary: (g, [x], out, { fn }) => [unaryVjps[fn](g, x, out)],
   binary: (g, [x, y], out, { fn }, needs) => binaryVjps[fn](g, x, y, out, needs),
@@ -91,7 +90,12 @@ export const vjpRules: { [P in Primitive]: Vjp<P> } = {
     return [gk.mul(hit).div(hit.sum(axes, { keepdims: true }))];
   },
   argReduce: () => [null],
-  matmul: (g, [a, b], _o, _a, n) => [n[0] ? g.matmul(swapLast(b)) : null, n[1] ? swapLast(a).matmul(g) : null],
+  // C = op(A) op(B) with op = identity or transpose (the attrs): dop(A) = g op(B)^T and
+  // dop(B) = op(A)^T g, each written as one matmul with flags so no transpose is copied.
+  matmul: (g, [a, b], _o, { transA = false, transB = false }, n) => [
+    n[0] ? (transA ? matmulT(b, g, transB, true) : matmulT(g, b, false, !transB)) : null,
+    n[1] ? (transB ? matmulT(g, a, true, transA) : matmulT(a, g, !transA, false)) : null,
+  ],
   reshape: (g, [x]) => [g.reshape(x.shape)],
   permute: (g, _i, _o, { perm }) => {
     const inv = new Array<number>(perm.length);

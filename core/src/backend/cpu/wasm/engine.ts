@@ -133,9 +133,13 @@ export class WasmGemm {
 
   /**
    * C = A B for each batch entry: A[e] = A[aOffsets[e] ..] as [m, k], B[e] likewise [k, n],
-   * C[e] = C[e m n ..], all row-major. C must hold aOffsets.length * m * n values.
+   * C[e] = C[e m n ..], all row-major, except that A[e] is stored as [k, m] if transA and B[e]
+   * as [n, k] if transB. C must hold aOffsets.length * m * n values.
    */
-  matmul(A: Float32Array, aOffsets: ArrayLike<number>, B: Float32Array, bOffsets: ArrayLike<number>, C: Float32Array, m: number, k: number, n: number): void {
+  matmul(
+    A: Float32Array, aOffsets: ArrayLike<number>, B: Float32Array, bOffsets: ArrayLike<number>, C: Float32Array,
+    m: number, k: number, n: number, transA = false, transB = false,
+  ): void {
     const batch = aOffsets.length;
     if (batch === 0 || m === 0 || n === 0) return;
     if (k === 0) {
@@ -158,7 +162,7 @@ export class WasmGemm {
       for (let e = 0; e < batch; e++) {
         const a = A.subarray(aOffsets[e], aOffsets[e] + m * k);
         const b = B.subarray(bOffsets[e], bOffsets[e] + k * n);
-        this.matmul(a, [0], b, [0], C.subarray(e * m * n, (e + 1) * m * n), m, k, n);
+        this.matmul(a, [0], b, [0], C.subarray(e * m * n, (e + 1) * m * n), m, k, n, transA, transB);
       }
       return;
     }
@@ -178,6 +182,7 @@ export class WasmGemm {
     ctl[q.K] = k;
     ctl[q.N] = n;
     ctl[q.MR] = this.tile.mr;
+    ctl[q.TRANS] = (transA ? 1 : 0) | (transB ? 2 : 0);
     ctl[q.ENTRIES] = entries;
     ctl[q.SCRATCH] = scratch;
     ctl[q.STRIDE] = q.scratchBytes(this.tile.mr, this.tile.nr);

@@ -141,37 +141,47 @@ function macro({ mr: mrTile, nr: nrTile }: Tile): Body {
   return f;
 }
 
-/**
- * packA(src, lda, mc, kc, dst): rows of A[mc, kc] (row stride lda bytes) into MR-row panels,
- * each stored k-major (MR consecutive values per k), the last panel padded with zero rows.
- * Full 4-row panels go 4 k at a time through a 4x4 transpose in registers; a scalar copy with
- * its strided stores took about 6% of a 1024^3 product.
+/*
+ * Packing copies a block of an operand into panels of `w` rows (A: w = MR, rows of A) or
+ * columns (B: w = NR), each panel stored k-major (w consecutive values per k) and the last one
+ * padded with zeros. Element (i, p) of the block, i along the panels and p along k, sits at
+ * src + i * si + p * sp. Row-major A and a transposed B (stored [n, k]) have si = ld, sp = 4:
+ * a panel gathers w strided rows (packGather). Row-major B and a transposed A (stored [k, m])
+ * have si = 4, sp = ld: each k of a panel is w contiguous values (packCopy). So transposed
+ * operands cost nothing extra; only the choice of routine changes.
  */
-function packA(mrTile: number): Body {
+
+/**
+ * packGather(src, ld, extent, kc, dst): element (i, p) at src + i * ld + 4 * p. Full panels go
+ * 4 rows x 4 k at a time through a 4x4 transpose in registers; a scalar copy with its strided
+ * stores took about 6% of a 1024^3 product.
+ */
+function packGather(w: number): Body {
   const f = new Body([i32, i32, i32, i32, i32]);
-  const [src, lda, mc, kc, dst] = [0, 1, 2, 3, 4];
+  const [src, ld, extent, kc, dst] = [0, 1, 2, 3, 4];
   const i = f.local(i32);
   const s = f.local(i32);
   const d = f.local(i32);
   const p = f.local(i32);
-  const scalarRows = () => {
-    for (let r = 0; r < mrTile; r++) {
+  /** Rows [from, w) of the panel at i one value at a time, zeros past `extent` if `check`. */
+  const scalarRows = (from: number, check: boolean) => {
+    for (let r = from; r < w; r++) {
       f.get(dst).get(i).get(kc).mul().i32c(r).add().i32c(4).mul().add().set(d);
       f.get(kc).set(p);
-      f.get(i).i32c(r).add().get(mc).ltS().ifElse(
-        () => {
-          f.get(src).get(i).i32c(r).add().get(lda).mul().add().set(s);
-          f.countDown(p, () => {
-            f.get(d).get(s).f32Load().f32Store();
-            f.inc(s, 4).inc(d, 4 * mrTile);
-          });
-        },
-        () => f.countDown(p, () => f.get(d).f32c(0).f32Store().inc(d, 4 * mrTile)),
-      );
+      const copy = () => {
+        f.get(src).get(i).i32c(r).add().get(ld).mul().add().set(s);
+        f.countDown(p, () => {
+          f.get(d).get(s).f32Load().f32Store();
+          f.inc(s, 4).inc(d, 4 * w);
+        });
+      };
+      if (!check) copy();
+      else f.get(i).i32c(r).add().get(extent).ltS().ifElse(copy, () => f.countDown(p, () => f.get(d).f32c(0).f32Store().inc(d, 4 * w)));
     }
   };
-  if (mrTile !== 4) {
-    f.i32c(0).set(i).forLoop(i, mc, mrTile, scalarRows);
+  const groups = Math.floor(w / 4);
+  if (groups === 0) {
+    f.i32c(0).set(i).forLoop(i, extent, w, () => scalarRows(0, true));
     return f;
   }
   const rows = [s, f.local(i32), f.local(i32), f.local(i32)];
@@ -179,42 +189,42 @@ function packA(mrTile: number): Body {
   const lo = f.local(v128);
   const hi = f.local(v128);
   const fullPanel = () => {
-    f.get(dst).get(i).get(kc).mul().i32c(4).mul().add().set(d);
-    f.get(src).get(i).get(lda).mul().add().set(rows[0]);
-    for (let r = 1; r < 4; r++) f.get(rows[r - 1]).get(lda).add().set(rows[r]);
-    f.get(kc).i32c(2).shrU().tee(p).ifElse(() => f.countDown(p, () => {
-      for (let r = 0; r < 4; r++) f.get(rows[r]).v128Load().set(v[r]);
-      // rows a, b, c, d -> columns (a0 b0 c0 d0) (a1 b1 c1 d1) (a2 ..) (a3 ..)
-      f.get(v[0]).get(v[1]).shuffleF32([0, 4, 1, 5]).set(lo); // a0 b0 a1 b1
-      f.get(v[2]).get(v[3]).shuffleF32([0, 4, 1, 5]).set(hi); // c0 d0 c1 d1
-      f.get(d).get(lo).get(hi).shuffleF32([0, 1, 4, 5]).v128Store(0);
-      f.get(d).get(lo).get(hi).shuffleF32([2, 3, 6, 7]).v128Store(16);
-      f.get(v[0]).get(v[1]).shuffleF32([2, 6, 3, 7]).set(lo); // a2 b2 a3 b3
-      f.get(v[2]).get(v[3]).shuffleF32([2, 6, 3, 7]).set(hi); // c2 d2 c3 d3
-      f.get(d).get(lo).get(hi).shuffleF32([0, 1, 4, 5]).v128Store(32);
-      f.get(d).get(lo).get(hi).shuffleF32([2, 3, 6, 7]).v128Store(48);
-      for (const r of rows) f.inc(r, 16);
-      f.inc(d, 64);
-    }));
-    f.get(kc).i32c(3).and().tee(p).ifElse(() => f.countDown(p, () => {
-      for (let r = 0; r < 4; r++) f.get(d).get(rows[r]).f32Load().f32Store(4 * r);
-      for (const r of rows) f.inc(r, 4);
-      f.inc(d, 16);
-    }));
+    for (let g = 0; g < groups; g++) {
+      f.get(dst).get(i).get(kc).mul().i32c(4 * g).add().i32c(4).mul().add().set(d);
+      f.get(src).get(i).i32c(4 * g).add().get(ld).mul().add().set(rows[0]);
+      for (let r = 1; r < 4; r++) f.get(rows[r - 1]).get(ld).add().set(rows[r]);
+      f.get(kc).i32c(2).shrU().tee(p).ifElse(() => f.countDown(p, () => {
+        for (let r = 0; r < 4; r++) f.get(rows[r]).v128Load().set(v[r]);
+        // rows a, b, c, d -> columns (a0 b0 c0 d0) (a1 b1 c1 d1) (a2 ..) (a3 ..)
+        f.get(v[0]).get(v[1]).shuffleF32([0, 4, 1, 5]).set(lo); // a0 b0 a1 b1
+        f.get(v[2]).get(v[3]).shuffleF32([0, 4, 1, 5]).set(hi); // c0 d0 c1 d1
+        f.get(d).get(lo).get(hi).shuffleF32([0, 1, 4, 5]).v128Store(0);
+        f.get(d).get(lo).get(hi).shuffleF32([2, 3, 6, 7]).v128Store(4 * w);
+        f.get(v[0]).get(v[1]).shuffleF32([2, 6, 3, 7]).set(lo); // a2 b2 a3 b3
+        f.get(v[2]).get(v[3]).shuffleF32([2, 6, 3, 7]).set(hi); // c2 d2 c3 d3
+        f.get(d).get(lo).get(hi).shuffleF32([0, 1, 4, 5]).v128Store(8 * w);
+        f.get(d).get(lo).get(hi).shuffleF32([2, 3, 6, 7]).v128Store(12 * w);
+        for (const r of rows) f.inc(r, 16);
+        f.inc(d, 16 * w);
+      }));
+      f.get(kc).i32c(3).and().tee(p).ifElse(() => f.countDown(p, () => {
+        for (let r = 0; r < 4; r++) f.get(d).get(rows[r]).f32Load().f32Store(4 * r);
+        for (const r of rows) f.inc(r, 4);
+        f.inc(d, 4 * w);
+      }));
+    }
+    scalarRows(4 * groups, false);
   };
-  f.i32c(0).set(i).forLoop(i, mc, 4, () => {
-    f.get(i).i32c(4).add().get(mc).leS().ifElse(fullPanel, scalarRows);
+  f.i32c(0).set(i).forLoop(i, extent, w, () => {
+    f.get(i).i32c(w).add().get(extent).leS().ifElse(fullPanel, () => scalarRows(0, true));
   });
   return f;
 }
 
-/**
- * packB(src, ldb, kc, nc, dst): columns of B[kc, nc] (row stride ldb bytes) into NR-column
- * panels, each stored k-major (NR consecutive values per k), the last padded with zero columns.
- */
-function packB(nrTile: number): Body {
+/** packCopy(src, ld, extent, kc, dst): element (i, p) at src + 4 * i + p * ld. */
+function packCopy(w: number): Body {
   const f = new Body([i32, i32, i32, i32, i32]);
-  const [src, ldb, kc, nc, dst] = [0, 1, 2, 3, 4];
+  const [src, ld, extent, kc, dst] = [0, 1, 2, 3, 4];
   const jr = f.local(i32);
   const nr = f.local(i32);
   const s = f.local(i32);
@@ -222,18 +232,19 @@ function packB(nrTile: number): Body {
   const p = f.local(i32);
   const j = f.local(i32);
   const width = f.local(i32);
-  f.i32c(nrTile).set(width);
-  f.i32c(0).set(jr).forLoop(jr, nc, nrTile, () => {
+  f.i32c(w).set(width);
+  f.i32c(0).set(jr).forLoop(jr, extent, w, () => {
     f.get(src).get(jr).i32c(4).mul().add().set(s);
     f.get(dst).get(jr).get(kc).mul().i32c(4).mul().add().set(d);
-    f.get(nc).get(jr).sub().set(nr);
+    f.get(extent).get(jr).sub().set(nr);
     f.get(kc).set(p);
-    f.get(nr).i32c(nrTile).geS().ifElse(
+    f.get(nr).i32c(w).geS().ifElse(
       () => f.countDown(p, () => {
-        for (let h = 0; h < nrTile / 4; h++) f.get(d).get(s).v128Load(16 * h).v128Store(16 * h);
-        f.get(s).get(ldb).add().set(s).inc(d, 4 * nrTile);
+        for (let h = 0; h < Math.floor(w / 4); h++) f.get(d).get(s).v128Load(16 * h).v128Store(16 * h);
+        for (let x = 4 * Math.floor(w / 4); x < w; x++) f.get(d).get(s).f32Load(4 * x).f32Store(4 * x);
+        f.get(s).get(ld).add().set(s).inc(d, 4 * w);
       }),
-      // Only the first nr columns are read: reading past them could run off the end of B.
+      // Only the first nr values are read: reading past them could run off the end of the operand.
       () => f.countDown(p, () => {
         f.i32c(0).set(j).forLoop(j, width, 1, () => {
           f.get(j).get(nr).ltS().ifElse(
@@ -241,7 +252,7 @@ function packB(nrTile: number): Body {
             () => f.get(d).get(j).i32c(4).mul().add().f32c(0).f32Store(),
           );
         });
-        f.get(s).get(ldb).add().set(s).inc(d, 4 * nrTile);
+        f.get(s).get(ld).add().set(s).inc(d, 4 * w);
       }),
     );
   });
@@ -250,8 +261,14 @@ function packB(nrTile: number): Body {
 
 export interface SgemmExports {
   macro(mc: number, nc: number, kc: number, ap: number, bp: number, c: number, ldc: number, first: number, tile: number): void;
+  /** Packs A[mc, kc] (row stride lda bytes) into MR-row panels. */
   packA(src: number, lda: number, mc: number, kc: number, dst: number): void;
-  packB(src: number, ldb: number, kc: number, nc: number, dst: number): void;
+  /** The same from A stored transposed, [kc, mc] with row stride lda. */
+  packAT(src: number, lda: number, mc: number, kc: number, dst: number): void;
+  /** Packs B[kc, nc] (row stride ldb bytes) into NR-column panels. */
+  packB(src: number, ldb: number, nc: number, kc: number, dst: number): void;
+  /** The same from B stored transposed, [nc, kc] with row stride ldb. */
+  packBT(src: number, ldb: number, nc: number, kc: number, dst: number): void;
 }
 
 /** The module bytes; it imports env.memory with these page limits. */
@@ -263,8 +280,10 @@ export function sgemmModule(v: SgemmVariant, memory: { initialPages: number; max
       { body: micro(tile, v.relaxed) },
       { body: edge(tile.nr) },
       { name: "macro", body: macro(tile) },
-      { name: "packA", body: packA(tile.mr) },
-      { name: "packB", body: packB(tile.nr) },
+      { name: "packA", body: packGather(tile.mr) },
+      { name: "packAT", body: packCopy(tile.mr) },
+      { name: "packB", body: packCopy(tile.nr) },
+      { name: "packBT", body: packGather(tile.nr) },
     ],
   });
 }

@@ -22,6 +22,7 @@ export const SCRATCH = 8; // byte address of thread 0's scratch; thread t's is S
 export const STRIDE = 9;
 export const MR = 10;
 export const WORKER_TASKS = 11; // tasks run by workers, ever (tests check the pool is used)
+export const TRANS = 12; // bit 0: A is stored transposed ([k, m]); bit 1: B is ([n, k])
 export const TASK_TABLE = 64; // int32 index where the task table starts
 
 export const TASK_INTS = 6; // entryStart, entryCount, r0, r1, c0, c1
@@ -81,29 +82,35 @@ function runTask(ctl: Int32Array, memory: WebAssembly.Memory, ex: SgemmExports, 
   const n = ctl[N];
   const entries = new Int32Array(memory.buffer, ctl[ENTRIES], 3 * (e0 + count));
   const scratch = ctl[SCRATCH] + thread * ctl[STRIDE];
+  const trans = ctl[TRANS];
   for (let e = e0; e < e0 + count; e++) {
-    gemmBlock(ex, ctl[MR], entries[3 * e], entries[3 * e + 1], entries[3 * e + 2], k, n, r0, Math.min(r1, m), c0, Math.min(c1, n), scratch);
+    gemmBlock(ex, ctl[MR], entries[3 * e], entries[3 * e + 1], entries[3 * e + 2], m, k, n, r0, Math.min(r1, m), c0, Math.min(c1, n), scratch, trans);
   }
 }
 
 /**
- * C[r0:r1, c0:c1] = A[r0:r1, :] B[:, c0:c1] for row-major A[m, k], B[k, n], C[m, n] at byte
- * addresses a, b, c (k >= 1). The loop order is the usual one for packed GEMM: column blocks,
+ * C[r0:r1, c0:c1] = A[r0:r1, :] B[:, c0:c1] for A[m, k], B[k, n], C[m, n] at byte addresses
+ * a, b, c (k >= 1), row-major except that `trans` bit 0 says A is stored as [k, m] and bit 1
+ * that B is stored as [n, k]. The loop order is the usual one for packed GEMM: column blocks,
  * then K blocks (one packed B block each), then row blocks (one packed A block each).
  */
-export function gemmBlock(ex: SgemmExports, mr: number, a: number, b: number, c: number, k: number, n: number, r0: number, r1: number, c0: number, c1: number, scratch: number): void {
+export function gemmBlock(ex: SgemmExports, mr: number, a: number, b: number, c: number, m: number, k: number, n: number, r0: number, r1: number, c0: number, c1: number, scratch: number, trans = 0): void {
   const mcMax = mcFor(mr);
   const ap = scratch;
   const bp = ap + 4 * mcMax * KC;
   const tile = bp + 4 * KC * NC;
+  const transA = (trans & 1) !== 0;
+  const transB = (trans & 2) !== 0;
   for (let jc = c0; jc < c1; jc += NC) {
     const nc = Math.min(NC, c1 - jc);
     for (let pc = 0; pc < k; pc += KC) {
       const kc = Math.min(KC, k - pc);
-      ex.packB(b + 4 * (pc * n + jc), 4 * n, kc, nc, bp);
+      if (transB) ex.packBT(b + 4 * (jc * k + pc), 4 * k, nc, kc, bp);
+      else ex.packB(b + 4 * (pc * n + jc), 4 * n, nc, kc, bp);
       for (let ic = r0; ic < r1; ic += mcMax) {
         const mc = Math.min(mcMax, r1 - ic);
-        ex.packA(a + 4 * (ic * k + pc), 4 * k, mc, kc, ap);
+        if (transA) ex.packAT(a + 4 * (pc * m + ic), 4 * m, mc, kc, ap);
+        else ex.packA(a + 4 * (ic * k + pc), 4 * k, mc, kc, ap);
         ex.macro(mc, nc, kc, ap, bp, c + 4 * (ic * n + jc), 4 * n, pc === 0 ? 1 : 0, tile);
       }
     }

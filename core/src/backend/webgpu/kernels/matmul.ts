@@ -63,14 +63,18 @@ export function splitK(K: number, groups: number, lanes: boolean): { chunks: num
 /** `lanes`: use the software-adapter kernel (see wgsl/matmulLanes.ts). */
 export function matmulKernels(ctx: GpuContext, lanes: boolean): Pick<KernelTable, "matmul"> {
   return {
-    matmul: ({ inputs, infos, out }) => {
+    matmul: ({ inputs, infos, out, attrs }) => {
       const result = ctx.alloc(out);
       const n = sizeOf(out.shape);
       if (n === 0) return result;
+      // Transposed operands (A stored [K, M], B [N, K]) are read with swapped indices.
+      const transA = attrs.transA === true;
+      const transB = attrs.transB === true;
+      const trans = `${transA ? "|tA" : ""}${transB ? "|tB" : ""}`;
       const [as, bs] = [infos[0].shape, infos[1].shape];
-      const M = as[as.length - 2];
-      const K = as[as.length - 1];
-      const N = bs[bs.length - 1];
+      const M = as[as.length - (transA ? 1 : 2)];
+      const K = as[as.length - (transA ? 2 : 1)];
+      const N = bs[bs.length - (transB ? 2 : 1)];
       const batchShape = out.shape.slice(0, -2);
       const t = storageType(out.dtype);
       // vec4 rows need every row to start on a 16-byte boundary. int32 matmuls are rare
@@ -96,10 +100,10 @@ export function matmulKernels(ctx: GpuContext, lanes: boolean): Pick<KernelTable
         if (axis !== "cols") tilesN = Math.ceil(n4 / LANE_COLS);
         if (axis === "rows") tilesM = Math.ceil(M / (LANES * LANE_ROWS));
         slots = axis === "k" ? chunks * LANES : chunks;
-        source = memoSource(`matmul.lanes|${t}|${vec4}|${axis}`, () => matmulLanesShader(t, vec4, axis));
+        source = memoSource(`matmul.lanes|${t}|${vec4}|${axis}${trans}`, () => matmulLanesShader(t, vec4, axis, transA, transB));
       } else {
         vec4 = K % 4 === 0 && N % 4 === 0 && t === "f32";
-        source = memoSource(`matmul.tiles|${t}|${vec4}`, () => matmulShader(t, vec4, defaultTiles));
+        source = memoSource(`matmul.tiles|${t}|${vec4}${trans}`, () => matmulShader(t, vec4, defaultTiles, transA, transB));
         const tile = tileOf(defaultTiles);
         tilesM = Math.ceil(M / tile.M);
         tilesN = Math.ceil(N / tile.N);
@@ -113,8 +117,9 @@ export function matmulKernels(ctx: GpuContext, lanes: boolean): Pick<KernelTable
       const batch = collapse(
         [...chunkShape, ...batchShape],
         [
-          [...chunkShape.map(() => kChunk), ...broadcastStrides(as.slice(0, -2), batchShape).map((s) => s * M * K)],
-          [...chunkShape.map(() => kChunk * N), ...broadcastStrides(bs.slice(0, -2), batchShape).map((s) => s * K * N)],
+          // A chunk starts kChunk along k: kChunk columns of A (rows if transposed), kChunk rows of B.
+          [...chunkShape.map(() => (transA ? kChunk * M : kChunk)), ...broadcastStrides(as.slice(0, -2), batchShape).map((s) => s * M * K)],
+          [...chunkShape.map(() => (transB ? kChunk : kChunk * N)), ...broadcastStrides(bs.slice(0, -2), batchShape).map((s) => s * K * N)],
         ],
       );
       const params = new Params()
@@ -125,8 +130,9 @@ export function matmulKernels(ctx: GpuContext, lanes: boolean): Pick<KernelTable
         .u32(kChunk, groupsPerChunk);
       const parts = slots > 1 ? ctx.allocElements(round(slots * n)) : result;
       const bindings = [
-        input(inputs[0], lanes ? sizeOf(as) : round(sizeOf(as))),
-        input(inputs[1], round(sizeOf(bs))),
+        // An operand read as scalars is bound at its size; vec4 bindings round up.
+        input(inputs[0], lanes || transA ? sizeOf(as) : round(sizeOf(as))),
+        input(inputs[1], transB ? sizeOf(bs) : round(sizeOf(bs))),
         output(parts, round(slots * n)),
       ];
       ctx.run(source, bindings, params, groups);

@@ -13,6 +13,10 @@
 // N % 4 == 0 (every row then starts on a vec4 boundary); `scalar` assembles the same vec4 tiles
 // from bounds-checked scalar loads and writes scalars, for any shape.
 //
+// Transposed operands (the matmul primitive's transA / transB: A stored [K, M], B [N, K]) are
+// read with swapped indices while staging the slabs, as scalars: the vec4 along k (A) or n (B)
+// that the slab holds is strided in such an operand. The compute loop is the same.
+//
 // Params: [M, N, K, tilesM, tilesN, groups, batchRank, batchShape[r], aBatchStrides[r],
 // bBatchStrides[r], kChunk, groupsPerChunk]; batch strides are in elements and 0 on broadcast
 // batch axes. Split-K (kernels/matmul.ts): workgroup `group` sums k over
@@ -46,7 +50,7 @@ export function tileOf(c: MatmulConfig): { M: number; N: number } {
 
 const range = (n: number) => [...Array(n).keys()];
 
-export function matmulShader(t: StorageType, vec4: boolean, config: MatmulConfig): string {
+export function matmulShader(t: StorageType, vec4: boolean, config: MatmulConfig, transA = false, transB = false): string {
   const { WX, WY, RM, CV, BK } = config;
   const { M: TILE_M, N: TILE_N } = tileOf(config);
   const NT = WX * WY;
@@ -56,8 +60,18 @@ export function matmulShader(t: StorageType, vec4: boolean, config: MatmulConfig
   const la = TILE_M * KQ;
   const lb = BK * NQ;
 
+  const vecA = vec4 && !transA;
+  const vecB = vec4 && !transB;
   const loadA = (e: string) =>
-    vec4
+    transA
+      ? `let gm = m0 + ${e} / ${KQ}u;
+      let gk = k0 + (${e} % ${KQ}u) * 4u;
+      var v = ${V}();
+      if (gm < M) {
+        for (var j = 0u; j < 4u; j++) { if (gk + j < kLen) { v[j] = a[aOff + (gk + j) * M + gm]; } }
+      }
+      As[${e}] = v;`
+      : vecA
       ? `let gm = m0 + ${e} / ${KQ}u;
       let gk = k0 + (${e} % ${KQ}u) * 4u;
       var v = ${V}();
@@ -72,7 +86,15 @@ export function matmulShader(t: StorageType, vec4: boolean, config: MatmulConfig
       }
       As[${e}] = v;`;
   const loadB = (e: string) =>
-    vec4
+    transB
+      ? `let gk = k0 + ${e} / ${NQ}u;
+      let gn = n0 + (${e} % ${NQ}u) * 4u;
+      var v = ${V}();
+      if (gk < kLen) {
+        for (var j = 0u; j < 4u; j++) { if (gn + j < N) { v[j] = b[bOff + (gn + j) * K + gk]; } }
+      }
+      Bs[${e}] = v;`
+      : vecB
       ? `let gk = k0 + ${e} / ${NQ}u;
       let gn = n0 + (${e} % ${NQ}u) * 4u;
       var v = ${V}();
@@ -131,8 +153,8 @@ ${cols}
 
   const elem = vec4 ? V : t;
   return `${declare([
-    { name: "a", type: vec4 ? `vec4<${t}>` : t },
-    { name: "b", type: vec4 ? `vec4<${t}>` : t },
+    { name: "a", type: vecA ? `vec4<${t}>` : t },
+    { name: "b", type: vecB ? `vec4<${t}>` : t },
     { name: "out", type: vec4 ? `vec4<${t}>` : t, write: true },
   ])}
 // ${elem} storage; tiles are vec4 in workgroup memory either way.

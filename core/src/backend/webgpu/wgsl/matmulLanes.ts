@@ -12,6 +12,10 @@
 // stores, so the k loop has no branches. Variant `vec4` needs N % 4 == 0 (B and C rows start
 // on a vec4 boundary); otherwise B is gathered from 4 clamped scalar loads.
 //
+// Transposed operands (transA: A stored [K, M]; transB: B stored [N, K]) swap the index
+// arithmetic of the loads: A's broadcast load steps by M per k instead of 1, and B's vec4 of
+// four columns becomes four clamped scalar loads K apart (as the scalar variant's gather).
+//
 // Params as wgsl/matmul.ts: [M, N, K, tilesM, tilesN, groups, batchRank, batchShape[r],
 // aBatchStrides[r], bBatchStrides[r], kChunk, groupsPerChunk] (split-K as there); a tile is ROWS rows x LANES * COLS vec4 columns.
 
@@ -36,7 +40,8 @@ export type LaneAxis = "cols" | "rows" | "k";
  *   (l * batches + batch) of [LANES * batches, M, N], batches counting the chunk axis. For few,
  *   narrow output tiles (weight gradients: n of 8 or 16) every lane then does useful work.
  */
-export function matmulLanesShader(t: StorageType, vec4: boolean, axis: LaneAxis = "cols"): string {
+export function matmulLanesShader(t: StorageType, vec4: boolean, axis: LaneAxis = "cols", transA = false, transB = false): string {
+  const vecB = vec4 && !transB;
   const kLanes = axis === "k";
   const rowLanes = axis === "rows";
   const rowOf = (i: number) => (rowLanes ? `row0 + ${i * LANES}u` : `row0 + ${i}u`);
@@ -46,7 +51,7 @@ export function matmulLanesShader(t: StorageType, vec4: boolean, axis: LaneAxis 
   const cols = range(LANE_COLS);
   const rows = range(LANE_ROWS);
   const loadB = cols.map((j) =>
-    vec4
+    vecB
       ? `    let b${j} = b[bRow4 + c${j}];`
       : `    let b${j} = ${V}(b[bRow + e${j}.x], b[bRow + e${j}.y], b[bRow + e${j}.z], b[bRow + e${j}.w]);`,
   );
@@ -64,7 +69,7 @@ export function matmulLanesShader(t: StorageType, vec4: boolean, axis: LaneAxis 
   );
   return `${declare([
     { name: "a", type: t },
-    { name: "b", type: vec4 ? `vec4<${t}>` : t },
+    { name: "b", type: vecB ? `vec4<${t}>` : t },
     { name: "out", type: vec4 ? `vec4<${t}>` : t, write: true },
   ])}
 ${entry(
@@ -98,14 +103,14 @@ ${
     aOff += c * p[6u + rank + d];
     bOff += c * p[6u + 2u * rank + d];
   }
-${rows.map((i) => `  let aRow${i} = aOff + min(${rowOf(i)}, M - 1u) * K;`).join("\n")}
+${rows.map((i) => `  let aRow${i} = aOff + min(${rowOf(i)}, M - 1u)${transA ? "" : " * K"};`).join("\n")}
 ${cols.map((j) => `  let col${j} = colBase + ${kLanes || rowLanes ? j : j * LANES}u;\n  let c${j} = min(col${j}, n4 - 1u);`).join("\n")}
-${vec4 ? "" : cols.map((j) => `  let e${j} = min(vec4<u32>(c${j} * 4u) + vec4<u32>(0u, 1u, 2u, 3u), vec4<u32>(N - 1u));`).join("\n")}
+${vecB ? "" : cols.map((j) => `  let e${j} = min(vec4<u32>(c${j} * 4u) + vec4<u32>(0u, 1u, 2u, 3u), vec4<u32>(N - 1u))${transB ? " * K" : ""};`).join("\n")}
 ${rows.flatMap((i) => cols.map((j) => `  var acc${i}_${j} = ${V}();`)).join("\n")}
   for (var k = ${kLanes ? `lid; k < kLen; k += ${LANES}u` : "0u; k < kLen; k++"}) {
-${vec4 ? "    let bRow4 = (bOff + k * N) / 4u;" : "    let bRow = bOff + k * N;"}
+${vecB ? "    let bRow4 = (bOff + k * N) / 4u;" : `    let bRow = bOff + k${transB ? "" : " * N"};`}${transA ? "\n    let kA = k * M;" : ""}
 ${loadB.join("\n")}
-${rows.map((i) => `    let a${i} = a[aRow${i} + k];\n${cols.map((j) => `    ${madd(`acc${i}_${j}`, `a${i}`, `b${j}`)}`).join("\n")}`).join("\n")}
+${rows.map((i) => `    let a${i} = a[aRow${i} + ${transA ? "kA" : "k"}];\n${cols.map((j) => `    ${madd(`acc${i}_${j}`, `a${i}`, `b${j}`)}`).join("\n")}`).join("\n")}
   }
 ${store.join("\n")}`,
 )}`;

@@ -247,6 +247,41 @@ describe("cpu wasm matmul", function () {
       }
     });
 
+    it("slices of one entry share one packed copy of the other operand: same bits as one thread", async () => {
+      // Row slices share packed B, column slices packed A; n past NC (B in two column blocks),
+      // k past KC, two entries (each its own packed copy), both flags, and a 3x12 tile (whose
+      // column blocks are 1020 wide, so they start on a panel).
+      for (const tile of [{}, { mr: 3, nr: 12 }]) {
+        const one = new WasmGemm({ threads: 1, relaxed: false, tile });
+        const two = new WasmGemm({ threads: 2, relaxed: false, tile, minThreadedFlops: 0 });
+        try {
+          // Until the worker has booted and won a task, the caller runs every task itself.
+          const [wa, wb] = [values(200 * 200, 1), values(200 * 200, 2)];
+          for (const start = Date.now(); Date.now() - start < 30000 && two.workerTasks === 0; ) {
+            run(two, wa, wb, 200, 200, 200);
+            await new Promise((r) => setTimeout(r, 20));
+          }
+          assert.ok(two.workerTasks > 0, "a worker thread ran tasks");
+          for (const [m, k, n, batch] of [[1100, 300, 1030, 1], [40, 520, 1100, 1], [130, 270, 90, 2], [70, 33, 200, 2]]) {
+            const a = values(batch * m * k, m + 11);
+            const b = values(batch * k * n, n + 12);
+            const aOff = Array.from({ length: batch }, (_, e) => e * m * k);
+            const bOff = Array.from({ length: batch }, (_, e) => e * k * n);
+            for (const [transA, transB] of [[false, false], [true, false], [false, true], [true, true]]) {
+              const c1 = new Float32Array(batch * m * n);
+              const c2 = new Float32Array(batch * m * n).fill(Number.NaN);
+              one.matmul(a, aOff, b, bOff, c1, m, k, n, transA, transB);
+              two.matmul(a, aOff, b, bOff, c2, m, k, n, transA, transB);
+              assert.deepEqual(c2, c1, `${m}x${k}x${n} batch ${batch} transA ${transA} transB ${transB}`);
+            }
+          }
+        } finally {
+          one.dispose();
+          two.dispose();
+        }
+      }
+    });
+
     it("work is cut into slices of whole tiles, largest first, covering every row once", () => {
       assert.deepEqual(slices(1024, 4, 6), [0, 296, 588, 732, 880, 952, 1024]);
       assert.deepEqual(slices(10, 4, 6), [0, 4, 8, 10]);

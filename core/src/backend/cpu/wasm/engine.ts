@@ -148,15 +148,25 @@ export class WasmGemm {
     }
     const flops = 2 * batch * m * n * k;
     if (this.threads > 1 && flops >= this.minThreadedFlops) this.startPool();
-    const threads = this.poolStarted ? this.workers.length + 1 : 1;
+    // Every started thread gets scratch: an awake worker may claim even a one-task job.
+    const poolThreads = this.poolStarted ? this.workers.length + 1 : 1;
+    const threads = flops >= this.minThreadedFlops ? poolThreads : 1;
+    const { mr, nr } = this.tile;
+    const plan = this.plan(batch, m, n, threads);
+    // The operand every slice of an entry would pack for itself, packed once by a pack job.
+    let shared = batch * Math.ceil(k / q.KC) <= q.MAX_TASKS ? plan.shared : 0;
+    const pad = shared === q.SHARED_A ? q.padded(m, mr) : q.padded(n, nr);
     const aExtent = maxOf(aOffsets) + m * k;
     const bExtent = maxOf(bOffsets) + k * n;
     const scratch = q.CONTROL_BYTES;
-    const entries = scratch + threads * q.scratchBytes(this.tile.mr, this.tile.nr);
+    const entries = scratch + poolThreads * q.scratchBytes(mr, nr);
     const aPtr = entries + align64(12 * batch);
     const bPtr = aPtr + align64(4 * aExtent);
     const cPtr = bPtr + align64(4 * bExtent);
-    const end = cPtr + 4 * batch * m * n;
+    const packedPtr = align64(cPtr + 4 * batch * m * n);
+    const packedStride = align64(4 * k * pad);
+    if (packedPtr + batch * packedStride > this.maxBytes) shared = 0;
+    const end = shared ? packedPtr + batch * packedStride : cPtr + 4 * batch * m * n;
     if (end > this.maxBytes && batch > 1) {
       // Too big as a whole: one batch entry at a time, each with just its own operands.
       for (let e = 0; e < batch; e++) {
@@ -181,14 +191,24 @@ export class WasmGemm {
     ctl[q.M] = m;
     ctl[q.K] = k;
     ctl[q.N] = n;
-    ctl[q.MR] = this.tile.mr;
+    ctl[q.MR] = mr;
+    ctl[q.NR] = nr;
     ctl[q.TRANS] = (transA ? 1 : 0) | (transB ? 2 : 0);
     ctl[q.ENTRIES] = entries;
     ctl[q.SCRATCH] = scratch;
-    ctl[q.STRIDE] = q.scratchBytes(this.tile.mr, this.tile.nr);
-    const tasks = this.plan(batch, m, n, flops >= this.minThreadedFlops ? threads : 1);
-    ctl.set(tasks, q.TASK_TABLE);
-    this.run(tasks.length / q.TASK_INTS);
+    ctl[q.STRIDE] = q.scratchBytes(mr, nr);
+    ctl[q.SHARED] = shared;
+    ctl[q.PACKED] = packedPtr;
+    ctl[q.PACKED_STRIDE] = packedStride;
+    if (shared) {
+      ctl[q.JOB] = q.JOB_PACK;
+      const packs = this.packPlan(batch, k, shared === q.SHARED_A ? m : n, shared === q.SHARED_A ? mr : nr, threads);
+      ctl.set(packs, q.TASK_TABLE);
+      this.run(packs.length / q.TASK_INTS);
+    }
+    ctl[q.JOB] = q.JOB_COMPUTE;
+    ctl.set(plan.tasks, q.TASK_TABLE);
+    this.run(plan.tasks.length / q.TASK_INTS);
     C.set(new Float32Array(this.memory.buffer, cPtr, batch * m * n));
   }
 
@@ -205,21 +225,40 @@ export class WasmGemm {
     }
   }
 
-  /** Task rectangles: whole entries when the batch alone gives enough tasks, else slices of C. */
-  private plan(batch: number, m: number, n: number, threads: number): Int32Array {
+  /**
+   * Task rectangles: whole entries when the batch alone gives enough tasks, else slices of C;
+   * `shared` names the operand that several slices of one entry would each pack (0: none).
+   */
+  private plan(batch: number, m: number, n: number, threads: number): { tasks: Int32Array; shared: number } {
     const out: number[] = [];
     const target = threads === 1 ? 1 : Math.min(threads * TASKS_PER_THREAD, q.MAX_TASKS >> 1);
+    let shared = 0;
     if (batch >= target) {
       const per = Math.ceil(batch / target);
       for (let e = 0; e < batch; e += per) out.push(e, Math.min(per, batch - e), 0, m, 0, n);
     } else {
       const byRows = m >= n;
       const cuts = slices(byRows ? m : n, byRows ? this.tile.mr : this.tile.nr, Math.ceil(target / batch));
+      if (cuts.length > 2) shared = byRows ? q.SHARED_B : q.SHARED_A;
       for (let e = 0; e < batch; e++) {
         for (let i = 0; i + 1 < cuts.length; i++) {
           if (byRows) out.push(e, 1, cuts[i], cuts[i + 1], 0, n);
           else out.push(e, 1, 0, m, cuts[i], cuts[i + 1]);
         }
+      }
+    }
+    return { tasks: Int32Array.from(out), shared };
+  }
+
+  /** Pack tasks: for each entry and K block, the shared operand's panels cut into `threads` ranges. */
+  private packPlan(batch: number, k: number, extent: number, w: number, threads: number): Int32Array {
+    const blocks = batch * Math.ceil(k / q.KC);
+    const parts = Math.max(1, Math.min(threads, Math.floor(q.MAX_TASKS / blocks)));
+    const per = q.padded(Math.ceil(extent / parts), w);
+    const out: number[] = [];
+    for (let e = 0; e < batch; e++) {
+      for (let pc = 0; pc < k; pc += q.KC) {
+        for (let i0 = 0; i0 < extent; i0 += per) out.push(e, pc, i0, Math.min(extent, i0 + per), 0, 0);
       }
     }
     return Int32Array.from(out);

@@ -9,7 +9,11 @@
 // at about half the speed (Node 20, Zen 4: 4x8 measured 36 GFLOP/s with mul + add and 49 with
 // relaxed_madd, 5x8 and 6x8 20-25 with either; 2x16 and 3x12 also reached 49 with FMA, which
 // looks like the core's peak, but only 33 and 19 with mul + add). Unrolling k, and packing A
-// pre-broadcast so the kernel loads instead of splatting, did not help either.
+// pre-broadcast so the kernel loads instead of splatting, did not help either. Measured again
+// (Node 20, EPYC, GFLOP per CPU-second, N = 512-2048, 1 and 2 threads): broadcasting A by
+// shuffling the lanes of one v128 load per 4 rows removes 5x8's spills under FMA (10
+// accumulators, 2 B, 3 for A) but ran at 34-37 against 4x8's 36-41, and mul + add still spills
+// (19 against 29-33); 6x8 with FMA stays at 18-21. So 4 x 8 remains the tile.
 
 import { Body, encodeModule, i32, v128 } from "./emit";
 

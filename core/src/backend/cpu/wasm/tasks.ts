@@ -2,7 +2,8 @@
 // wasm memory, and the cache-blocked loop that runs one task. Both sides import this file, so
 // the layout has one definition.
 //
-// A job is a list of tasks, each a rectangle of C in a range of batch entries. Threads claim
+// A job is a list of tasks: in a compute job each a rectangle of C in a range of batch
+// entries, in a pack job a range of panels of one operand's K block (see SHARED). Threads claim
 // tasks one at a time with a compare-and-swap on one word that holds the job's generation,
 // its task count and the next index. A claim succeeds only against the word as it is now, so
 // a thread preempted mid-claim either takes a task of the current job (whose parameters it
@@ -23,6 +24,20 @@ export const STRIDE = 9;
 export const MR = 10;
 export const WORKER_TASKS = 11; // tasks run by workers, ever (tests check the pool is used)
 export const TRANS = 12; // bit 0: A is stored transposed ([k, m]); bit 1: B is ([n, k])
+export const NR = 13;
+export const JOB = 14; // JOB_COMPUTE or JOB_PACK
+/**
+ * Which operand a pack job packed for the compute job that follows (SHARED_A / SHARED_B, or 0).
+ * When C is cut into row slices, every task would pack all of B for itself (column slices: all
+ * of A); packing it once, shared and split between the threads, saves that repeated work.
+ */
+export const SHARED = 15;
+export const PACKED = 16; // byte address of entry 0's packed operand
+export const PACKED_STRIDE = 17; // bytes from one entry's packed operand to the next
+export const JOB_COMPUTE = 0;
+export const JOB_PACK = 1;
+export const SHARED_A = 1;
+export const SHARED_B = 2;
 export const TASK_TABLE = 64; // int32 index where the task table starts
 
 export const TASK_INTS = 6; // entryStart, entryCount, r0, r1, c0, c1
@@ -33,6 +48,16 @@ export const CONTROL_BYTES = 65536;
 export const KC = 256;
 export const NC = 1024;
 export const mcFor = (mr: number): number => Math.floor(96 / mr) * mr;
+/** NC rounded down to whole panels, so that a shared packed B's blocks start on a panel. */
+export const ncFor = (nr: number): number => Math.floor(NC / nr) * nr;
+/** An operand's extent (rows of A, columns of B) rounded up to whole panels of `w`. */
+export const padded = (extent: number, w: number): number => Math.ceil(extent / w) * w;
+
+/**
+ * Byte address of panel `first / w` of the K block at `pc` in a whole packed operand: blocks
+ * of KC values of k, each holding all panels of width w (`pad` values in all) k-major.
+ */
+export const packedAt = (base: number, pad: number, pc: number, kc: number, first: number): number => base + 4 * (pc * pad + first * kc);
 
 /** Per thread: packed A block, packed B block, one micro-tile for edges (mr x nr). */
 export const scratchBytes = (mr: number, nr: number): number => {
@@ -76,15 +101,45 @@ export function drain(ctl: Int32Array, memory: WebAssembly.Memory, ex: SgemmExpo
 
 function runTask(ctl: Int32Array, memory: WebAssembly.Memory, ex: SgemmExports, thread: number, t: number): void {
   const task = ctl.subarray(TASK_TABLE + t * TASK_INTS, TASK_TABLE + (t + 1) * TASK_INTS);
-  const [e0, count, r0, r1, c0, c1] = task;
   const m = ctl[M];
   const k = ctl[K];
   const n = ctl[N];
+  const trans = ctl[TRANS];
+  const shared = ctl[SHARED];
+  if (ctl[JOB] === JOB_PACK) {
+    // Task: entry e, the K block at pc, panels [i0, i1) of the shared operand.
+    const [e, pc, i0, i1] = task;
+    const entry = new Int32Array(memory.buffer, ctl[ENTRIES] + 12 * e, 3);
+    const base = ctl[PACKED] + e * ctl[PACKED_STRIDE];
+    packPanels(ex, shared, trans, entry[0], entry[1], m, k, n, pc, i0, i1, ctl[MR], ctl[NR], base);
+    return;
+  }
+  const [e0, count, r0, r1, c0, c1] = task;
   const entries = new Int32Array(memory.buffer, ctl[ENTRIES], 3 * (e0 + count));
   const scratch = ctl[SCRATCH] + thread * ctl[STRIDE];
-  const trans = ctl[TRANS];
   for (let e = e0; e < e0 + count; e++) {
-    gemmBlock(ex, ctl[MR], entries[3 * e], entries[3 * e + 1], entries[3 * e + 2], m, k, n, r0, Math.min(r1, m), c0, Math.min(c1, n), scratch, trans);
+    const packed = shared ? ctl[PACKED] + e * ctl[PACKED_STRIDE] : 0;
+    gemmBlock(ex, ctl[MR], ctl[NR], entries[3 * e], entries[3 * e + 1], entries[3 * e + 2], m, k, n, r0, Math.min(r1, m), c0, Math.min(c1, n), scratch, trans, shared, packed);
+  }
+}
+
+/**
+ * Packs panels [i0, i1) (i0 a multiple of the panel width; rows for A, columns for B) of the
+ * K block at pc of operand `which` into the whole packed operand at `base` (see packedAt).
+ */
+export function packPanels(
+  ex: SgemmExports, which: number, trans: number, a: number, b: number, m: number, k: number, n: number,
+  pc: number, i0: number, i1: number, mr: number, nr: number, base: number,
+): void {
+  const kc = Math.min(KC, k - pc);
+  if (which === SHARED_A) {
+    const dst = packedAt(base, padded(m, mr), pc, kc, i0);
+    if (trans & 1) ex.packAT(a + 4 * (pc * m + i0), 4 * m, i1 - i0, kc, dst);
+    else ex.packA(a + 4 * (i0 * k + pc), 4 * k, i1 - i0, kc, dst);
+  } else {
+    const dst = packedAt(base, padded(n, nr), pc, kc, i0);
+    if (trans & 2) ex.packBT(b + 4 * (i0 * k + pc), 4 * k, i1 - i0, kc, dst);
+    else ex.packB(b + 4 * (pc * n + i0), 4 * n, i1 - i0, kc, dst);
   }
 }
 
@@ -92,26 +147,33 @@ function runTask(ctl: Int32Array, memory: WebAssembly.Memory, ex: SgemmExports, 
  * C[r0:r1, c0:c1] = A[r0:r1, :] B[:, c0:c1] for A[m, k], B[k, n], C[m, n] at byte addresses
  * a, b, c (k >= 1), row-major except that `trans` bit 0 says A is stored as [k, m] and bit 1
  * that B is stored as [n, k]. The loop order is the usual one for packed GEMM: column blocks,
- * then K blocks (one packed B block each), then row blocks (one packed A block each).
+ * then K blocks (one packed B block each), then row blocks (one packed A block each). With
+ * `shared` (SHARED_A: r0 = 0; SHARED_B: c0 = 0) that operand is already packed whole at `packed`.
  */
-export function gemmBlock(ex: SgemmExports, mr: number, a: number, b: number, c: number, m: number, k: number, n: number, r0: number, r1: number, c0: number, c1: number, scratch: number, trans = 0): void {
+export function gemmBlock(
+  ex: SgemmExports, mr: number, nr: number, a: number, b: number, c: number, m: number, k: number, n: number,
+  r0: number, r1: number, c0: number, c1: number, scratch: number, trans = 0, shared = 0, packed = 0,
+): void {
   const mcMax = mcFor(mr);
+  const ncMax = ncFor(nr);
   const ap = scratch;
   const bp = ap + 4 * mcMax * KC;
   const tile = bp + 4 * KC * NC;
-  const transA = (trans & 1) !== 0;
-  const transB = (trans & 2) !== 0;
-  for (let jc = c0; jc < c1; jc += NC) {
-    const nc = Math.min(NC, c1 - jc);
+  for (let jc = c0; jc < c1; jc += ncMax) {
+    const nc = Math.min(ncMax, c1 - jc);
     for (let pc = 0; pc < k; pc += KC) {
       const kc = Math.min(KC, k - pc);
-      if (transB) ex.packBT(b + 4 * (jc * k + pc), 4 * k, nc, kc, bp);
+      let bBlock = bp;
+      if (shared === SHARED_B) bBlock = packedAt(packed, padded(n, nr), pc, kc, jc);
+      else if (trans & 2) ex.packBT(b + 4 * (jc * k + pc), 4 * k, nc, kc, bp);
       else ex.packB(b + 4 * (pc * n + jc), 4 * n, nc, kc, bp);
       for (let ic = r0; ic < r1; ic += mcMax) {
         const mc = Math.min(mcMax, r1 - ic);
-        if (transA) ex.packAT(a + 4 * (pc * m + ic), 4 * m, mc, kc, ap);
+        let aBlock = ap;
+        if (shared === SHARED_A) aBlock = packedAt(packed, padded(m, mr), pc, kc, ic);
+        else if (trans & 1) ex.packAT(a + 4 * (pc * m + ic), 4 * m, mc, kc, ap);
         else ex.packA(a + 4 * (ic * k + pc), 4 * k, mc, kc, ap);
-        ex.macro(mc, nc, kc, ap, bp, c + 4 * (ic * n + jc), 4 * n, pc === 0 ? 1 : 0, tile);
+        ex.macro(mc, nc, kc, aBlock, bBlock, c + 4 * (ic * n + jc), 4 * n, pc === 0 ? 1 : 0, tile);
       }
     }
   }

@@ -6,6 +6,7 @@ import type { Tensor } from "../tensor";
 import { Module, parameter } from "./module";
 import { uniformInit } from "./layers";
 import { stack } from "../ops/indexing";
+import { matmulT } from "../ops/matmul";
 import { ShapeError, InputError } from "../errors";
 import { formatShape } from "../shape";
 
@@ -54,7 +55,9 @@ export function conv2d(x: Tensor, w: Tensor, b: Tensor | null, stride: [number, 
   }
   // [N, C, K, Ho, Wo] -> [N, Ho, Wo, C, K] -> [N*Ho*Wo, C*K], matching w's [O, C, kh, kw] order.
   const cols = stack(views, 2).permute(0, 3, 4, 1, 2).reshape([n * ho * wo, c * kh * kw]);
-  let y = cols.matmul(w.reshape([o, c * kh * kw]).T);
+  // cols @ W^T with W read transposed in place (no copy of the transpose, here or in the VJP).
+  const wm = w.reshape([o, c * kh * kw]);
+  let y = cols.dtype === wm.dtype ? matmulT(cols, wm, false, true) : cols.matmul(wm.T);
   if (b) y = y.add(b);
   return y.reshape([n, ho, wo, o]).permute(0, 3, 1, 2);
 }

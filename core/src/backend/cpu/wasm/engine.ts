@@ -153,8 +153,8 @@ export class WasmGemm {
     const threads = flops >= this.minThreadedFlops ? poolThreads : 1;
     const { mr, nr } = this.tile;
     const plan = this.plan(batch, m, n, threads);
-    // The operand every slice of an entry would pack for itself, packed once by a pack job.
-    let shared = batch * Math.ceil(k / q.KC) <= q.MAX_TASKS ? plan.shared : 0;
+    // The operand every slice of an entry would pack for itself, packed once here (tasks.ts SHARED).
+    let shared = plan.shared;
     const pad = shared === q.SHARED_A ? q.padded(m, mr) : q.padded(n, nr);
     const aExtent = maxOf(aOffsets) + m * k;
     const bExtent = maxOf(bOffsets) + k * n;
@@ -200,13 +200,12 @@ export class WasmGemm {
     ctl[q.SHARED] = shared;
     ctl[q.PACKED] = packedPtr;
     ctl[q.PACKED_STRIDE] = packedStride;
-    if (shared) {
-      ctl[q.JOB] = q.JOB_PACK;
-      const packs = this.packPlan(batch, k, shared === q.SHARED_A ? m : n, shared === q.SHARED_A ? mr : nr, threads);
-      ctl.set(packs, q.TASK_TABLE);
-      this.run(packs.length / q.TASK_INTS);
+    for (let e = 0; shared && e < batch; e++) {
+      const extent = shared === q.SHARED_A ? m : n;
+      for (let pc = 0; pc < k; pc += q.KC) {
+        q.packPanels(this.ex, shared, ctl[q.TRANS], table[3 * e], table[3 * e + 1], m, k, n, pc, 0, extent, mr, nr, packedPtr + e * packedStride);
+      }
     }
-    ctl[q.JOB] = q.JOB_COMPUTE;
     ctl.set(plan.tasks, q.TASK_TABLE);
     this.run(plan.tasks.length / q.TASK_INTS);
     C.set(new Float32Array(this.memory.buffer, cPtr, batch * m * n));
@@ -248,20 +247,6 @@ export class WasmGemm {
       }
     }
     return { tasks: Int32Array.from(out), shared };
-  }
-
-  /** Pack tasks: for each entry and K block, the shared operand's panels cut into `threads` ranges. */
-  private packPlan(batch: number, k: number, extent: number, w: number, threads: number): Int32Array {
-    const blocks = batch * Math.ceil(k / q.KC);
-    const parts = Math.max(1, Math.min(threads, Math.floor(q.MAX_TASKS / blocks)));
-    const per = q.padded(Math.ceil(extent / parts), w);
-    const out: number[] = [];
-    for (let e = 0; e < batch; e++) {
-      for (let pc = 0; pc < k; pc += q.KC) {
-        for (let i0 = 0; i0 < extent; i0 += per) out.push(e, pc, i0, Math.min(extent, i0 + per), 0, 0);
-      }
-    }
-    return Int32Array.from(out);
   }
 
   /** Posts the job, works on it here, and waits until every task has completed. */

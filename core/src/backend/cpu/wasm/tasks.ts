@@ -2,8 +2,7 @@
 // wasm memory, and the cache-blocked loop that runs one task. Both sides import this file, so
 // the layout has one definition.
 //
-// A job is a list of tasks: in a compute job each a rectangle of C in a range of batch
-// entries, in a pack job a range of panels of one operand's K block (see SHARED). Threads claim
+// A job is a list of tasks, each a rectangle of C in a range of batch entries. Threads claim
 // tasks one at a time with a compare-and-swap on one word that holds the job's generation,
 // its task count and the next index. A claim succeeds only against the word as it is now, so
 // a thread preempted mid-claim either takes a task of the current job (whose parameters it
@@ -25,17 +24,16 @@ export const MR = 10;
 export const WORKER_TASKS = 11; // tasks run by workers, ever (tests check the pool is used)
 export const TRANS = 12; // bit 0: A is stored transposed ([k, m]); bit 1: B is ([n, k])
 export const NR = 13;
-export const JOB = 14; // JOB_COMPUTE or JOB_PACK
 /**
- * Which operand a pack job packed for the compute job that follows (SHARED_A / SHARED_B, or 0).
+ * Which operand the caller packed whole before posting the job (SHARED_A / SHARED_B, or 0).
  * When C is cut into row slices, every task would pack all of B for itself (column slices: all
- * of A); packing it once, shared and split between the threads, saves that repeated work.
+ * of A); the caller packs it once instead. It does so alone, before the job: packing split
+ * between threads would add a barrier, and on a busy machine a descheduled worker holding a
+ * pack task stalls everyone, where a slow worker in the job only ends up with fewer tasks.
  */
 export const SHARED = 15;
 export const PACKED = 16; // byte address of entry 0's packed operand
 export const PACKED_STRIDE = 17; // bytes from one entry's packed operand to the next
-export const JOB_COMPUTE = 0;
-export const JOB_PACK = 1;
 export const SHARED_A = 1;
 export const SHARED_B = 2;
 export const TASK_TABLE = 64; // int32 index where the task table starts
@@ -106,14 +104,6 @@ function runTask(ctl: Int32Array, memory: WebAssembly.Memory, ex: SgemmExports, 
   const n = ctl[N];
   const trans = ctl[TRANS];
   const shared = ctl[SHARED];
-  if (ctl[JOB] === JOB_PACK) {
-    // Task: entry e, the K block at pc, panels [i0, i1) of the shared operand.
-    const [e, pc, i0, i1] = task;
-    const entry = new Int32Array(memory.buffer, ctl[ENTRIES] + 12 * e, 3);
-    const base = ctl[PACKED] + e * ctl[PACKED_STRIDE];
-    packPanels(ex, shared, trans, entry[0], entry[1], m, k, n, pc, i0, i1, ctl[MR], ctl[NR], base);
-    return;
-  }
   const [e0, count, r0, r1, c0, c1] = task;
   const entries = new Int32Array(memory.buffer, ctl[ENTRIES], 3 * (e0 + count));
   const scratch = ctl[SCRATCH] + thread * ctl[STRIDE];

@@ -1,5 +1,6 @@
 // Float32 matmul throughput of the CPU backend's kernels, without the tensor API around them:
-//   node scripts/bench-matmul.mjs [sizes=256,512,1024,2048] [threads=1,2] [--ref] [--no-relaxed] [--always-thread]
+//   node scripts/bench-matmul.mjs [sizes=256,512,1024,2048] [threads=1,2] [--ref] [--no-relaxed] [--always-thread] [--trans]
+// --trans also times the operands stored transposed (the matmul primitive's transA / transB).
 // Add --experimental-wasm-relaxed-simd to node's flags to measure the fused-multiply-add kernel.
 // Prints the best and median GFLOP/s over a few repeats (the machine may be shared and noisy).
 
@@ -49,6 +50,12 @@ for (const n of sizes) {
     await new Promise((r) => setTimeout(r, 200));
     const label = `wasm ${g.relaxed ? "fma" : "mul+add"} ${threads}t`;
     console.log(`N=${n} ${label}: ${measure(n, () => g.matmul(A, [0], B, [0], C, n, n, n))} (worker tasks ${g.workerTasks})`);
+    if (flags.has("--trans")) {
+      for (const [ta, tb] of [[true, false], [false, true], [true, true]]) {
+        const what = `${ta ? "A^T" : "A"} ${tb ? "B^T" : "B"}`;
+        console.log(`N=${n} ${label} ${what}: ${measure(n, () => g.matmul(A, [0], B, [0], C, n, n, n, ta, tb))}`);
+      }
+    }
     g.dispose();
   }
 }

@@ -1,0 +1,147 @@
+// jit(fn): trace once per input signature, replay the recorded device program afterwards.
+//
+//   const step = jit((x, y) => {
+//     const loss = nn.crossEntropy(model.forward(x), y);
+//     opt.zeroGrad(); loss.backward(); opt.step();
+//     return loss;
+//   });
+//   for (...) { const loss = step(x, y); ... }   // first call traces, later calls replay
+//
+// Like jax.jit, the function runs eagerly (for real, with its results) on its first call for a
+// signature: argument shapes and dtypes, the other (non-tensor) arguments, the backend and the
+// grad mode. Later calls with that signature skip the JavaScript: only the recorded primitive
+// applications run again, plus what the op layer recorded as host work (random draws,
+// optimizer hyperparameters and step counters, see trace.ts). Writes to captured tensors
+// (Tensor.assign, as optimizers do) and .grad are replayed too.
+//
+// What replay cannot see, like JAX: JavaScript control flow and values outside tensors are
+// frozen at trace time. A branch on a JS variable takes the traced side on every call; pass
+// such values as arguments (they are part of the signature) so a change retraces. Reading a
+// traced tensor's values on the host inside the function (item(), data(), array()) throws a
+// JitError rather than silently freezing one call's values; printing one shows a placeholder.
+
+import type { Tensor } from "../tensor";
+import { peekNextTensorId } from "../tensor";
+import { isTensor } from "../creation";
+import { currentBackend } from "../backend/registry";
+import { isGradEnabled } from "../autodiff/mode";
+import { releaseRef } from "../memory";
+import { JitError } from "../errors";
+import { Trace, active, setActive } from "./trace";
+import { Program, type OutputLeaf, type Template } from "./program";
+
+export interface Jitted<A extends unknown[], R> {
+  (...args: A): R;
+  /** How many times the function was traced (once per distinct signature). */
+  readonly traces: number;
+  /** Kernel launches per replay of the most recent trace (after dead-code removal). */
+  readonly kernels: number;
+  /** Forgets every trace and the constant buffers they kept. */
+  dispose(): void;
+}
+
+const objectIds = new WeakMap<object, number>();
+let nextObjectId = 1;
+
+/** Flattens the arguments into their tensors and a signature key (shapes, dtypes, aliasing, and
+ * the non-tensor values: primitives by value, objects by identity). */
+function signature(args: unknown[]): { tensors: Tensor[]; key: string } {
+  const tensors: Tensor[] = [];
+  const parts: string[] = [];
+  const walk = (v: unknown): void => {
+    if (isTensor(v)) {
+      const seen = tensors.indexOf(v);
+      tensors.push(v);
+      parts.push(seen >= 0 ? `T=${seen}` : `T${v.dtype}[${v.shape.join(",")}]`);
+    } else if (Array.isArray(v)) {
+      parts.push("[");
+      v.forEach(walk);
+      parts.push("]");
+    } else if (v && typeof v === "object" && Object.getPrototypeOf(v) === Object.prototype) {
+      parts.push("{");
+      for (const [k, x] of Object.entries(v)) {
+        parts.push(JSON.stringify(k));
+        walk(x);
+      }
+      parts.push("}");
+    } else if ((v && typeof v === "object") || typeof v === "function") {
+      let id = objectIds.get(v as object);
+      if (id === undefined) objectIds.set(v as object, (id = nextObjectId++));
+      parts.push(`#${id}`);
+    } else {
+      parts.push(typeof v === "string" ? JSON.stringify(v) : `${typeof v}:${String(v)}`);
+    }
+  };
+  args.forEach(walk);
+  return { tensors, key: parts.join(" ") };
+}
+
+/** The result's structure, with each tensor recorded as an output of the program. */
+function templateOf(result: unknown, trace: Trace, outputs: OutputLeaf[]): Template {
+  if (isTensor(result)) {
+    outputs.push({ value: trace.valueOf(result), shape: result.shape.slice(), dtype: result.dtype });
+    return { out: outputs.length - 1 };
+  }
+  if (Array.isArray(result)) return result.map((r) => templateOf(r, trace, outputs));
+  if (result && typeof result === "object" && Object.getPrototypeOf(result) === Object.prototype) {
+    return { object: Object.entries(result).map(([k, v]) => [k, templateOf(v, trace, outputs)]) };
+  }
+  if (result instanceof Promise) {
+    throw new JitError("jit: the function returned a Promise; jit traces synchronous functions (await the results after calling it)");
+  }
+  return { literal: result };
+}
+
+/**
+ * Traces fn on its first call per argument signature and replays the recorded device program
+ * on later calls (see the top of this file for what is and is not replayed).
+ */
+export function jit<A extends unknown[], R>(fn: (...args: A) => R): Jitted<A, R> {
+  if (typeof fn !== "function") throw new JitError(`jit: expected a function, got ${typeof fn}`);
+  const cache = new Map<string, Program>();
+  let traces = 0;
+  let last: Program | null = null;
+
+  const call = (...args: A): R => {
+    // Inside another jit's trace the function is part of the outer program.
+    if (active) return fn(...args);
+    const { tensors, key: argKey } = signature(args);
+    const key = `${currentBackend().name} grad=${isGradEnabled()} ${argKey}`;
+    const cached = cache.get(key);
+    if (cached) return cached.replay(tensors) as R;
+
+    const trace = new Trace(peekNextTensorId());
+    tensors.forEach((t, i) => trace.addArg(t, i));
+    let program: Program;
+    let result: R;
+    setActive(trace);
+    try {
+      result = fn(...args);
+      const outputs: OutputLeaf[] = [];
+      const template = templateOf(result, trace, outputs);
+      program = new Program(trace, outputs, template);
+    } catch (e) {
+      trace.release(releaseRef);
+      throw e;
+    } finally {
+      setActive(null);
+      trace.ids.clear(); // only needed while recording; holding the refs would keep buffers alive
+    }
+    traces += 1;
+    cache.set(key, program);
+    last = program;
+    return result;
+  };
+
+  return Object.defineProperties(call, {
+    traces: { get: () => traces },
+    kernels: { get: () => last?.kernels ?? 0 },
+    dispose: {
+      value: () => {
+        for (const p of cache.values()) p.dispose(releaseRef);
+        cache.clear();
+        last = null;
+      },
+    },
+  }) as unknown as Jitted<A, R>;
+}

@@ -36,6 +36,8 @@ export interface Jitted<A extends unknown[], R> {
   readonly traces: number;
   /** Kernel launches per replay of the most recent trace (after dead-code removal). */
   readonly kernels: number;
+  /** The most recent trace's replayed program, one step per line (for inspection). */
+  describe(): string;
   /** Forgets every trace and the constant buffers they kept. */
   dispose(): void;
 }
@@ -136,6 +138,7 @@ export function jit<A extends unknown[], R>(fn: (...args: A) => R): Jitted<A, R>
   return Object.defineProperties(call, {
     traces: { get: () => traces },
     kernels: { get: () => last?.kernels ?? 0 },
+    describe: { value: () => last?.describe() ?? "(not traced yet)" },
     dispose: {
       value: () => {
         for (const p of cache.values()) p.dispose(releaseRef);

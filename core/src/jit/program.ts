@@ -1,6 +1,6 @@
 // A traced program, compiled once and replayed on every later call with the same signature.
 //
-// Compilation: steps whose results reach no output, assign or gradient are dropped (dead code:
+// Compilation: transposes around matmuls are rewritten away (rewrite.ts); steps whose results reach no output, assign or gradient are dropped (dead code:
 // e.g. reshapes whose buffer is shared, or forward values backward never needed); every
 // intermediate gets the step after which nothing reads it, so replay frees its buffer right
 // there (the pooled GPU buffer is then reused by the next allocation of its size, the same
@@ -18,6 +18,7 @@ import { BufferRef, newBufferRef } from "../memory";
 import { keep } from "../scope";
 import { JitError } from "../errors";
 import type { KernelStep, Step, Target, Trace, ValueSource } from "./trace";
+import { rewrite } from "./rewrite";
 
 /** A tensor in the function's result: which value, with the shape and dtype it was returned as. */
 export interface OutputLeaf {
@@ -47,22 +48,31 @@ export class Program {
 
   constructor(
     private readonly trace: Trace,
-    private readonly outputs: OutputLeaf[],
+    private outputs: OutputLeaf[],
     private readonly template: Template,
   ) {
     this.values = trace.values;
     this.backend = trace.backend;
-    this.assigns = [...trace.assigns].map(([t, a]) => ({ ...a, shape: t.shape, dtype: t.dtype }));
-    this.grads = [...trace.grads].map(([t, g]) => ({ ...g, shape: t.shape, dtype: t.dtype }));
-    const escaping = new Set<number>([...outputs.map((o) => o.value), ...this.assigns.map((a) => a.value)]);
-    for (const g of this.grads) if (g.value !== null) escaping.add(g.value);
+    const assigns = [...trace.assigns].map(([t, a]) => ({ ...a, shape: t.shape, dtype: t.dtype }));
+    const grads = [...trace.grads].map(([t, g]) => ({ ...g, shape: t.shape, dtype: t.dtype }));
+    const escapes = () => {
+      const set = new Set<number>([...this.outputs.map((o) => o.value), ...assigns.map((a) => a.value)]);
+      for (const g of grads) if (g.value !== null) set.add(g.value);
+      return set;
+    };
+    const { steps, alias } = rewrite(trace.steps, this.values, escapes());
+    const resolve = (v: number) => alias.get(v) ?? v;
+    this.outputs = this.outputs.map((o) => ({ ...o, value: resolve(o.value) }));
+    this.assigns = assigns.map((a) => ({ ...a, value: resolve(a.value) }));
+    this.grads = grads.map((g) => ({ ...g, value: g.value === null ? null : resolve(g.value) }));
+    const escaping = escapes();
 
     // Dead-code removal, backwards from what escapes. Sources and effects always run: skipping a
     // random draw would shift the generator's stream relative to eager execution.
     const live = new Set(escaping);
-    const keepStep = trace.steps.map(() => false);
-    for (let i = trace.steps.length - 1; i >= 0; i--) {
-      const s = trace.steps[i];
+    const keepStep = steps.map(() => false);
+    for (let i = steps.length - 1; i >= 0; i--) {
+      const s = steps[i];
       if (s.kind !== "kernel") keepStep[i] = true;
       else if (live.has(s.result)) {
         keepStep[i] = true;
@@ -70,9 +80,9 @@ export class Program {
       }
     }
     const lastUse = new Map<number, CompiledKernel>();
-    for (let i = 0; i < trace.steps.length; i++) {
+    for (let i = 0; i < steps.length; i++) {
       if (!keepStep[i]) continue;
-      const s = trace.steps[i];
+      const s = steps[i];
       if (s.kind !== "kernel") {
         this.steps.push(s);
         continue;
@@ -134,6 +144,23 @@ export class Program {
     const outs = this.outputs.map((o) => new Tensor(refOf(o.value), o.shape, o.dtype));
     for (const t of sources) t?.dispose();
     return build(this.template, outs);
+  }
+
+  /** One line per replayed step, like jax.make_jaxpr: `%3 = matmul(%1, %2) [128,784]x[784,256] -> [128,256]`. */
+  describe(): string {
+    const name = (v: number) => {
+      const src = this.values[v];
+      return src.kind === "arg" ? `arg${src.slot}` : src.kind === "const" ? `c${v}` : `%${v}`;
+    };
+    return this.steps
+      .map((s) => {
+        if (s.kind === "effect") return "(host effect)";
+        if (s.kind === "source") return `${name(s.result)} = host source`;
+        const attrs = Object.keys(s.attrs).length ? ` ${JSON.stringify(s.attrs)}` : "";
+        const shapes = s.infos.map((i) => `[${i.shape.join(",")}]`).join("x");
+        return `${name(s.result)} = ${s.prim}(${s.inputs.map(name).join(", ")})${attrs} ${shapes} -> [${s.out.shape.join(",")}]`;
+      })
+      .join("\n");
   }
 
   /** Releases the buffers the trace kept for constants it made. */

@@ -1,0 +1,88 @@
+// Rewrites of a traced program that the eager op layer cannot make, because it sees one
+// operation at a time. Both remove transposes that autodiff leaves around matmuls:
+//
+// - A permute of a permute that composes to the identity is its input. Linear's weight
+//   gradient for x @ W.T produces permute(permute(W)) in the input gradient g @ (W.T).T.
+// - permute_T(matmul(permute_T(x), b)) = matmul(permute_T(b), x), where permute_T swaps the last
+//   two axes. The weight gradient of x @ W.T is (x.T @ g).T: two transposes of the big
+//   operands ([128,784] and [784,256] in the bench MLP) become one of the small g ([128,256]).
+//   The product sums the same terms in the same k order; kernels may block them differently,
+//   so results can differ from eager in the last bits, as under jax.jit.
+//
+// Values are SSA (each value is written once), so a rewrite only redirects the uses that come
+// after it; steps left without readers are removed by the program's dead-code pass.
+
+import type { PrimitiveAttrs, TensorInfo } from "../ops/primitives";
+import type { KernelStep, Step, ValueSource } from "./trace";
+
+const isSwap = (perm: number[]) => {
+  const n = perm.length;
+  return n >= 2 && perm[n - 1] === n - 2 && perm[n - 2] === n - 1 && perm.slice(0, -2).every((p, i) => p === i);
+};
+
+const swapInfo = (info: TensorInfo): TensorInfo => {
+  const s = info.shape.slice();
+  [s[s.length - 2], s[s.length - 1]] = [s[s.length - 1], s[s.length - 2]];
+  return { shape: s, dtype: info.dtype };
+};
+
+/** Returns the rewritten steps and, for each value replaced by another, that value. */
+export function rewrite(steps: Step[], values: ValueSource[], escaping: Set<number>): { steps: Step[]; alias: Map<number, number> } {
+  const producer = new Map<number, KernelStep>();
+  const uses = new Map<number, number>();
+  for (const s of steps) {
+    if (s.kind !== "kernel") continue;
+    producer.set(s.result, s);
+    for (const v of s.inputs) uses.set(v, (uses.get(v) ?? 0) + 1);
+  }
+  for (const v of escaping) uses.set(v, (uses.get(v) ?? 0) + 1);
+  const alias = new Map<number, number>();
+  const resolve = (v: number) => alias.get(v) ?? v;
+  const out: Step[] = [];
+
+  /** The last-two-axes transpose of value v (of `info`): an existing one, or a new step. */
+  const transposed = (v: number, info: TensorInfo): [number, TensorInfo] => {
+    const p = producer.get(v);
+    if (p?.prim === "permute" && isSwap((p.attrs as PrimitiveAttrs["permute"]).perm)) return [p.inputs[0], p.infos[0]];
+    const result = values.push({ kind: "step", step: -1 }) - 1;
+    const perm = info.shape.map((_, i) => i);
+    const n = perm.length;
+    [perm[n - 2], perm[n - 1]] = [n - 1, n - 2];
+    const step: KernelStep = { kind: "kernel", prim: "permute", attrs: { perm }, inputs: [v], infos: [info], out: swapInfo(info), result };
+    out.push(step);
+    producer.set(result, step);
+    return [result, step.out];
+  };
+
+  for (const s0 of steps) {
+    if (s0.kind !== "kernel") {
+      out.push(s0);
+      continue;
+    }
+    const s: KernelStep = { ...s0, inputs: s0.inputs.map(resolve) };
+    if (s.prim === "permute") {
+      const perm = (s.attrs as PrimitiveAttrs["permute"]).perm;
+      const src = producer.get(s.inputs[0]);
+      if (src?.prim === "permute") {
+        const inner = (src.attrs as PrimitiveAttrs["permute"]).perm;
+        if (perm.every((p, i) => inner[p] === i)) {
+          alias.set(s.result, src.inputs[0]);
+          continue;
+        }
+      }
+      if (src?.prim === "matmul" && isSwap(perm) && uses.get(src.result) === 1) {
+        const a = producer.get(src.inputs[0]);
+        if (a?.prim === "permute" && isSwap((a.attrs as PrimitiveAttrs["permute"]).perm)) {
+          const [bT, bTInfo] = transposed(src.inputs[1], src.infos[1]);
+          const step: KernelStep = { ...s, prim: "matmul", attrs: {}, inputs: [bT, a.inputs[0]], infos: [bTInfo, a.infos[0]] };
+          out.push(step);
+          producer.set(s.result, step);
+          continue;
+        }
+      }
+    }
+    out.push(s);
+    producer.set(s.result, s);
+  }
+  return { steps: out, alias };
+}

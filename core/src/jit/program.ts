@@ -60,7 +60,9 @@ export class Program {
       for (const g of grads) if (g.value !== null) set.add(g.value);
       return set;
     };
-    const { steps, alias } = rewrite(trace.steps, this.values, escapes());
+    // TSDL_JIT_REWRITE=0 replays the trace as recorded (for A/B measurements).
+    const rewrites = typeof process === "undefined" || process.env?.TSDL_JIT_REWRITE !== "0";
+    const { steps, alias } = rewrites ? rewrite(trace.steps, this.values, escapes()) : { steps: trace.steps, alias: new Map<number, number>() };
     const resolve = (v: number) => alias.get(v) ?? v;
     this.outputs = this.outputs.map((o) => ({ ...o, value: resolve(o.value) }));
     this.assigns = assigns.map((a) => ({ ...a, value: resolve(a.value) }));

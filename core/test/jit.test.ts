@@ -27,6 +27,31 @@ eachBackend("jit", () => {
     assert.equal(f.traces, 1);
   });
 
+  it("rewrites transposes around matmuls (also behind reshapes) without changing the results", async () => {
+    const fns = {
+      weightGrad: (x: Tensor, g: Tensor) => x.T.matmul(g).T, // (x.T @ g).T -> g.T @ x
+      bothT: (x: Tensor, g: Tensor) => x.T.matmul(g.T.T).T,
+      doubleT: (x: Tensor) => x.T.T.mul(2),
+      linear: (x: Tensor, w: Tensor) => x.matmul(w.T), // small batch: (w @ x.T).T
+      reshaped: (x: Tensor, g: Tensor) => x.T.reshape([6, 4]).T.matmul(g.reshape([6, 2])).reshape([2, 4]).T,
+    };
+    const args = { weightGrad: [[5, 4], [5, 3]], bothT: [[5, 4], [5, 3]], doubleT: [[3, 4]], linear: [[2, 8], [6, 8]], reshaped: [[6, 4], [4, 3]] };
+    for (const [name, fn] of Object.entries(fns) as [keyof typeof fns, (...a: Tensor[]) => Tensor][]) {
+      const f = t.jit(fn);
+      for (let call = 0; call < 2; call++) {
+        const xs = args[name].map((s) => uniform(s));
+        const got = f(...xs);
+        const want = fn(...xs);
+        assert.deepEqual(got.shape, want.shape, name);
+        assertClose(await values(got), await values(want), 1e-6, 1e-6);
+      }
+    }
+    const weightGrad = t.jit(fns.weightGrad);
+    weightGrad(uniform([5, 4]), uniform([5, 3]));
+    assert.equal(weightGrad.kernels, 2, weightGrad.describe()); // g.T, then the product
+    assert.match(weightGrad.describe(), /permute\(arg1\).*\n.*matmul\(%\d+, arg0\) \[3,5\]x\[5,4\] -> \[3,4\]/);
+  });
+
   it("traces once per signature: new shapes, dtypes and non-tensor arguments retrace", async () => {
     let runs = 0;
     const f = t.jit((x: Tensor, k: number) => {

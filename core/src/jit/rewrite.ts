@@ -44,11 +44,18 @@ export function rewrite(steps: Step[], values: ValueSource[], escaping: Set<numb
   for (const v of escaping) uses.set(v, (uses.get(v) ?? 0) + 1);
   const alias = new Map<number, number>();
   const resolve = (v: number) => alias.get(v) ?? v;
+  /** The step that made value v, if the consumer reads it with the shape it was made with: a
+   * storage-sharing reshape in between leaves no step of its own (see trace.ts), and then the
+   * producer's operation is not the consumer's operand. */
+  const made = (v: number, info: TensorInfo): KernelStep | undefined => {
+    const p = producer.get(v);
+    return p && p.out.shape.length === info.shape.length && p.out.shape.every((d, i) => d === info.shape[i]) ? p : undefined;
+  };
   const out: Step[] = [];
 
   /** The last-two-axes transpose of value v (of `info`): an existing one, or a new step. */
   const transposed = (v: number, info: TensorInfo): [number, TensorInfo] => {
-    const p = producer.get(v);
+    const p = made(v, info);
     if (p?.prim === "permute" && isSwap((p.attrs as PrimitiveAttrs["permute"]).perm)) return [p.inputs[0], p.infos[0]];
     const result = values.push({ kind: "step", step: -1 }) - 1;
     const perm = info.shape.map((_, i) => i);
@@ -68,7 +75,7 @@ export function rewrite(steps: Step[], values: ValueSource[], escaping: Set<numb
     const s: KernelStep = { ...s0, inputs: s0.inputs.map(resolve) };
     if (s.prim === "permute") {
       const perm = (s.attrs as PrimitiveAttrs["permute"]).perm;
-      const src = producer.get(s.inputs[0]);
+      const src = made(s.inputs[0], s.infos[0]);
       if (src?.prim === "permute") {
         const inner = (src.attrs as PrimitiveAttrs["permute"]).perm;
         if (perm.every((p, i) => inner[p] === i)) {
@@ -77,7 +84,7 @@ export function rewrite(steps: Step[], values: ValueSource[], escaping: Set<numb
         }
       }
       if (src?.prim === "matmul" && isSwap(perm) && uses.get(src.result) === 1) {
-        const a = producer.get(src.inputs[0]);
+        const a = made(src.inputs[0], src.infos[0]);
         if (a?.prim === "permute" && isSwap((a.attrs as PrimitiveAttrs["permute"]).perm)) {
           const [bT, bTInfo] = transposed(src.inputs[1], src.infos[1]);
           const step: KernelStep = { ...s, prim: "matmul", attrs: {}, inputs: [bT, a.inputs[0]], infos: [bTInfo, a.infos[0]] };
@@ -88,10 +95,10 @@ export function rewrite(steps: Step[], values: ValueSource[], escaping: Set<numb
       }
     }
     if (s.prim === "matmul" && s.infos[0].shape.length === 2 && s.infos[1].shape.length === 2 && uses.get(s.inputs[1]) === 1) {
-      const b = producer.get(s.inputs[1]);
+      const b = made(s.inputs[1], s.infos[1]);
       const [m, k] = s.infos[0].shape;
       const n = s.out.shape[1];
-      if (b?.prim === "permute" && m * k + m * n < n * k) {
+      if (b?.prim === "permute" && isSwap((b.attrs as PrimitiveAttrs["permute"]).perm) && m * k + m * n < n * k) {
         const [aT, aTInfo] = transposed(s.inputs[0], s.infos[0]);
         const product = values.push({ kind: "step", step: -1 }) - 1;
         const info = swapInfo(s.out);

@@ -41,6 +41,8 @@ export class Tensor {
   /** The buffer, or null once disposed. */
   ref: BufferRef | null;
   private _grad: Tensor | null = null;
+  /** @internal A jitted function's result: it has no autodiff graph (see jit/jit.ts). */
+  fromJit = false;
   /** The op that made this tensor, when it was recorded for autodiff. */
   node: GradNode | null = null;
   private _requiresGrad = false;

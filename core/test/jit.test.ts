@@ -191,6 +191,28 @@ eachBackend("jit", () => {
     assert.match(printed, /tensor\(<traced by jit: values differ on every call.*shape=\[2\], dtype=float32/);
   });
 
+  it("returns results without an autodiff graph; grad(jit(f)) runs without jit after a warning", async () => {
+    const w = t.tensor([1, 2], { dtype: "float32" }).requiresGrad_();
+    const f = t.jit((x: Tensor) => x.mul(w).sum());
+    for (let call = 0; call < 2; call++) {
+      const y = f(t.ones([2]));
+      assert.equal(y.requiresGrad, false);
+      assert.throws(() => y.backward(), /backward\(\): this tensor is a result of a jitted function.*call loss.backward\(\) inside the jitted function/);
+    }
+    const warnings: string[] = [];
+    const warn = console.warn;
+    console.warn = (m: string) => void warnings.push(m);
+    try {
+      const sq = (x: Tensor) => x.square().sum();
+      const g = t.grad(t.jit(sq));
+      for (const v of [[1, 2], [3, 4]]) assertClose(await values(g(t.tensor(v, { dtype: "float32" }))), v.map((x) => 2 * x));
+    } finally {
+      console.warn = warn;
+    }
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0], /jit: an argument requires grad.*use jit\(grad\(f\)\)/);
+  });
+
   it("runs a jitted function called inside another one's trace as part of it", async () => {
     const inner = t.jit((a: Tensor) => a.mul(3));
     const outer = t.jit((a: Tensor) => inner(a).add(1));

@@ -19,16 +19,26 @@
 // such values as arguments (they are part of the signature) so a change retraces. Reading a
 // traced tensor's values on the host inside the function (item(), data(), array()) throws a
 // JitError rather than silently freezing one call's values; printing one shows a placeholder.
+//
+// Results carry no autodiff graph (replay records none): differentiate inside the function
+// (loss.backward() and opt.step() in it, or jit(grad(f))). grad(jit(f)), where an argument
+// requires grad, runs the function without jit after a one-time warning rather than giving
+// zero gradients.
 
 import type { Tensor } from "../tensor";
 import { peekNextTensorId } from "../tensor";
 import { isTensor } from "../creation";
 import { currentBackend } from "../backend/registry";
 import { isGradEnabled } from "../autodiff/mode";
-import { releaseRef } from "../memory";
 import { JitError } from "../errors";
 import { Trace, active, setActive } from "./trace";
-import { Program, type OutputLeaf, type Template } from "./program";
+import { Program, build, type OutputLeaf, type Template } from "./program";
+
+function detached(t: Tensor, firstId: number): Tensor {
+  const d = t.requiresGrad || t.node ? t.detach() : t;
+  if (d !== t || t.id >= firstId) d.fromJit = true; // not an argument returned as it is
+  return d;
+}
 
 export interface Jitted<A extends unknown[], R> {
   (...args: A): R;
@@ -79,14 +89,15 @@ function signature(args: unknown[]): { tensors: Tensor[]; key: string } {
 }
 
 /** The result's structure, with each tensor recorded as an output of the program. */
-function templateOf(result: unknown, trace: Trace, outputs: OutputLeaf[]): Template {
+function templateOf(result: unknown, trace: Trace, outputs: OutputLeaf[], tensors: Tensor[]): Template {
   if (isTensor(result)) {
     outputs.push({ value: trace.valueOf(result), shape: result.shape.slice(), dtype: result.dtype });
+    tensors.push(result);
     return { out: outputs.length - 1 };
   }
-  if (Array.isArray(result)) return result.map((r) => templateOf(r, trace, outputs));
+  if (Array.isArray(result)) return result.map((r) => templateOf(r, trace, outputs, tensors));
   if (result && typeof result === "object" && Object.getPrototypeOf(result) === Object.prototype) {
-    return { object: Object.entries(result).map(([k, v]) => [k, templateOf(v, trace, outputs)]) };
+    return { object: Object.entries(result).map(([k, v]) => [k, templateOf(v, trace, outputs, tensors)]) };
   }
   if (result instanceof Promise) {
     throw new JitError("jit: the function returned a Promise; jit traces synchronous functions (await the results after calling it)");
@@ -103,11 +114,23 @@ export function jit<A extends unknown[], R>(fn: (...args: A) => R): Jitted<A, R>
   const cache = new Map<string, Program>();
   let traces = 0;
   let last: Program | null = null;
+  let warned = false;
 
   const call = (...args: A): R => {
     // Inside another jit's trace the function is part of the outer program.
     if (active) return fn(...args);
     const { tensors, key: argKey } = signature(args);
+    if (isGradEnabled() && tensors.some((t) => t.requiresGrad)) {
+      // grad(jit(f)): the outer grad needs the graph jit does not record. Correct beats fast.
+      if (!warned) {
+        warned = true;
+        console.warn(
+          "jit: an argument requires grad (grad(jit(f)), or a tensor with requiresGrad passed in), and jit records " +
+            "no autodiff graph, so this function runs without jit; use jit(grad(f)), or call backward() inside it",
+        );
+      }
+      return fn(...args);
+    }
     const key = `${currentBackend().name} grad=${isGradEnabled()} ${argKey}`;
     const cached = cache.get(key);
     if (cached) return cached.replay(tensors) as R;
@@ -118,15 +141,19 @@ export function jit<A extends unknown[], R>(fn: (...args: A) => R): Jitted<A, R>
     let result: R;
     setActive(trace);
     try {
-      result = fn(...args);
+      const value = fn(...args);
       const outputs: OutputLeaf[] = [];
-      const template = templateOf(result, trace, outputs);
+      const returned: Tensor[] = [];
+      const template = templateOf(value, trace, outputs, returned);
       program = new Program(trace, outputs, template);
+      // Results carry no autodiff graph, on this call as on the replays (Program.replay).
+      result = build(template, returned.map((t) => detached(t, trace.firstId))) as R;
     } catch (e) {
-      trace.release(releaseRef);
+      trace.release();
       throw e;
     } finally {
       setActive(null);
+      trace.trimRetained();
       trace.ids.clear(); // only needed while recording; holding the refs would keep buffers alive
     }
     traces += 1;
@@ -141,7 +168,7 @@ export function jit<A extends unknown[], R>(fn: (...args: A) => R): Jitted<A, R>
     describe: { value: () => last?.describe() ?? "(not traced yet)" },
     dispose: {
       value: () => {
-        for (const p of cache.values()) p.dispose(releaseRef);
+        for (const p of cache.values()) p.dispose();
         cache.clear();
         last = null;
       },

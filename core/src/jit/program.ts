@@ -143,7 +143,11 @@ export class Program {
       const owner = targetOf(g.target);
       owner.grad = g.value === null ? null : keep(new Tensor(refOf(g.value), g.shape, g.dtype));
     }
-    const outs = this.outputs.map((o) => new Tensor(refOf(o.value), o.shape, o.dtype));
+    const outs = this.outputs.map((o) => {
+      const t = new Tensor(refOf(o.value), o.shape, o.dtype);
+      t.fromJit = true;
+      return t;
+    });
     for (const t of sources) t?.dispose();
     return build(this.template, outs);
   }
@@ -166,8 +170,8 @@ export class Program {
   }
 
   /** Releases the buffers the trace kept for constants it made. */
-  dispose(releaseRef: (ref: BufferRef) => void): void {
-    this.trace.release(releaseRef);
+  dispose(): void {
+    this.trace.release();
   }
 }
 
@@ -191,7 +195,7 @@ function constRef(v: Extract<ValueSource, { kind: "const" }>): BufferRef {
   return t ? t.ref! : v.retained!;
 }
 
-function build(t: Template, outs: TensorT[]): unknown {
+export function build(t: Template, outs: TensorT[]): unknown {
   if (Array.isArray(t)) return t.map((x) => build(x, outs));
   if ("out" in t) return outs[t.out];
   if ("literal" in t) return t.literal;

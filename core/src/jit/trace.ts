@@ -10,7 +10,7 @@
 
 import type { Backend, Storage } from "../backend/backend";
 import type { Primitive, PrimitiveAttrs, TensorInfo } from "../ops/primitives";
-import type { BufferRef } from "../memory";
+import { type BufferRef, releaseRef } from "../memory";
 import type { Tensor } from "../tensor";
 import { JitError } from "../errors";
 
@@ -150,8 +150,26 @@ export class Trace {
     }
   }
 
+  /** Gives back the trace-time buffers of constants that are alive and were assigned a new
+   * buffer since (optimizer state): replay reads their current one, the first is garbage. */
+  trimRetained(): void {
+    for (const v of this.values) {
+      if (v.kind !== "const" || !v.retained) continue;
+      let t: Tensor | null = null;
+      try {
+        t = v.resolve();
+      } catch {
+        continue; // a .grad that is gone: keep what we have
+      }
+      if (!t.isDisposed && t.ref !== v.retained) {
+        releaseRef(v.retained);
+        v.retained = null;
+      }
+    }
+  }
+
   /** Gives back the buffers kept for constants made inside the trace. */
-  release(releaseRef: (ref: BufferRef) => void): void {
+  release(): void {
     for (const v of this.values) if (v.kind === "const" && v.retained) releaseRef(v.retained);
   }
 }

@@ -94,7 +94,7 @@ export class Tensor {
 
   /** Gradient accumulated by backward() (PyTorch style). */
   get grad(): Tensor | null {
-    if (activeTrace && this._grad) activeTrace.readGrad(this, this._grad);
+    if (activeTrace) activeTrace.readGrad(this, this._grad);
     return this._grad;
   }
   set grad(g: Tensor | null) {

@@ -9,7 +9,8 @@
 //
 // Like jax.jit, the function runs eagerly (for real, with its results) on its first call for a
 // signature: argument shapes and dtypes, the other (non-tensor) arguments, the backend and the
-// grad mode. Later calls with that signature skip the JavaScript: only the recorded primitive
+// grad mode (and whether parameters' .grad was null, where the function accumulates into it).
+// Later calls with that signature skip the JavaScript: only the recorded primitive
 // applications run again, plus what the op layer recorded as host work (random draws,
 // optimizer hyperparameters and step counters, see trace.ts). Writes to captured tensors
 // (Tensor.assign, as optimizers do) and .grad are replayed too.
@@ -64,7 +65,7 @@ function signature(args: unknown[]): { tensors: Tensor[]; key: string } {
     if (isTensor(v)) {
       const seen = tensors.indexOf(v);
       tensors.push(v);
-      parts.push(seen >= 0 ? `T=${seen}` : `T${v.dtype}[${v.shape.join(",")}]`);
+      parts.push(seen >= 0 ? `T=${seen}` : `T${v.device}:${v.dtype}[${v.shape.join(",")}]`);
     } else if (Array.isArray(v)) {
       parts.push("[");
       v.forEach(walk);
@@ -111,7 +112,7 @@ function templateOf(result: unknown, trace: Trace, outputs: OutputLeaf[], tensor
  */
 export function jit<A extends unknown[], R>(fn: (...args: A) => R): Jitted<A, R> {
   if (typeof fn !== "function") throw new JitError(`jit: expected a function, got ${typeof fn}`);
-  const cache = new Map<string, Program>();
+  const cache = new Map<string, Program[]>();
   let traces = 0;
   let last: Program | null = null;
   let warned = false;
@@ -132,7 +133,7 @@ export function jit<A extends unknown[], R>(fn: (...args: A) => R): Jitted<A, R>
       return fn(...args);
     }
     const key = `${currentBackend().name} grad=${isGradEnabled()} ${argKey}`;
-    const cached = cache.get(key);
+    const cached = cache.get(key)?.find((p) => p.matches());
     if (cached) return cached.replay(tensors) as R;
 
     const trace = new Trace(peekNextTensorId());
@@ -157,7 +158,7 @@ export function jit<A extends unknown[], R>(fn: (...args: A) => R): Jitted<A, R>
       trace.ids.clear(); // only needed while recording; holding the refs would keep buffers alive
     }
     traces += 1;
-    cache.set(key, program);
+    cache.set(key, [...(cache.get(key) ?? []), program]);
     last = program;
     return result;
   };
@@ -168,7 +169,7 @@ export function jit<A extends unknown[], R>(fn: (...args: A) => R): Jitted<A, R>
     describe: { value: () => last?.describe() ?? "(not traced yet)" },
     dispose: {
       value: () => {
-        for (const p of cache.values()) p.dispose();
+        for (const list of cache.values()) for (const p of list) p.dispose();
         cache.clear();
         last = null;
       },

@@ -43,6 +43,7 @@ export class Program {
   private readonly backend: Backend | null;
   private readonly assigns: { target: Target; value: number; shape: number[]; dtype: DType }[];
   private readonly grads: { target: Target; value: number | null; shape: number[]; dtype: DType }[];
+  private readonly gradGuards: [TensorT, boolean][];
   /** Kernel launches per replay (after dead-code removal), for tests and profiling. */
   readonly kernels: number;
 
@@ -52,6 +53,7 @@ export class Program {
     private readonly template: Template,
   ) {
     this.values = trace.values;
+    this.gradGuards = [...trace.gradGuards];
     this.backend = trace.backend;
     const assigns = [...trace.assigns].map(([t, a]) => ({ ...a, shape: t.shape, dtype: t.dtype }));
     const grads = [...trace.grads].map(([t, g]) => ({ ...g, shape: t.shape, dtype: t.dtype }));
@@ -95,6 +97,11 @@ export class Program {
     }
     for (const [v, step] of lastUse) if (!escaping.has(v)) step.frees.push(v);
     this.kernels = this.steps.filter((s) => s.kind === "kernel").length;
+  }
+
+  /** Whether the JS state the trace depended on is as it was (see Trace.gradGuards). */
+  matches(): boolean {
+    return this.gradGuards.every(([owner, wasNull]) => (owner.grad === null) === wasNull);
   }
 
   /** Runs the program on new arguments (the tensors of the call, in flattening order). */

@@ -59,6 +59,11 @@ export class Trace {
   readonly assigns = new Map<Tensor, { target: Target; value: number }>();
   readonly grads = new Map<Tensor, { target: Target; value: number | null }>();
   readonly ids = new Map<BufferRef, number>();
+  /** Guards: tensors whose .grad the function read before writing it, and whether it was null.
+   * backward() branches on that (accumulate or start), so a replay is only valid when it matches
+   * (jit traces again otherwise, like torch.compile's guards). */
+  readonly gradGuards = new Map<Tensor, boolean>();
+  private readonly gradTouched = new Set<Tensor>();
   /** Tensors made after this id were created inside the trace. */
   readonly firstId: number;
   backend: Backend | null = null;
@@ -134,6 +139,7 @@ export class Trace {
   }
 
   setGrad(owner: Tensor, g: Tensor | null): void {
+    this.gradTouched.add(owner);
     if (owner.isDisposed) return;
     const where = this.target(owner);
     if (where) this.grads.set(owner, { target: where, value: g ? this.valueOf(g) : null });
@@ -141,8 +147,12 @@ export class Trace {
 
   /** A gradient read from outside the trace (accumulation without zeroGrad) is owner.grad at
    * replay time, not the trace-time tensor. */
-  readGrad(owner: Tensor, g: Tensor): void {
-    if (g.ref && !this.ids.has(g.ref)) {
+  readGrad(owner: Tensor, g: Tensor | null): void {
+    if (!this.gradTouched.has(owner)) {
+      this.gradTouched.add(owner);
+      this.gradGuards.set(owner, g === null);
+    }
+    if (g?.ref && !this.ids.has(g.ref)) {
       this.valueOf(g, () => {
         if (!owner.grad) throw new JitError("jit: the function reads a parameter's .grad that was set when it was traced and is null now; call zeroGrad() inside the function, or call it on a new jit()");
         return owner.grad;

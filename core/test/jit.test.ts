@@ -169,14 +169,14 @@ eachBackend("jit", () => {
     await t.sync(); // webgpu: pending (fused) values take their buffers when computed
     await t.collectGarbage(); // the trace's garbage, so that finalizers do not run in between
     // Tensors' buffers, and on webgpu the device buffers (replay frees intermediates directly).
-    const device = () => (x.backend as unknown as { memory?: () => { liveBuffers: number } }).memory?.().liveBuffers;
+    const device = () => (x.backend as unknown as { memory?: () => { liveBuffers: number } }).memory?.().liveBuffers ?? 0;
     const before = [t.memory().buffers, device()];
     for (let i = 0; i < 4; i++) f(x).dispose();
     await t.sync();
     await t.collectGarbage();
     // Garbage of earlier tests may still be finalized meanwhile: the counts must not grow.
     const after = [t.memory().buffers, device()];
-    assert.ok(after[0] <= before[0] && (after[1] ?? 0) <= (before[1] ?? 0), `no buffers leak from replays: ${before} -> ${after}`);
+    assert.ok(after[0] <= before[0] && after[1] <= before[1], `no buffers leak from replays: ${before} -> ${after}`);
     assertClose(await values(acc), [6 * Math.log(2), 6 * (1 + Math.log(2))], 1e-5);
   });
 

@@ -159,25 +159,31 @@ eachBackend("jit", () => {
 
   it("replays writes to arguments and captured tensors, and frees every intermediate", async () => {
     const acc = t.zeros([2]);
-    const f = t.jit((x: Tensor) => {
+    const w = t.tensor([[1, 0.5], [-0.5, 1]], { dtype: "float32" });
+    const f = t.jit((x: Tensor, state: Tensor) => {
       acc.assign(acc.add(x.exp().mul(2).log()));
+      // Products are real buffers on webgpu too (elementwise chains fuse into pending values).
+      const h = x.reshape([1, 2]).matmul(w).relu().matmul(w.T);
+      state.assign(state.add(h.reshape([2])));
       return t.tidy(() => x.square().sum());
     });
     const x = t.tensor([0, 1], { dtype: "float32" });
-    f(x).dispose(); // the trace (its temporary acc.add(...) tensor waits for the garbage collector)
-    f(x).dispose();
+    const state = t.zeros([2]);
+    f(x, state).dispose(); // the trace (its temporary acc.add(...) tensor waits for the garbage collector)
+    f(x, state).dispose();
     await t.sync(); // webgpu: pending (fused) values take their buffers when computed
     await t.collectGarbage(); // the trace's garbage, so that finalizers do not run in between
     // Tensors' buffers, and on webgpu the device buffers (replay frees intermediates directly).
     const device = () => (x.backend as unknown as { memory?: () => { liveBuffers: number } }).memory?.().liveBuffers ?? 0;
     const before = [t.memory().buffers, device()];
-    for (let i = 0; i < 4; i++) f(x).dispose();
+    for (let i = 0; i < 4; i++) f(x, state).dispose();
     await t.sync();
     await t.collectGarbage();
     // Garbage of earlier tests may still be finalized meanwhile: the counts must not grow.
     const after = [t.memory().buffers, device()];
     assert.ok(after[0] <= before[0] && after[1] <= before[1], `no buffers leak from replays: ${before} -> ${after}`);
     assertClose(await values(acc), [6 * Math.log(2), 6 * (1 + Math.log(2))], 1e-5);
+    assertClose(await values(state), [3, 6], 1e-6); // relu([0, 1] @ w) @ w.T = [0.5, 1] per call
   });
 
   it("draws fresh random numbers on every replay, in the eager order", async () => {

@@ -174,5 +174,5 @@ export function jit<A extends unknown[], R>(fn: (...args: A) => R): Jitted<A, R>
         last = null;
       },
     },
-  }) as unknown as Jitted<A, R>;
+  }) as Jitted<A, R>;
 }

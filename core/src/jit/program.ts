@@ -116,6 +116,8 @@ export class Program {
     for (const s of this.steps) {
       if (s.kind === "kernel") {
         const inputs = s.inputs.map((v) => storages[v]);
+        // The step pairs prim and attrs as dispatch.run did; the table's per-primitive types
+        // cannot see that through a union, hence the cast.
         storages[s.result] = backend!.kernels[s.prim]({ inputs, infos: s.infos, out: s.out, attrs: s.attrs as never });
         for (const v of s.frees) backend!.free(storages[v]);
       } else if (s.kind === "source") {

@@ -57,7 +57,7 @@ export function rewrite(steps: Step[], values: ValueSource[], escaping: Set<numb
   const transposed = (v: number, info: TensorInfo): [number, TensorInfo] => {
     const p = made(v, info);
     if (p?.prim === "permute" && isSwap((p.attrs as PrimitiveAttrs["permute"]).perm)) return [p.inputs[0], p.infos[0]];
-    const result = values.push({ kind: "step", step: -1 }) - 1;
+    const result = values.push({ kind: "step" }) - 1;
     const perm = info.shape.map((_, i) => i);
     const n = perm.length;
     [perm[n - 2], perm[n - 1]] = [n - 1, n - 2];
@@ -100,7 +100,7 @@ export function rewrite(steps: Step[], values: ValueSource[], escaping: Set<numb
       const n = s.out.shape[1];
       if (b?.prim === "permute" && isSwap((b.attrs as PrimitiveAttrs["permute"]).perm) && m * k + m * n < n * k) {
         const [aT, aTInfo] = transposed(s.inputs[0], s.infos[0]);
-        const product = values.push({ kind: "step", step: -1 }) - 1;
+        const product = values.push({ kind: "step" }) - 1;
         const info = swapInfo(s.out);
         out.push({ kind: "kernel", prim: "matmul", attrs: {}, inputs: [b.inputs[0], aT], infos: [b.infos[0], aTInfo], out: info, result: product });
         const step: KernelStep = { ...s, prim: "permute", attrs: { perm: [1, 0] }, inputs: [product], infos: [info] };

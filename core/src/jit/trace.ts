@@ -20,8 +20,10 @@ export type ValueSource =
   /** A tensor from outside the trace (or made on the host inside it): read at replay through
    * `resolve`; `retained` keeps the trace-time buffer for tensors the function later disposed. */
   | { kind: "const"; resolve: () => Tensor; retained: BufferRef | null }
-  | { kind: "step"; step: number }
-  | { kind: "source"; step: number };
+  /** The result of a kernel step (or of one a rewrite added). */
+  | { kind: "step" }
+  /** The tensor a source step makes. */
+  | { kind: "source" };
 
 export interface KernelStep {
   kind: "kernel";
@@ -107,15 +109,13 @@ export class Trace {
     // input's buffer with their own recorded shapes, and the step drops out of the program.
     const shared = inputs.findIndex((t) => t.storage === storage);
     if (shared >= 0) return;
-    const step = this.steps.length;
-    const id = this.values.push({ kind: "step", step }) - 1;
+    const id = this.values.push({ kind: "step" }) - 1;
     this.steps.push({ kind: "kernel", prim, attrs: attrs as PrimitiveAttrs[Primitive], inputs: ids, infos, out, result: id });
     this.ids.set(result.ref!, id);
   }
 
   source(t: Tensor, make: () => Tensor): void {
-    const step = this.steps.length;
-    const id = this.values.push({ kind: "source", step }) - 1;
+    const id = this.values.push({ kind: "source" }) - 1;
     this.steps.push({ kind: "source", make, result: id });
     this.ids.set(t.ref!, id);
   }

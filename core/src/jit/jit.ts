@@ -16,10 +16,14 @@
 // (Tensor.assign, as optimizers do) and .grad are replayed too.
 //
 // What replay cannot see, like JAX: JavaScript control flow and values outside tensors are
-// frozen at trace time. A branch on a JS variable takes the traced side on every call; pass
-// such values as arguments (they are part of the signature) so a change retraces. Reading a
-// traced tensor's values on the host inside the function (item(), data(), array()) throws a
-// JitError rather than silently freezing one call's values; printing one shows a placeholder.
+// frozen at trace time. A branch on a JS variable (model.train() / eval(), a flag) takes the
+// traced side on every call; pass such values as arguments (they are part of the signature) so
+// a change retraces, or make a jit per mode. Reading a traced tensor's values on the host inside
+// the function (item(), data(), array()) throws a JitError: an error, not torch.compile's silent
+// graph break, because a fallback would hide that the step is no longer compiled, and freezing
+// one call's values would be wrong. Printing one shows a placeholder, as JAX prints a tracer.
+// Checks that read index values on the host (the range check of take/gather) run while
+// tracing only.
 //
 // Results carry no autodiff graph (replay records none): differentiate inside the function
 // (loss.backward() and opt.step() in it, or jit(grad(f))). grad(jit(f)), where an argument

@@ -5,7 +5,8 @@
 //   gradient for x @ W.T produces permute(permute(W)) in the input gradient g @ (W.T).T.
 // - permute_T(matmul(permute_T(x), b)) = matmul(permute_T(b), x), where permute_T swaps the last
 //   two axes. The weight gradient of x @ W.T is (x.T @ g).T: two transposes of the big
-//   operands ([128,784] and [784,256] in the bench MLP) become one of the small g ([128,256]).
+//   operands ([128,784] and [784,256] in the bench MLP) become one of the small g ([128,256]);
+//   only where that moves fewer elements (not in a convolution's weight gradient).
 //   The product sums the same terms in the same k order; kernels may block them differently,
 //   so results can differ from eager in the last bits, as under jax.jit.
 // - matmul(a, permute_T(w)) = permute_T(matmul(w, permute_T(a))) for 2-D operands when the
@@ -25,6 +26,8 @@ const isSwap = (perm: number[]) => {
   const n = perm.length;
   return n >= 2 && perm[n - 1] === n - 2 && perm[n - 2] === n - 1 && perm.slice(0, -2).every((p, i) => p === i);
 };
+
+const size = (info: TensorInfo) => info.shape.reduce((p, d) => p * d, 1);
 
 const swapInfo = (info: TensorInfo): TensorInfo => {
   const s = info.shape.slice();
@@ -67,6 +70,15 @@ export function rewrite(steps: Step[], values: ValueSource[], escaping: Set<numb
     return [result, step.out];
   };
 
+  /** Whether b.T costs fewer moved elements than the transposes of a's input and of the
+   * product: in a convolution's weight gradient b (the output gradient, [N*H*W, O]) is the
+   * biggest operand, and the split-k kernel is tuned for the original orientation. */
+  const cheaper = (a: KernelStep, product: KernelStep): boolean => {
+    const b = made(product.inputs[1], product.infos[1]);
+    const bT = b?.prim === "permute" && isSwap((b.attrs as PrimitiveAttrs["permute"]).perm) ? 0 : size(product.infos[1]);
+    return bT < (uses.get(a.result) === 1 ? size(a.out) : 0) + size(product.out);
+  };
+
   for (const s0 of steps) {
     if (s0.kind !== "kernel") {
       out.push(s0);
@@ -85,7 +97,7 @@ export function rewrite(steps: Step[], values: ValueSource[], escaping: Set<numb
       }
       if (src?.prim === "matmul" && isSwap(perm) && uses.get(src.result) === 1) {
         const a = made(src.inputs[0], src.infos[0]);
-        if (a?.prim === "permute" && isSwap((a.attrs as PrimitiveAttrs["permute"]).perm)) {
+        if (a?.prim === "permute" && isSwap((a.attrs as PrimitiveAttrs["permute"]).perm) && cheaper(a, src)) {
           const [bT, bTInfo] = transposed(src.inputs[1], src.infos[1]);
           const step: KernelStep = { ...s, prim: "matmul", attrs: {}, inputs: [bT, a.inputs[0]], infos: [bTInfo, a.infos[0]] };
           out.push(step);

@@ -19,6 +19,8 @@ export abstract class Optimizer {
   readonly params: Tensor[];
   lr: number;
   stepCount = 0;
+  /** This step's hyperparameter tensors while jit traces (see scalar()). */
+  private readonly scalars = new Map<string, Tensor>();
   constructor(params: Iterable<Tensor>, lr: number) {
     this.params = [...params];
     if (!this.params.length) throw new InputError("optimizer: got no parameters (did the model register any?)");
@@ -44,8 +46,6 @@ export abstract class Optimizer {
     this.scalars.clear();
   }
 
-  private readonly scalars = new Map<string, Tensor>();
-
   /**
    * A hyperparameter as an operand. Eagerly the plain number (the op layer's cached scalar);
    * while jit traces, a fresh scalar tensor recorded as a host source, so that every replay
@@ -69,6 +69,6 @@ export abstract class Optimizer {
     return (slots[i] ??= keep(zerosLike(like)));
   }
 
-  /** The new value of parameter i. State tensors must be kept with keepState(). */
+  /** The new value of parameter i. State tensors come from state() and change by assign(). */
   protected abstract update(p: Tensor, g: Tensor, i: number): Tensor;
 }

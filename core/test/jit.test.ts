@@ -68,6 +68,23 @@ eachBackend("jit", () => {
     assert.equal(f.traces, 4);
     assert.equal(await f(t.tensor([7, 8, 9], { dtype: "float32" }), 2).item(), 48); // cached again
     assert.equal(f.traces, 4);
+    f.dispose();
+    assert.equal(await f(t.tensor([7, 8, 9], { dtype: "float32" }), 2).item(), 48);
+    assert.equal(f.traces, 5, "dispose() forgets the traces");
+  });
+
+  it("replays only the work that reaches a result", async () => {
+    const f = t.jit((x: Tensor) => {
+      x.exp().matmul(x.T); // never used
+      const y = x.reshape([6]).reshape([2, 3]); // shares x's buffer: no kernel
+      return { y: y.add(1), n: 3 };
+    });
+    for (let call = 0; call < 2; call++) {
+      const { y, n } = f(t.tensor([[1, 2, 3], [4, 5, 6]], { dtype: "float32" }).mul(call + 1));
+      assert.equal(n, 3);
+      assert.deepEqual(await y.array(), [[1, 2, 3], [4, 5, 6]].map((r) => r.map((v) => v * (call + 1) + 1)));
+    }
+    assert.equal(f.kernels, 1, f.describe());
   });
 
   it("jit(grad(f)) and jit(valueAndGrad(f)) equal grad(f)", async () => {

@@ -32,7 +32,7 @@ for (const [prim, kernel] of Object.entries(backend.kernels)) {
 }
 
 const spec = makeSpec(model);
-const [variant] = await tsdlTraining(t)(spec);
+const variant = (await tsdlTraining(t)(spec)).find((v) => v.name === "eager");
 const trainer = await variant.create(spec);
 for (let i = 0; i < 3; i++) await trainer.step(); // warm-up: pipelines compiled, pools filled
 const { net, opt, x, y } = trainer.internals;

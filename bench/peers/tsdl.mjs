@@ -9,7 +9,8 @@ export async function createPeer(backend) {
     throw new Error(`@tsdl/core is not built (run \`npx tsc -b core\`): ${err.message.split("\n")[0]}`);
   }
   await tsdl.setBackend(backend);
-  const notes = {};
+  // Older builds of @tsdl/core have no jit: their training step runs eagerly only.
+  const notes = typeof tsdl.jit === "function" ? { train: "jit (eager too in the training table)" } : {};
   // Older builds of @tsdl/core have no cpuThreads (their cpu matmul is plain TypeScript).
   if (backend === "cpu" && typeof tsdl.cpuThreads === "function") {
     notes.matmul = `WebAssembly SIMD, ${tsdl.cpuThreads()} thread(s) (TSDL_CPU_THREADS)`;

@@ -13,6 +13,7 @@ import { DeviceLimitError, InputError } from "./errors";
 import { formatShape, sizeOf } from "./shape";
 import { isGradEnabled } from "./autodiff/mode";
 import { Tensor } from "./tensor";
+import { active as activeTrace } from "./jit/trace";
 
 /** Largest element count of one tensor: typed arrays and WGSL indices are 32-bit. */
 export const maxElements = 2 ** 31 - 1;
@@ -55,6 +56,8 @@ export function run<P extends Primitive>(prim: P, inputs: Tensor[], attrs: Primi
   checkAllocation(out, prim);
   const storage = backend.kernels[prim]({ inputs: storages, infos, out, attrs });
   const result = wrapResult(backend, storage, out, inputs);
+  // Under jit's first call, the application is recorded for replay (jit/trace.ts).
+  if (activeTrace) activeTrace.kernel(prim, attrs, inputs, infos, out, result, storage);
   if (isGradEnabled() && out.dtype === "float32" && inputs.some((t) => t.requiresGrad)) {
     result.node = { prim, attrs, inputs } as GradNode;
     result.requiresGrad = true;

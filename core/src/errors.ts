@@ -57,3 +57,8 @@ export class DeviceLimitError extends Error {
 export class GradError extends Error {
   override name = "GradError";
 }
+
+/** Something jit() cannot trace: host reads of traced values, async functions, bad arguments. */
+export class JitError extends Error {
+  override name = "JitError";
+}

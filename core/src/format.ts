@@ -2,6 +2,7 @@
 // then shape, dtype and device. Values still on a GPU and not read yet are not waited for:
 // toString() is synchronous, so it says how to get them instead.
 
+import { active as activeTrace } from "./jit/trace";
 import type { Tensor } from "./tensor";
 import type { DType, HostArray } from "./dtype";
 
@@ -93,6 +94,7 @@ function range(a: number, b: number): number[] {
 export function formatTensor(t: Tensor): string {
   const meta = `shape=[${t.shape.join(", ")}], dtype=${t.dtype}`;
   if (t.isDisposed) return `tensor(<disposed>, ${meta})`;
+  if (activeTrace?.isTraced(t)) return `tensor(<traced by jit: values differ on every call; return the tensor and read it after the call>, ${meta})`;
   const data = t.peek();
   const tail = `${meta}, device=${t.device}`;
   if (!data) return `tensor(<on ${t.device}; read with await x.data() or display it>, ${tail})`;

@@ -4,7 +4,7 @@ export { Tensor } from "./tensor";
 export type { DType, HostArray } from "./dtype";
 export { dtypes, promote } from "./dtype";
 export {
-  ShapeError, DTypeError, InputError, DisposedError, DeviceLimitError, GradError, fillRoles,
+  ShapeError, DTypeError, InputError, DisposedError, DeviceLimitError, GradError, JitError, fillRoles,
 } from "./errors";
 export type { ShapeErrorDetail, ShapeErrorOperand } from "./errors";
 export {
@@ -18,6 +18,8 @@ export * from "./api";
 export { grad, valueAndGrad } from "./autodiff/grad";
 export type { GradOptions } from "./autodiff/grad";
 export { noGrad, isGradEnabled } from "./autodiff/mode";
+export { jit } from "./jit/jit";
+export type { Jitted } from "./jit/jit";
 export { memory } from "./memory";
 export { collectGarbage } from "./collect";
 export { setBackend, getBackend, ready, sync, shutdown, backendInfo } from "./backend/registry";

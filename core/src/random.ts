@@ -9,6 +9,7 @@ import { checkShape, describe } from "./shape";
 import { InputError } from "./errors";
 import { checkAllocation } from "./dispatch";
 import { sizeOf } from "./shape";
+import { hostSource } from "./jit/trace";
 
 let s = new Uint32Array(4);
 
@@ -60,14 +61,21 @@ function shapeOf(shape: number[], where: string): number[] {
 /** Uniform floats in [0, 1). */
 export function rand(shape: number[]): Tensor {
   const sh = shapeOf(shape, "rand");
-  const out = new Float32Array(sizeOf(sh));
-  for (let i = 0; i < out.length; i++) out[i] = uniform();
-  return fromHost(out, sh, "float32");
+  // hostSource: under jit every replay draws again (the generator advances as in eager code).
+  return hostSource(() => {
+    const out = new Float32Array(sizeOf(sh));
+    for (let i = 0; i < out.length; i++) out[i] = uniform();
+    return fromHost(out, sh, "float32");
+  });
 }
 
 /** Standard normal floats (Box-Muller). */
 export function randn(shape: number[]): Tensor {
   const sh = shapeOf(shape, "randn");
+  return hostSource(() => randnValues(sh));
+}
+
+function randnValues(sh: number[]): Tensor {
   const out = new Float32Array(sizeOf(sh));
   for (let i = 0; i < out.length; i += 2) {
     const u = 1 - uniform(); // (0, 1]: log stays finite
@@ -85,10 +93,12 @@ export function randint(low: number, high: number, shape: number[]): Tensor {
     throw new InputError(`randint: need integers low < high, got low=${describe(low)}, high=${describe(high)}`);
   }
   const sh = shapeOf(shape, "randint");
-  const out = new Int32Array(sizeOf(sh));
-  const span = high - low;
-  for (let i = 0; i < out.length; i++) out[i] = low + Math.floor(uniform() * span);
-  return fromHost(out, sh, "int32");
+  return hostSource(() => {
+    const out = new Int32Array(sizeOf(sh));
+    const span = high - low;
+    for (let i = 0; i < out.length; i++) out[i] = low + Math.floor(uniform() * span);
+    return fromHost(out, sh, "int32");
+  });
 }
 
 /** bernoulli(p, shape): true with probability p. With a tensor p, compares against rand(). */
@@ -96,7 +106,9 @@ export function bernoulli(p: number | Tensor, shape?: number[]): Tensor {
   if (isTensor(p)) return rand(p.shape).lt(p);
   if (typeof p !== "number" || !(p >= 0 && p <= 1)) throw new InputError(`bernoulli: p must be a probability in [0, 1], got ${describe(p)}`);
   const sh = shapeOf(shape ?? [], "bernoulli");
-  const out = new Uint8Array(sizeOf(sh));
-  for (let i = 0; i < out.length; i++) out[i] = uniform() < p ? 1 : 0;
-  return fromHost(out, sh, "bool");
+  return hostSource(() => {
+    const out = new Uint8Array(sizeOf(sh));
+    for (let i = 0; i < out.length; i++) out[i] = uniform() < p ? 1 : 0;
+    return fromHost(out, sh, "bool");
+  });
 }

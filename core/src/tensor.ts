@@ -21,6 +21,7 @@ import { backward } from "./autodiff/backprop";
 import { formatTensor, toNested } from "./format";
 import type { Nested } from "./format";
 import { backendByName } from "./backend/registry";
+import { active as activeTrace, checkHostRead } from "./jit/trace";
 
 type Operand = ew.Operand;
 type Axes = number | number[] | undefined;
@@ -28,14 +29,20 @@ type KeepDims = { keepdims?: boolean };
 
 let nextId = 1;
 
+/** @internal The id the next tensor will get (jit tells tensors made inside a trace by it). */
+export function peekNextTensorId(): number {
+  return nextId;
+}
+
 export class Tensor {
   readonly id = nextId++;
   readonly shape: number[];
   readonly dtype: DType;
   /** The buffer, or null once disposed. */
   ref: BufferRef | null;
-  /** Gradient accumulated by backward() (PyTorch style). */
-  grad: Tensor | null = null;
+  private _grad: Tensor | null = null;
+  /** @internal A jitted function's result: it has no autodiff graph (see jit/jit.ts). */
+  fromJit = false;
   /** The op that made this tensor, when it was recorded for autodiff. */
   node: GradNode | null = null;
   private _requiresGrad = false;
@@ -85,6 +92,16 @@ export class Tensor {
     return this.ref;
   }
 
+  /** Gradient accumulated by backward() (PyTorch style). */
+  get grad(): Tensor | null {
+    if (activeTrace) activeTrace.readGrad(this, this._grad);
+    return this._grad;
+  }
+  set grad(g: Tensor | null) {
+    activeTrace?.setGrad(this, g);
+    this._grad = g;
+  }
+
   get requiresGrad(): boolean {
     return this._requiresGrad;
   }
@@ -103,7 +120,11 @@ export class Tensor {
 
   // ---- reading values ----
   /** The values as a flat typed array (Float32Array, Int32Array, or Uint8Array for bool). */
-  async data(): Promise<HostArray> {
+  data(): Promise<HostArray> {
+    checkHostRead(this, "data()"); // synchronously, so the error stops the traced function
+    return this.readHost();
+  }
+  private async readHost(): Promise<HostArray> {
     if (!this.host) {
       const b = this.backend;
       this.host = await b.read(this.storage, this.dtype, this.size);
@@ -111,11 +132,16 @@ export class Tensor {
     return this.host.slice() as HostArray;
   }
   /** The values as nested JS arrays (booleans for bool tensors). */
-  async array(): Promise<Nested> {
-    return toNested(await this.data(), this.shape, this.dtype);
+  array(): Promise<Nested> {
+    checkHostRead(this, "array()");
+    return this.data().then((d) => toNested(d, this.shape, this.dtype));
   }
   /** The single value of a one-element tensor. */
-  async item(): Promise<number | boolean> {
+  item(): Promise<number | boolean> {
+    checkHostRead(this, "item()");
+    return this.itemAsync();
+  }
+  private async itemAsync(): Promise<number | boolean> {
     if (this.size !== 1) throw new Error(`item() needs a tensor with one element; this one has shape [${this.shape.join(", ")}] (${this.size} elements)`);
     const v = (await this.data())[0];
     return this.dtype === "bool" ? v !== 0 : v;
@@ -126,6 +152,8 @@ export class Tensor {
   }
   /** Values if already known (read before, or on the cpu backend), else null. */
   peek(): HostArray | null {
+    // Under jit, a traced tensor's values are not known: they differ on every call.
+    if (activeTrace?.isTraced(this)) return null;
     if (this.host) return this.host;
     if (this.isDisposed) return null;
     const b = this.backend;
@@ -157,6 +185,7 @@ export class Tensor {
     if (value.shape.length !== this.shape.length || value.shape.some((d, i) => d !== this.shape[i]) || value.dtype !== this.dtype) {
       throw new InputError(`assign: value of shape [${value.shape.join(", ")}] ${value.dtype} does not match [${this.shape.join(", ")}] ${this.dtype}`);
     }
+    activeTrace?.assign(this, value);
     const ref = value.live();
     ref.refs += 1;
     const old = this.live();
@@ -165,6 +194,15 @@ export class Tensor {
     this.node = null;
     releaseRef(old);
     return this;
+  }
+
+  /** @internal assign() from jit's replay: takes over one count of `ref`. */
+  adoptRef(ref: BufferRef): void {
+    const old = this.live();
+    this.ref = ref;
+    this.host = null;
+    this.node = null;
+    releaseRef(old);
   }
 
   // ---- dtype, device and graph ----

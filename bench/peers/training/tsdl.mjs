@@ -17,43 +17,52 @@ function buildModel(t, spec) {
   return { model, slots };
 }
 
-/** One variant: tsdl has no tracing compiler, so it runs eagerly. */
+/**
+ * Two variants of the same step: eager, and under t.jit (traced on the first step, then the
+ * recorded kernels replayed without the op layer). jit comes first, so it gives the table's value.
+ */
 export function tsdlTraining(t) {
-  return async () => [
-    {
-      name: "eager",
-      async create(spec) {
-        const { model, slots } = buildModel(t, spec);
-        // The shared starting weights replace the modules' own random init (same layout as PyTorch).
-        for (const [layer, key, name] of slots) {
-          const p = param(spec, name);
-          t.tidy(() => void layer[key].assign(t.tensor(p.data).reshape(p.shape)));
-        }
-        const x = t.tidy(() => t.tensor(spec.x).reshape(spec.xShape));
-        const y = t.tensor(spec.y);
-        const opt = new t.optim.SGD(model.parameters(), { lr: spec.lr });
-        return {
-          async step() {
-            // tidy frees the step's activations; backward's gradients are kept by tsdl itself.
-            const loss = t.tidy(() => {
-              opt.zeroGrad();
-              const l = t.nn.crossEntropy(model.forward(x), y);
-              l.backward();
-              opt.step();
-              return l;
-            });
-            const value = await loss.item();
-            await t.sync(); // the parameter updates were queued after the loss
-            loss.dispose();
-            return value;
-          },
-          internals: { net: model, opt, x, y }, // for bench/profile-step.mjs
-          dispose() {
-            opt.zeroGrad();
-            for (const h of [x, y, ...model.parameters()]) h.dispose();
-          },
-        };
-      },
+  const jit = typeof t.jit === "function"; // older builds (bench of earlier commits) have none
+  return async () => (jit ? [variant(t, "jit", true), variant(t, "eager", false)] : [variant(t, "eager", false)]);
+}
+
+function variant(t, name, useJit) {
+  return {
+    name,
+    async create(spec) {
+      const { model, slots } = buildModel(t, spec);
+      // The shared starting weights replace the modules' own random init (same layout as PyTorch).
+      for (const [layer, key, name] of slots) {
+        const p = param(spec, name);
+        t.tidy(() => void layer[key].assign(t.tensor(p.data).reshape(p.shape)));
+      }
+      const x = t.tidy(() => t.tensor(spec.x).reshape(spec.xShape));
+      const y = t.tensor(spec.y);
+      const opt = new t.optim.SGD(model.parameters(), { lr: spec.lr });
+      const body = (x, y) => {
+        opt.zeroGrad();
+        const l = t.nn.crossEntropy(model.forward(x), y);
+        l.backward();
+        opt.step();
+        return l;
+      };
+      const fn = useJit ? t.jit(body) : body;
+      return {
+        async step() {
+          // tidy frees the step's activations; backward's gradients are kept by tsdl itself.
+          const loss = t.tidy(() => fn(x, y));
+          const value = await loss.item();
+          await t.sync(); // the parameter updates were queued after the loss
+          loss.dispose();
+          return value;
+        },
+        internals: { net: model, opt, x, y, fn }, // for bench/profile-step.mjs
+        dispose() {
+          fn.dispose?.();
+          opt.zeroGrad();
+          for (const h of [x, y, ...model.parameters()]) h.dispose();
+        },
+      };
     },
-  ];
+  };
 }

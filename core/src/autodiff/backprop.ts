@@ -77,6 +77,12 @@ export function backprop(root: Tensor, seed: Tensor, stops: Set<Tensor> | null, 
 /** PyTorch-style backward: accumulates into .grad of every leaf with requiresGrad. */
 export function backward(root: Tensor, gradient?: Tensor): void {
   if (!root.requiresGrad) {
+    if (root.fromJit) {
+      throw new GradError(
+        "backward(): this tensor is a result of a jitted function, and jit records no autodiff graph for its " +
+          "results; call loss.backward() inside the jitted function (with opt.step()), or use jit(grad(f))",
+      );
+    }
     throw new GradError(
       "backward(): this tensor does not depend on any tensor with requiresGrad; " +
         "mark the inputs first, e.g. w.requiresGrad = true (or w = w.requiresGrad_())",

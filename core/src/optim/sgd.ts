@@ -2,7 +2,6 @@
 
 import type { Tensor } from "../tensor";
 import { Optimizer } from "./optimizer";
-import { keep } from "../scope";
 
 export class SGD extends Optimizer {
   private velocity: (Tensor | null)[];
@@ -17,13 +16,11 @@ export class SGD extends Optimizer {
   protected update(p: Tensor, g: Tensor, i: number): Tensor {
     let d = this.weightDecay ? g.add(p.mul(this.weightDecay)) : g;
     if (this.momentum) {
-      const v = this.velocity[i];
-      const nv = keep(v ? v.mul(this.momentum).add(d) : d.mul(1));
-      v?.dispose();
-      this.velocity[i] = nv;
-      d = nv;
+      // v starts at zeros: 0 * momentum + d is exactly d, PyTorch's first step (v = d).
+      const v = this.state(this.velocity, i, p);
+      d = v.assign(v.mul(this.momentum).add(d));
     }
-    return p.sub(d.mul(this.lr));
+    return p.sub(d.mul(this.scalar("lr", () => this.lr, p)));
   }
 }
 
@@ -46,19 +43,15 @@ export class Adam extends Optimizer {
   protected update(p: Tensor, g0: Tensor, i: number): Tensor {
     const [b1, b2] = this.betas;
     const g = this.weightDecay && !this.decoupled ? g0.add(p.mul(this.weightDecay)) : g0;
-    const m0 = this.m[i];
-    const v0 = this.v[i];
-    const m = keep(m0 ? m0.mul(b1).add(g.mul(1 - b1)) : g.mul(1 - b1));
-    const v = keep(v0 ? v0.mul(b2).add(g.square().mul(1 - b2)) : g.square().mul(1 - b2));
-    m0?.dispose();
-    v0?.dispose();
-    this.m[i] = m;
-    this.v[i] = v;
-    const t = this.stepCount;
-    const mHat = m.div(1 - b1 ** t);
-    const vHat = v.div(1 - b2 ** t);
-    const base = this.decoupled && this.weightDecay ? p.mul(1 - this.lr * this.weightDecay) : p;
-    return base.sub(mHat.div(vHat.sqrt().add(this.eps)).mul(this.lr));
+    // m and v start at zeros: 0 * beta + x is exactly x, PyTorch's first step.
+    const m = this.state(this.m, i, p);
+    const v = this.state(this.v, i, p);
+    m.assign(m.mul(b1).add(g.mul(1 - b1)));
+    v.assign(v.mul(b2).add(g.square().mul(1 - b2)));
+    const mHat = m.div(this.scalar("c1", () => 1 - b1 ** this.stepCount, p));
+    const vHat = v.div(this.scalar("c2", () => 1 - b2 ** this.stepCount, p));
+    const base = this.decoupled && this.weightDecay ? p.mul(this.scalar("decay", () => 1 - this.lr * this.weightDecay, p)) : p;
+    return base.sub(mHat.div(vHat.sqrt().add(this.eps)).mul(this.scalar("lr", () => this.lr, p)));
   }
 }
 

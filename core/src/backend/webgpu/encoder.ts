@@ -12,6 +12,7 @@
 
 import { DeviceLimitError } from "../../errors";
 import { BindGroupCache } from "./bindgroups";
+import { WaitPacer } from "./pacing";
 import type { CachedPipeline } from "./pipelines";
 
 /** A buffer range to bind; `size` is what the shader may touch (a multiple of 4). */
@@ -41,7 +42,14 @@ export class CommandRecorder {
   /** Dispatches recorded since creation, for tests and profiling. */
   dispatches = 0;
 
-  constructor(private readonly device: GPUDevice) {
+  /** Sleeps through most of a wait on software adapters (see pacing.ts). */
+  readonly pacer: WaitPacer;
+
+  constructor(
+    private readonly device: GPUDevice,
+    pacedWaits = false,
+  ) {
+    this.pacer = new WaitPacer(pacedWaits);
     this.align = device.limits.minStorageBufferOffsetAlignment;
     this.maxPerDim = device.limits.maxComputeWorkgroupsPerDimension;
     this.bindGroups = new BindGroupCache(device);
@@ -76,6 +84,7 @@ export class CommandRecorder {
     this.pass.setPipeline(pipeline.pipeline);
     this.pass.setBindGroup(0, group, [offset]);
     this.pass.dispatchWorkgroups(x, y);
+    this.pacer.noteDispatch(pipeline, workgroups);
     this.dispatches += 1;
     if (++this.pending >= MAX_PENDING) this.flush();
   }
@@ -111,7 +120,7 @@ export class CommandRecorder {
     this.commandEncoder().copyBufferToBuffer(src, 0, staging, 0, bytes);
     this.flush();
     try {
-      await staging.mapAsync(GPUMapMode.READ);
+      await this.pacer.wait(() => staging.mapAsync(GPUMapMode.READ));
       return staging.getMappedRange(0, bytes).slice(0, size);
     } finally {
       staging.destroy();
@@ -130,11 +139,18 @@ export class CommandRecorder {
     this.endPass();
     if (this.arenaUsed > 0) this.device.queue.writeBuffer(this.arena, 0, this.arenaHost.buffer, 0, this.arenaUsed);
     this.device.queue.submit([this.encoder.finish()]);
+    this.pacer.noteSubmit();
     this.encoder = null;
     this.pending = 0;
     this.arenaUsed = 0;
     for (const buffer of this.retired) buffer.destroy();
     this.retired = [];
+  }
+
+  /** Submits everything and waits until the queue has run it. */
+  async settle(): Promise<void> {
+    this.flush();
+    await this.pacer.wait(() => this.device.queue.onSubmittedWorkDone());
   }
 
   destroy(): void {

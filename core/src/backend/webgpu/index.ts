@@ -60,6 +60,12 @@ export interface WebGPUOptions {
    * consumes them (fusion.ts). Default: true, unless the environment sets TSDL_FUSION=0.
    */
   fusion?: boolean;
+  /**
+   * Sleep through most of a readback's or sync's expected wait instead of letting dawn.node
+   * poll for it from the start (pacing.ts). Default: true on software adapters, where the
+   * polling takes a CPU core from the device, unless the environment sets TSDL_PACED_WAITS=0.
+   */
+  pacedWaits?: boolean;
 }
 
 export async function createWebGPUBackend(options: WebGPUOptions = {}): Promise<WebGPUBackend | null> {
@@ -67,7 +73,8 @@ export async function createWebGPUBackend(options: WebGPUOptions = {}): Promise<
   if (!opened) return null;
   const { device, summary } = opened;
   const health = new DeviceHealth(device);
-  const recorder = new CommandRecorder(device);
+  const pacedWaits = options.pacedWaits ?? (summary.isSoftware && (typeof process === "undefined" || process.env?.TSDL_PACED_WAITS !== "0"));
+  const recorder = new CommandRecorder(device, pacedWaits);
   const pool = new BufferPool(device, device.limits.maxBufferSize, options.maxPooledBytes ?? 256 << 20, (b) =>
     recorder.retire(b),
   );
@@ -128,8 +135,7 @@ export async function createWebGPUBackend(options: WebGPUOptions = {}): Promise<
       health.check();
       fuser.computeUnconsumed();
       fuser.epoch += 1;
-      recorder.flush();
-      await device.queue.onSubmittedWorkDone();
+      await recorder.settle();
       health.check();
     },
 

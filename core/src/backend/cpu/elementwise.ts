@@ -35,6 +35,9 @@ export const binaryOp = (fn: Parameters<typeof binaryExpr>[0], infos: readonly T
   expr: ([a, b]) => binaryExpr(fn, infos[0].dtype, a, b),
 });
 
+/** The value itself (broadcast). */
+export const copyOp: ElementwiseOp = { key: "copy", expr: ([a]) => a };
+
 export const whereOp: ElementwiseOp = { key: "where", expr: ([c, a, b]) => whereExpr(c, a, b) };
 
 export const castOp = (out: TensorInfo): ElementwiseOp => ({

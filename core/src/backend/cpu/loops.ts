@@ -8,7 +8,7 @@
 // Loops walk a row plan (rows.ts): per input a start offset per row and a step along the row.
 // A step of 0 (a broadcast or scalar operand) or 1 (contiguous) is baked into the code.
 
-import type { DType } from "../../dtype";
+import { allocHost, type DType } from "../../dtype";
 import type { ReduceFn } from "../../ops/primitives";
 import { helpers } from "./expressions";
 import type { RowPlan } from "./rows";
@@ -35,16 +35,36 @@ const cache = new Map<string, MapLoop | FoldLoop>();
 /** Fused chains can make many distinct bodies; past this many loops the cache starts over. */
 const MAX_CACHED = 2000;
 
-function compile<T>(key: string, source: () => string): T {
-  let f = cache.get(key);
+function compile<T>(key: string, source: () => string, warm: (f: T) => void): T {
+  let f = cache.get(key) as T | undefined;
   if (!f) {
     if (cache.size >= MAX_CACHED) cache.clear();
     const names = Object.keys(helpers);
     // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the point of this module
-    f = new Function(...names, source())(...names.map((k) => helpers[k as keyof typeof helpers])) as MapLoop;
-    cache.set(key, f);
+    f = new Function(...names, source())(...names.map((k) => helpers[k as keyof typeof helpers])) as T;
+    // V8 collects type feedback only once a function has run a few times. A loop that runs
+    // once per training step is optimised mid-loop (on-stack replacement) while the code around
+    // the loop has never recorded feedback, and deoptimises on leaving it, at every call for a
+    // while. A few calls on tiny inputs of the real types (fractional floats, so the arithmetic
+    // is not assumed to stay integral) give every statement its feedback first.
+    for (let i = 0; i < WARM_CALLS; i++) warm(f);
+    cache.set(key, f as MapLoop);
   }
-  return f as T;
+  return f;
+}
+
+const WARM_CALLS = 12;
+
+/** A tiny array of `dtype` for warm-up calls: 4 elements, fractional where floats. */
+function warmArray(dtype: DType): Arr {
+  const a = allocHost(dtype, 4);
+  a.set(dtype === "float32" ? [0.75, -1.5, 2.25, -0.25] : dtype === "int32" ? [3, -2, 1, 5] : [1, 0, 1, 1]);
+  return a;
+}
+
+/** Warm-up arguments for a loop over leaves of `dtypes` with `steps`: 2 rows of 2. */
+function warmPlan(steps: readonly number[]): { starts: Int32Array[]; steps: number[] } {
+  return { starts: steps.map(() => new Int32Array(2)), steps: steps.map((s) => (s === 0 || s === 1 ? s : 2)) };
 }
 
 function stepKind(step: number): string {
@@ -85,6 +105,9 @@ y[yo + i] = ${body.expr};
 }
 }
 };`;
+  }, (f) => {
+    const w = warmPlan(plan.steps);
+    f(allocHost(out, 4), 2, 2, w.starts, w.steps, ...body.dtypes.map(warmArray));
   });
   loop(y, plan.rows, plan.len, plan.starts, plan.steps, ...xs);
 }
@@ -136,6 +159,9 @@ ${c.row}
 ${perRow}
 }
 };`;
+  }, (f) => {
+    const w = warmPlan(plan.steps);
+    f(new Float64Array(4), 2, 2, w.starts, w.steps, ...body.dtypes.map(warmArray));
   });
   loop(acc, plan.rows, plan.len, plan.starts, plan.steps, ...xs);
 }

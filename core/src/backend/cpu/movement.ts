@@ -7,6 +7,7 @@ import { broadcastStrides, sizeOf, stridesOf } from "../../shape";
 import { alloc, data } from "./storage";
 import { offsets } from "./strided";
 import { rowPlan, stridedCopy, transposeLast2 } from "./rows";
+import { computeElementwise, copyOp } from "./elementwise";
 
 export const reshape: Kernel<"reshape"> = ({ inputs }) => inputs[0];
 
@@ -30,11 +31,8 @@ export const permute: Kernel<"permute"> = ({ inputs, infos, out, attrs }) => {
   return r;
 };
 
-export const broadcast: Kernel<"broadcast"> = ({ inputs, infos, out }) => {
-  const r = alloc(out.dtype, sizeOf(out.shape));
-  stridedCopy(data(inputs[0]), r.data, out.shape, broadcastStrides(infos[0].shape, out.shape));
-  return r;
-};
+/** A generated copy loop (see loops.ts): one loop for every dtype would be megamorphic. */
+export const broadcast: Kernel<"broadcast"> = ({ inputs, infos, out }) => computeElementwise(copyOp, inputs, infos, out);
 
 export const slice: Kernel<"slice"> = ({ inputs, infos, out, attrs }) => {
   const s = stridesOf(infos[0].shape);

@@ -3,11 +3,11 @@
 
 import type { Kernel, Storage } from "../backend";
 import type { TensorInfo } from "../../ops/primitives";
-import { broadcastStrides, sizeOf } from "../../shape";
+import { broadcastStrides, sizeOf, stridesOf } from "../../shape";
 import { alloc, data } from "./storage";
 import { binaryExpr, castExpr, unaryExpr, whereExpr } from "./expressions";
-import { runMap } from "./loops";
-import { rowPlan } from "./rows";
+
+import { blockPlan, runMap } from "./loops";
 
 /** One elementwise operation: its inputs' loaded values (`v[k]`) to its result, as code. */
 export interface ElementwiseOp {
@@ -19,7 +19,7 @@ export interface ElementwiseOp {
 /** Computes `op` over inputs broadcast to `out`'s shape into a new storage. */
 export function computeElementwise(op: ElementwiseOp, inputs: readonly Storage[], infos: readonly TensorInfo[], out: TensorInfo): Storage {
   const r = alloc(out.dtype, sizeOf(out.shape));
-  const plan = rowPlan(out.shape, infos.map((i) => broadcastStrides(i.shape, out.shape)));
+  const plan = blockPlan(out.shape, [...infos.map((i) => broadcastStrides(i.shape, out.shape)), stridesOf(out.shape)]);
   const body = { key: op.key, dtypes: infos.map((i) => i.dtype), prelude: "", expr: op.expr(infos.map((_, k) => `l${k}`)) };
   runMap(body, r.data, plan, inputs.map(data), out.dtype);
   return r;

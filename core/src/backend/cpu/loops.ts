@@ -5,13 +5,14 @@
 // from the operation's expression (expressions.ts) and cached, so every load, call and store
 // in it sees one type and V8 optimises it like a hand-written loop.
 //
-// Loops walk a row plan (rows.ts): per input a start offset per row and a step along the row.
-// A step of 0 (a broadcast or scalar operand) or 1 (contiguous) is baked into the code.
+// Loops walk a block plan (below): nested loops over the innermost axes with per-input strides.
+// The innermost step of 0 (a broadcast or scalar operand) or 1 (contiguous) is baked in.
 
 import { allocHost, type DType } from "../../dtype";
 import type { ReduceFn } from "../../ops/primitives";
 import { helpers } from "./expressions";
-import type { RowPlan } from "./rows";
+import { collapseAxes } from "./rows";
+import { offsets } from "./strided";
 
 type Arr = { [i: number]: number; length: number };
 
@@ -28,8 +29,8 @@ export interface Body {
   expr: string;
 }
 
-type MapLoop = (y: Arr, rows: number, len: number, starts: Int32Array[], steps: number[], ...xs: Arr[]) => void;
-type FoldLoop = (acc: Float64Array, rows: number, len: number, starts: Int32Array[], steps: number[], ...xs: Arr[]) => void;
+type MapLoop = (y: Arr, blocks: number, dims: number[], starts: Int32Array[], strides: number[][], ...xs: Arr[]) => void;
+type FoldLoop = (acc: Float64Array, blocks: number, dims: number[], starts: Int32Array[], strides: number[][], ...xs: Arr[]) => void;
 
 const cache = new Map<string, MapLoop | FoldLoop>();
 /** Fused chains can make many distinct bodies; past this many loops the cache starts over. */
@@ -55,61 +56,141 @@ function compile<T>(key: string, source: () => string, warm: (f: T) => void): T 
 
 const WARM_CALLS = 12;
 
-/** A tiny array of `dtype` for warm-up calls: 4 elements, fractional where floats. */
-function warmArray(dtype: DType): Arr {
-  const a = allocHost(dtype, 4);
-  a.set(dtype === "float32" ? [0.75, -1.5, 2.25, -0.25] : dtype === "int32" ? [3, -2, 1, 5] : [1, 0, 1, 1]);
+/** A tiny array of `dtype` for warm-up calls, fractional where floats. */
+function warmArray(dtype: DType, n = 4): Arr {
+  const a = allocHost(dtype, n);
+  const values = dtype === "float32" ? [0.75, -1.5, 2.25, -0.25] : dtype === "int32" ? [3, -2, 1, 5] : [1, 0, 1, 1];
+  for (let i = 0; i < n; i++) a[i] = values[i % 4];
   return a;
 }
 
-/** Warm-up arguments for a loop over leaves of `dtypes` with `steps`: 2 rows of 2. */
-function warmPlan(steps: readonly number[]): { starts: Int32Array[]; steps: number[] } {
-  return { starts: steps.map(() => new Int32Array(2)), steps: steps.map((s) => (s === 0 || s === 1 ? s : 2)) };
+/**
+ * Streams (inputs, and a reduction's accumulator) walked together over a shape: its innermost
+ * (up to MAX_INNER) axes become nested loops in the generated code, with per-stream strides;
+ * the axes outside them are enumerated once into per-stream block start offsets. A pooling
+ * window's [.., 14, 2, 14, 2] read is blocks of 56 elements, not 14,336 rows of 2.
+ */
+export interface BlockPlan {
+  blocks: number;
+  /** Sizes of the inner axes, outermost first. */
+  dims: number[];
+  /** Per stream: the flat offset where each block starts. */
+  starts: Int32Array[];
+  /** Per stream: its strides along the inner axes. */
+  strides: number[][];
+}
+
+const MAX_INNER = 4;
+
+/** Plans reading streams with `strides` (as seen from `shape`), offset by `bases`. */
+export function blockPlan(shape0: readonly number[], strides0: readonly (readonly number[])[], bases: readonly number[] = []): BlockPlan {
+  let [shape, strides] = collapseAxes(shape0, strides0);
+  if (shape.length === 0) [shape, strides] = [[1], strides.map(() => [0])];
+  const k = Math.min(MAX_INNER, shape.length);
+  const cut = shape.length - k;
+  const outer = shape.slice(0, cut);
+  const starts = strides.map((s, i) => offsets(outer, s.slice(0, cut), bases[i] ?? 0));
+  return { blocks: outer.reduce((a, b) => a * b, 1), dims: shape.slice(cut), starts, strides: strides.map((s) => s.slice(cut)) };
 }
 
 function stepKind(step: number): string {
   return step === 0 ? "0" : step === 1 ? "1" : "s";
 }
 
-/** Per leaf: row-start and step locals, the per-row offset, and the per-element load. */
-function leafCode(n: number, steps: readonly number[]) {
-  const setup: string[] = [];
-  const row: string[] = [];
-  const elem: string[] = [];
-  for (let k = 0; k < n; k++) {
-    setup.push(`const s${k} = starts[${k}], k${k} = steps[${k}], x${k} = xs[${k}];`);
-    const kind = stepKind(steps[k]);
-    if (kind === "0") row.push(`const l${k} = x${k}[s${k}[r]];`);
-    else {
-      row.push(`const o${k} = s${k}[r];`);
-      elem.push(`const l${k} = x${k}[o${k} + ${kind === "1" ? "i" : `i * k${k}`}];`);
-    }
-  }
-  return { setup: setup.join("\n"), row: row.join("\n"), elem: elem.join("\n") };
+/** What the generated code depends on: inner rank and each stream's innermost step kind. */
+function layoutKey(plan: BlockPlan): string {
+  return `${plan.dims.length}:${plan.strides.map((s) => stepKind(s[s.length - 1])).join("")}`;
 }
 
-/** y (dense, in row order) = body over the leaves read as `plan` says. */
-export function runMap(body: Body, y: Arr, plan: RowPlan, xs: Arr[], out: DType): void {
-  const kinds = plan.steps.map(stepKind).join("");
-  const key = `map|${body.key}|${body.dtypes.join(",")}>${out}|${kinds}`;
+/**
+ * The loop nest over a plan's blocks and inner axes. `c${k}` is stream k's offset at the start
+ * of the innermost axis; `before` runs there (hoisted loads), `element` once per element with
+ * `i` the innermost index, `after` after the innermost loop.
+ */
+function nest(plan: BlockPlan, streams: number, code: { before: string; element: string; after: string }): string {
+  const K = plan.dims.length;
+  const lines: string[] = [];
+  lines.push(plan.dims.map((_, j) => `const n${j} = dims[${j}];`).join(" "));
+  for (let k = 0; k < streams; k++) {
+    lines.push(`const st${k} = starts[${k}], S${k} = strides[${k}];`);
+    lines.push(plan.dims.map((_, j) => `const k${k}_${j} = S${k}[${j}];`).join(" "));
+  }
+  lines.push("for (let r = 0; r < blocks; r++) {");
+  for (let k = 0; k < streams; k++) lines.push(`const c${k}_0 = st${k}[r];`);
+  for (let j = 0; j < K - 1; j++) {
+    lines.push(`for (let j${j} = 0; j${j} < n${j}; j${j}++) {`);
+    for (let k = 0; k < streams; k++) lines.push(`const c${k}_${j + 1} = c${k}_${j} + j${j} * k${k}_${j};`);
+  }
+  for (let k = 0; k < streams; k++) lines.push(`const c${k} = c${k}_${K - 1};`);
+  lines.push(code.before);
+  lines.push(`for (let i = 0; i < n${K - 1}; i++) {`, code.element, "}", code.after);
+  for (let j = 0; j < K; j++) lines.push("}");
+  return lines.join("\n");
+}
+
+/** The offset of stream k's element i along the innermost axis. */
+function at(plan: BlockPlan, k: number): string {
+  const s = plan.strides[k];
+  const kind = stepKind(s[s.length - 1]);
+  return kind === "0" ? `c${k}` : kind === "1" ? `c${k} + i` : `c${k} + i * k${k}_${s.length - 1}`;
+}
+
+/** Loads of the leaves: hoisted out of the innermost loop where their step there is 0. */
+function loads(plan: BlockPlan, n: number): { before: string; element: string } {
+  const before: string[] = [];
+  const element: string[] = [];
+  for (let k = 0; k < n; k++) {
+    before.push(`const x${k} = xs[${k}];`);
+    const s = plan.strides[k];
+    (s[s.length - 1] === 0 ? before : element).push(`const l${k} = x${k}[${at(plan, k)}];`);
+  }
+  return { before: before.join(" "), element: element.join(" ") };
+}
+
+/** A plan of the same structure on tiny arrays (2 per axis, strides 0 but the innermost). */
+function warmPlan(plan: BlockPlan): BlockPlan {
+  const K = plan.dims.length;
+  return {
+    blocks: 2,
+    dims: plan.dims.map(() => 2),
+    starts: plan.starts.map(() => new Int32Array(2)),
+    strides: plan.strides.map((s) => s.map((v, j) => (j < K - 1 ? 0 : v === 0 || v === 1 ? v : 2))),
+  };
+}
+
+/**
+ * y = body over the leaves read as `plan` says; the plan's last stream is y's (dense strides
+ * for a plain result, other strides for a copy into a padded output).
+ */
+export function runMap(body: Body, y: Arr, plan: BlockPlan, xs: Arr[], out: DType): void {
+  const n = xs.length;
+  const key = `map|${body.key}|${body.dtypes.join(",")}>${out}|${layoutKey(plan)}`;
   const loop = compile<MapLoop>(key, () => {
-    const c = leafCode(xs.length, plan.steps);
-    return `return function map(y, rows, len, starts, steps, ...xs) {
-${c.setup}
-for (let r = 0, yo = 0; r < rows; r++, yo += len) {
-${c.row}
-for (let i = 0; i < len; i++) {
-${c.elem}
-${body.prelude}
-y[yo + i] = ${body.expr};
-}
-}
+    const l = loads(plan, n);
+    const code = nest(plan, n + 1, { before: l.before, element: `${l.element}\n${body.prelude}\ny[${at(plan, n)}] = ${body.expr};`, after: "" });
+    return `return function map(y, blocks, dims, starts, strides, ...xs) {
+${code}
 };`;
   }, (f) => {
-    const w = warmPlan(plan.steps);
-    f(allocHost(out, 4), 2, 2, w.starts, w.steps, ...body.dtypes.map(warmArray));
+    const w = warmPlan(plan);
+    f(allocHost(out, 4), w.blocks, w.dims, w.starts, w.strides, ...body.dtypes.map((d) => warmArray(d)));
   });
-  loop(y, plan.rows, plan.len, plan.starts, plan.steps, ...xs);
+  loop(y, plan.blocks, plan.dims, plan.starts, plan.strides, ...xs);
+}
+
+/** The dtype a CPU host array stores. */
+export function dtypeOfHost(a: Arr): DType {
+  return a instanceof Float32Array ? "float32" : a instanceof Int32Array ? "int32" : "bool";
+}
+
+/**
+ * dst (at `dstStrides` from `dstBase`) = src (at `srcStrides` from `srcBase`), over `shape`:
+ * strided reads (permute, slice) and writes (pad) as one generated copy loop per dtype.
+ */
+export function copyStrided(src: Arr, srcStrides: readonly number[], srcBase: number, dst: Arr, dstStrides: readonly number[], dstBase: number, shape: readonly number[]): void {
+  const dtype = dtypeOfHost(dst);
+  const plan = blockPlan(shape, [srcStrides, dstStrides], [srcBase, dstBase]);
+  runMap({ key: "copy", dtypes: [dtype], prelude: "", expr: "l0" }, dst, plan, [src], dtype);
 }
 
 /** How each reduction folds a value `v` into the accumulator `a`. NaN wins in max and min. */
@@ -128,40 +209,34 @@ function foldStatement(fn: ReduceFn, int: boolean, a: string): string {
 }
 
 /**
- * Folds body's values into acc. The plan's last stream is the accumulator's: per row the slot
- * (step 0: the whole row reduces into it) or first slot (step 1: element i into slot + i).
+ * Folds body's values into acc. The plan's last stream is the accumulator's: along the
+ * innermost axis either one slot (step 0: the whole run reduces into it, in a local) or
+ * consecutive slots.
  */
-export function runFold(fn: ReduceFn, int: boolean, body: Body, acc: Float64Array, plan: RowPlan, xs: Arr[]): void {
+export function runFold(fn: ReduceFn, int: boolean, body: Body, acc: Float64Array, plan: BlockPlan, xs: Arr[]): void {
   const n = xs.length;
-  const target = plan.steps[n];
-  const kinds = plan.steps.slice(0, n).map(stepKind).join("");
-  const key = `fold|${fn}|${int}|${body.key}|${body.dtypes.join(",")}|${kinds}|${stepKind(target)}`;
+  const key = `fold|${fn}|${int}|${body.key}|${body.dtypes.join(",")}|${layoutKey(plan)}`;
   const loop = compile<FoldLoop>(key, () => {
-    const c = leafCode(n, plan.steps);
-    const inner = (fold: string) => `for (let i = 0; i < len; i++) {
-${c.elem}
-${body.prelude}
-const v = ${body.expr};
-${fold}
-}`;
-    const perRow =
-      target === 0
-        ? `let a = acc[t[r]];
-${inner(foldStatement(fn, int, "a"))}
-acc[t[r]] = a;`
-        : `const to = t[r];
-${inner(`{ const j = to + ${target === 1 ? "i" : "i * tk"}; let a = acc[j]; ${foldStatement(fn, int, "a")} acc[j] = a; }`)}`;
-    return `return function fold(acc, rows, len, starts, steps, ...xs) {
-${c.setup}
-const t = starts[${n}], tk = steps[${n}];
-for (let r = 0; r < rows; r++) {
-${c.row}
-${perRow}
-}
+    const l = loads(plan, n);
+    const ts = plan.strides[n];
+    const local = ts[ts.length - 1] === 0;
+    const code = nest(plan, n + 1, local
+      ? {
+          before: `${l.before}\nlet a = acc[c${n}];`,
+          element: `${l.element}\n${body.prelude}\nconst v = ${body.expr};\n${foldStatement(fn, int, "a")}`,
+          after: `acc[c${n}] = a;`,
+        }
+      : {
+          before: l.before,
+          element: `${l.element}\n${body.prelude}\nconst v = ${body.expr};\nconst j = ${at(plan, n)};\nlet a = acc[j];\n${foldStatement(fn, int, "a")}\nacc[j] = a;`,
+          after: "",
+        });
+    return `return function fold(acc, blocks, dims, starts, strides, ...xs) {
+${code}
 };`;
   }, (f) => {
-    const w = warmPlan(plan.steps);
-    f(new Float64Array(4), 2, 2, w.starts, w.steps, ...body.dtypes.map(warmArray));
+    const w = warmPlan(plan);
+    f(new Float64Array(4), w.blocks, w.dims, w.starts, w.strides, ...body.dtypes.map((d) => warmArray(d)));
   });
-  loop(acc, plan.rows, plan.len, plan.starts, plan.steps, ...xs);
+  loop(acc, plan.blocks, plan.dims, plan.starts, plan.strides, ...xs);
 }

@@ -7,8 +7,8 @@ import type { HostArray } from "../../dtype";
 import type { PrimitiveAttrs, TensorInfo } from "../../ops/primitives";
 import { stridesOf, sizeOf } from "../../shape";
 import { alloc, data } from "./storage";
-import { runFold, type Body } from "./loops";
-import { rowPlan } from "./rows";
+
+import { blockPlan, runFold, type Body } from "./loops";
 
 /** The reduction's input: one leaf read densely, or (fusion) a pending chain's body. */
 export interface ReduceInput {
@@ -31,7 +31,7 @@ export function computeReduce(input: ReduceInput, shape: readonly number[], out:
     // Row by row along the input's last axis, the output offsets as one more stream.
     const kept = shape.map((d, i) => (attrs.axes.includes(i) ? 1 : d));
     const ks = stridesOf(kept);
-    const plan = rowPlan(shape, [...input.strides, shape.map((_, i) => (attrs.axes.includes(i) ? 0 : ks[i]))]);
+    const plan = blockPlan(shape, [...input.strides, shape.map((_, i) => (attrs.axes.includes(i) ? 0 : ks[i]))]);
     runFold(fn, isInt, input.body, acc, plan, input.xs);
   }
   // Sums are accumulated in float64 and rounded once; ints wrap like int32 arithmetic.

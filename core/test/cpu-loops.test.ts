@@ -2,7 +2,7 @@
 // per-element reference functions in math.ts: every unary and binary function, where and cast,
 // on every dtype they take, over special values (NaN, infinities, signed zeros, int32 limits),
 // compared bit for bit (Object.is, so -0 and NaN count), in every layout the loops specialise
-// (contiguous, scalar, strided broadcast).
+// (contiguous, scalar, strided broadcast), with fusion off and on.
 
 import assert from "node:assert/strict";
 import { allocHost, type DType, type HostArray } from "../src/dtype";
@@ -12,7 +12,7 @@ import type { Storage } from "../src/backend/backend";
 import { floatMath, intMath, unaryMath } from "../src/backend/cpu/math";
 import { castValue } from "../src/dtype";
 
-const backend = createCpuBackend();
+let backend = createCpuBackend({ fusion: false });
 const specials: Record<DType, number[]> = {
   // Rounded to float32 first: the reference sees what the arrays hold.
   float32: [0, -0, 1, -1, 0.5, -0.5, 1.5, 2.5, -2.5, 3, -7, 1e-40, 3e38, -3e38, Infinity, -Infinity, NaN, 0.1].map(Math.fround),
@@ -52,7 +52,11 @@ function binaryCases(a: number[], b: number[]) {
   return { n, m, full };
 }
 
-describe("cpu generated loops vs math.ts reference", () => {
+for (const fusion of [false, true]) describe(`cpu generated loops vs math.ts reference, fusion ${fusion ? "on (each op a one-op tree)" : "off"}`, () => {
+  before(() => {
+    backend = createCpuBackend({ fusion });
+  });
+
   const unaryDtypes: [DType, DType][] = [["float32", "float32"], ["int32", "int32"], ["bool", "bool"], ["float32", "bool"], ["int32", "bool"]];
   for (const fn of unaryFns) {
     it(`unary ${fn} on special values, every dtype`, () => {
@@ -118,5 +122,38 @@ describe("cpu generated loops vs math.ts reference", () => {
     const want = stored("float32", b.map((v, i) => floatMath.mul(a[Math.floor(i / 15) * 3 + (i % 3)], v)));
     const got = run("binary", [{ dtype: "float32", shape: [4, 1, 3], values: a }, { dtype: "float32", shape: [4, 5, 3], values: b }], { shape: [4, 5, 3], dtype: "float32" }, { fn: "mul" });
     assertSame(got, want, "mul [4,1,3] x [4,5,3]");
+  });
+
+  it("rank 6 alternating broadcasts (nested loops inside blocks), and a reduction over them", () => {
+    const A = [2, 1, 3, 1, 4, 1];
+    const B = [1, 5, 1, 2, 1, 3];
+    const out = [2, 5, 3, 2, 4, 3];
+    const a = Array.from({ length: 24 }, (_, i) => Math.fround(i * 0.37 - 3));
+    const b = Array.from({ length: 30 }, (_, i) => Math.fround(1 - i * 0.11));
+    const idx = (shape: number[], coord: number[]) => coord.reduce((acc, c, k) => acc * shape[k] + (shape[k] === 1 ? 0 : c), 0);
+    const want: number[] = [];
+    const coord = [0, 0, 0, 0, 0, 0];
+    for (let flat = 0; flat < 720; flat++) {
+      let r = flat;
+      for (let k = 5; k >= 0; k--) {
+        coord[k] = r % out[k];
+        r = Math.floor(r / out[k]);
+      }
+      want.push(floatMath.sub(a[idx(A, coord)], b[idx(B, coord)]));
+    }
+    const got = run("binary", [{ dtype: "float32", shape: A, values: a }, { dtype: "float32", shape: B, values: b }], { shape: out, dtype: "float32" }, { fn: "sub" });
+    assertSame(got, stored("float32", want), "sub rank 6");
+    // Sum over axes 1, 3 and 5 of the (stored) difference, accumulated in order in float64.
+    const sums = new Float64Array(24);
+    Array.from(got).forEach((v, flat) => {
+      let r = flat;
+      for (let k = 5; k >= 0; k--) {
+        coord[k] = r % out[k];
+        r = Math.floor(r / out[k]);
+      }
+      sums[(coord[0] * 3 + coord[2]) * 4 + coord[4]] += v;
+    });
+    const reduced = run("reduce", [{ dtype: "float32", shape: out, values: Array.from(got) }], { shape: [2, 3, 4], dtype: "float32" }, { fn: "sum", axes: [1, 3, 5], keepdims: false });
+    assertSame(reduced, stored("float32", Array.from(sums)), "sum over axes 1, 3, 5");
   });
 });

@@ -1,7 +1,9 @@
-// Elementwise CPU kernels with NumPy broadcasting. Each runs a loop generated for its operation,
-// dtypes and layout (loops.ts); math.ts keeps the per-element reference functions they match.
+// Elementwise CPU kernels with NumPy broadcasting (broadcast itself is one: a copy). Each runs a
+// loop generated for its operation, dtypes and layout (loops.ts), or several fused into one
+// (fusion.ts); math.ts keeps the per-element reference functions they match.
 
-import type { Kernel, Storage } from "../backend";
+import type { KernelTable, Storage } from "../backend";
+import type { CpuFuser } from "./fusion";
 import type { TensorInfo } from "../../ops/primitives";
 import { broadcastStrides, sizeOf, stridesOf } from "../../shape";
 import { alloc, data } from "./storage";
@@ -45,7 +47,13 @@ export const castOp = (out: TensorInfo): ElementwiseOp => ({
   expr: ([a]) => castExpr(out.dtype, a),
 });
 
-export const unary: Kernel<"unary"> = ({ inputs, infos, out, attrs }) => computeElementwise(unaryOp(attrs.fn, out), inputs, infos, out);
-export const binary: Kernel<"binary"> = ({ inputs, infos, out, attrs }) => computeElementwise(binaryOp(attrs.fn, infos), inputs, infos, out);
-export const where: Kernel<"where"> = ({ inputs, infos, out }) => computeElementwise(whereOp, inputs, infos, out);
-export const cast: Kernel<"cast"> = ({ inputs, infos, out }) => computeElementwise(castOp(out), inputs, infos, out);
+/** The elementwise kernels; `fuser` decides whether they compute now or defer (fusion.ts). */
+export function elementwiseKernels(fuser: CpuFuser): Pick<KernelTable, "unary" | "binary" | "where" | "cast" | "broadcast"> {
+  return {
+    unary: ({ inputs, infos, out, attrs }) => fuser.elementwise(unaryOp(attrs.fn, out), inputs, infos, out),
+    binary: ({ inputs, infos, out, attrs }) => fuser.elementwise(binaryOp(attrs.fn, infos), inputs, infos, out),
+    where: ({ inputs, infos, out }) => fuser.elementwise(whereOp, inputs, infos, out),
+    cast: ({ inputs, infos, out }) => fuser.elementwise(castOp(out), inputs, infos, out),
+    broadcast: ({ inputs, infos, out }) => fuser.elementwise(copyOp, inputs, infos, out),
+  };
+}

@@ -33,6 +33,8 @@ type MapLoop = (y: Arr, blocks: number, dims: number[], starts: Int32Array[], st
 type FoldLoop = (acc: Float64Array, blocks: number, dims: number[], starts: Int32Array[], strides: number[][], ...xs: Arr[]) => void;
 
 const cache = new Map<string, MapLoop | FoldLoop>();
+/** Loops run and compiled so far (the backend's counters()). */
+export const loopStats = { runs: 0, compiled: 0 };
 /** Fused chains can make many distinct bodies; past this many loops the cache starts over. */
 const MAX_CACHED = 2000;
 
@@ -49,8 +51,10 @@ function compile<T>(key: string, source: () => string, warm: (f: T) => void): T 
     // while. A few calls on tiny inputs of the real types (fractional floats, so the arithmetic
     // is not assumed to stay integral) give every statement its feedback first.
     for (let i = 0; i < WARM_CALLS; i++) warm(f);
+    loopStats.compiled += 1;
     cache.set(key, f as MapLoop);
   }
+  loopStats.runs += 1;
   return f;
 }
 

@@ -1,4 +1,4 @@
-// Data movement on the CPU: reshape (shares storage), permute, broadcast, slice, pad, concat,
+// Data movement on the CPU: reshape (shares storage), permute, slice, pad, concat,
 // gather and scatterAdd.
 
 import type { Kernel } from "../backend";
@@ -7,7 +7,6 @@ import { broadcastStrides, sizeOf, stridesOf } from "../../shape";
 import { alloc, data } from "./storage";
 import { transposeLast2 } from "./rows";
 import { copyStrided } from "./loops";
-import { computeElementwise, copyOp } from "./elementwise";
 
 export const reshape: Kernel<"reshape"> = ({ inputs }) => inputs[0];
 
@@ -30,9 +29,6 @@ export const permute: Kernel<"permute"> = ({ inputs, infos, out, attrs }) => {
   copyStrided(x, attrs.perm.map((p) => s[p]), 0, r.data, stridesOf(out.shape), 0, out.shape);
   return r;
 };
-
-/** A generated copy loop (see loops.ts): one loop for every dtype would be megamorphic. */
-export const broadcast: Kernel<"broadcast"> = ({ inputs, infos, out }) => computeElementwise(copyOp, inputs, infos, out);
 
 export const slice: Kernel<"slice"> = ({ inputs, infos, out, attrs }) => {
   const s = stridesOf(infos[0].shape);

@@ -9,6 +9,7 @@ import { stridesOf, sizeOf } from "../../shape";
 import { alloc, data } from "./storage";
 
 import { blockPlan, runFold, type Body } from "./loops";
+import type { CpuFuser } from "./fusion";
 
 /** The reduction's input: one leaf read densely, or (fusion) a pending chain's body. */
 export interface ReduceInput {
@@ -40,15 +41,18 @@ export function computeReduce(input: ReduceInput, shape: readonly number[], out:
   return r;
 }
 
-export const reduce: Kernel<"reduce"> = ({ inputs, infos, out, attrs }) => {
-  const info = infos[0];
-  const input = {
-    body: { key: "leaf", dtypes: [info.dtype], prelude: "", expr: "l0" },
-    xs: [data(inputs[0])],
-    strides: [stridesOf(info.shape)],
+/** The reduce kernel: a pending (fused) input is folded straight from its leaves. */
+export function reduceKernel(fuser: CpuFuser): Kernel<"reduce"> {
+  return ({ inputs, infos, out, attrs }) => {
+    const info = infos[0];
+    const input = fuser.reduceInput(inputs[0], info) ?? {
+      body: { key: "leaf", dtypes: [info.dtype], prelude: "", expr: "l0" },
+      xs: [data(inputs[0])],
+      strides: [stridesOf(info.shape)],
+    };
+    return computeReduce(input, info.shape, out, attrs);
   };
-  return computeReduce(input, info.shape, out, attrs);
-};
+}
 
 export const argReduce: Kernel<"argReduce"> = ({ inputs, infos, out, attrs }) => {
   const x = data(inputs[0]);

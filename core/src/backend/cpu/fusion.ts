@@ -76,7 +76,19 @@ interface Flat {
   key: string;
 }
 
-function flatten(root: FNode): Flat {
+/** Flattened trees by root: a tree is flattened when built, computed, reshaped or reduced. */
+const flats = new WeakMap<OpNode, Flat>();
+
+function flatten(root: OpNode): Flat {
+  let f = flats.get(root);
+  if (!f) {
+    f = flattenTree(root);
+    flats.set(root, f);
+  }
+  return f;
+}
+
+function flattenTree(root: FNode): Flat {
   const leaves: Leaf[] = [];
   const ops: OpNode[] = [];
   const opIndex = new Map<OpNode, number>();
@@ -103,12 +115,15 @@ function flatten(root: FNode): Flat {
 
 /** The tree's value from its leaves' values; `round` also rounds the root (for a reduction). */
 function bodyOf(flat: Flat, round: boolean): Body {
-  const last = flat.ops.length - 1;
-  const lines = flat.ops.map((n, j) => {
-    const e = n.op.expr(flat.args[j].map((x) => (x >= 0 ? `l${x}` : `t${-x - 1}`)));
-    return `const t${j} = ${j === last && !round ? e : storedExpr(e, n.dtype)};`;
-  });
-  return { key: `${flat.key}${round ? "r" : ""}`, dtypes: flat.leaves.map((l) => l.dtype), prelude: lines.join("\n"), expr: `t${last}` };
+  const code = () => {
+    const last = flat.ops.length - 1;
+    const lines = flat.ops.map((n, j) => {
+      const e = n.op.expr(flat.args[j].map((x) => (x >= 0 ? `l${x}` : `t${-x - 1}`)));
+      return `const t${j} = ${j === last && !round ? e : storedExpr(e, n.dtype)};`;
+    });
+    return { prelude: lines.join("\n"), expr: `t${last}` };
+  };
+  return { key: `${flat.key}${round ? "r" : ""}`, dtypes: flat.leaves.map((l) => l.dtype), code };
 }
 
 function sameShape(a: readonly number[], b: readonly number[]): boolean {

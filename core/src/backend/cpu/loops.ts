@@ -25,8 +25,8 @@ export interface Body {
   key: string;
   /** The leaves' dtypes (each gets its own loop, so array accesses stay monomorphic). */
   dtypes: readonly DType[];
-  prelude: string;
-  expr: string;
+  /** The code, asked for only when the loop is not compiled yet. */
+  code: () => { prelude: string; expr: string };
 }
 
 type MapLoop = (y: Arr, blocks: number, dims: number[], starts: Int32Array[], strides: number[][], ...xs: Arr[]) => void;
@@ -171,7 +171,8 @@ export function runMap(body: Body, y: Arr, plan: BlockPlan, xs: Arr[], out: DTyp
   const key = `map|${body.key}|${body.dtypes.join(",")}>${out}|${layoutKey(plan)}`;
   const loop = compile<MapLoop>(key, () => {
     const l = loads(plan, n);
-    const code = nest(plan, n + 1, { before: l.before, element: `${l.element}\n${body.prelude}\ny[${at(plan, n)}] = ${body.expr};`, after: "" });
+    const b = body.code();
+    const code = nest(plan, n + 1, { before: l.before, element: `${l.element}\n${b.prelude}\ny[${at(plan, n)}] = ${b.expr};`, after: "" });
     return `return function map(y, blocks, dims, starts, strides, ...xs) {
 ${code}
 };`;
@@ -181,6 +182,9 @@ ${code}
   });
   loop(y, plan.blocks, plan.dims, plan.starts, plan.strides, ...xs);
 }
+
+/** The code of a body that is its only leaf's value. */
+export const leafCode = () => ({ prelude: "", expr: "l0" });
 
 /** The dtype a CPU host array stores. */
 export function dtypeOfHost(a: Arr): DType {
@@ -194,7 +198,7 @@ export function dtypeOfHost(a: Arr): DType {
 export function copyStrided(src: Arr, srcStrides: readonly number[], srcBase: number, dst: Arr, dstStrides: readonly number[], dstBase: number, shape: readonly number[]): void {
   const dtype = dtypeOfHost(dst);
   const plan = blockPlan(shape, [srcStrides, dstStrides], [srcBase, dstBase]);
-  runMap({ key: "copy", dtypes: [dtype], prelude: "", expr: "l0" }, dst, plan, [src], dtype);
+  runMap({ key: "copy", dtypes: [dtype], code: leafCode }, dst, plan, [src], dtype);
 }
 
 /** How each reduction folds a value `v` into the accumulator `a`. NaN wins in max and min. */
@@ -224,15 +228,16 @@ export function runFold(fn: ReduceFn, int: boolean, body: Body, acc: Float64Arra
     const l = loads(plan, n);
     const ts = plan.strides[n];
     const local = ts[ts.length - 1] === 0;
+    const b = body.code();
     const code = nest(plan, n + 1, local
       ? {
           before: `${l.before}\nlet a = acc[c${n}];`,
-          element: `${l.element}\n${body.prelude}\nconst v = ${body.expr};\n${foldStatement(fn, int, "a")}`,
+          element: `${l.element}\n${b.prelude}\nconst v = ${b.expr};\n${foldStatement(fn, int, "a")}`,
           after: `acc[c${n}] = a;`,
         }
       : {
           before: l.before,
-          element: `${l.element}\n${body.prelude}\nconst v = ${body.expr};\nconst j = ${at(plan, n)};\nlet a = acc[j];\n${foldStatement(fn, int, "a")}\nacc[j] = a;`,
+          element: `${l.element}\n${b.prelude}\nconst v = ${b.expr};\nconst j = ${at(plan, n)};\nlet a = acc[j];\n${foldStatement(fn, int, "a")}\nacc[j] = a;`,
           after: "",
         });
     return `return function fold(acc, blocks, dims, starts, strides, ...xs) {

@@ -8,7 +8,7 @@ import type { PrimitiveAttrs, TensorInfo } from "../../ops/primitives";
 import { stridesOf, sizeOf } from "../../shape";
 import { alloc, data } from "./storage";
 
-import { blockPlan, runFold, type Body } from "./loops";
+import { blockPlan, leafCode, runFold, type Body } from "./loops";
 import type { CpuFuser } from "./fusion";
 
 /** The reduction's input: one leaf read densely, or (fusion) a pending chain's body. */
@@ -46,7 +46,7 @@ export function reduceKernel(fuser: CpuFuser): Kernel<"reduce"> {
   return ({ inputs, infos, out, attrs }) => {
     const info = infos[0];
     const input = fuser.reduceInput(inputs[0], info) ?? {
-      body: { key: "leaf", dtypes: [info.dtype], prelude: "", expr: "l0" },
+      body: { key: "leaf", dtypes: [info.dtype], code: leafCode },
       xs: [data(inputs[0])],
       strides: [stridesOf(info.shape)],
     };

@@ -227,6 +227,22 @@ describe("cpu fusion: lifetimes and memory", () => {
     assert.equal(y.data[n - 1], 2);
   });
 
+  it("a pending result dropped without dispose() is garbage-collected (the fuser holds it weakly)", async () => {
+    const gc = (globalThis as { gc?: () => void }).gc;
+    assert(gc, "the tests run with --expose-gc (.mocharc.json)");
+    const x = t.randn([256]);
+    const refs = (() => {
+      const ys = [x.mul(2), x.add(1).exp()];
+      return ys.map((y) => new WeakRef(y.storage));
+    })();
+    for (let i = 0; i < 5 && refs.some((r) => r.deref()); i++) {
+      await new Promise((r) => setTimeout(r, 10));
+      gc();
+    }
+    assert(refs.every((r) => r.deref() === undefined), "pending storages were collected");
+    x.dispose();
+  });
+
   it("a value updated from itself every step stays a bounded tree", async () => {
     let p = t.tensor([1, 2, 3, 4], { dtype: "float32" });
     const g = t.tensor([0.5, 0.5, 0.5, 0.5], { dtype: "float32" });

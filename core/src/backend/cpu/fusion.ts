@@ -54,6 +54,8 @@ const MAX_DEFERRED = 1 << 24;
 class FusedStorage extends PendingStorage {
   /** Consumers that inlined this tree so far. */
   uses = 0;
+  /** How the fuser's set of pending values refers to it. */
+  readonly ref = new WeakRef(this);
   constructor(
     public node: OpNode | null,
     bytes: number,
@@ -149,8 +151,13 @@ export class CpuFuser {
   fusedOps = 0;
   /** Reads and syncs so far: the host waited for values, so a training step (say) ended. */
   private epoch = 0;
-  /** Pending values not yet computed or freed, for computeUnconsumed(). */
-  private readonly pending = new Set<FusedStorage>();
+  /**
+   * Pending values not yet computed or freed, for computeUnconsumed(). Weakly: CPU tensors
+   * that become unreachable undisposed are collected without a free() (memory.ts), and a
+   * strong set would keep them, and the arrays their trees read, alive for ever.
+   */
+  private pending = new Set<WeakRef<FusedStorage>>();
+  private added = 0;
 
   constructor(readonly enabled: boolean) {}
 
@@ -167,7 +174,8 @@ export class CpuFuser {
     }
     const bytes = n * (out.dtype === "bool" ? 1 : 4);
     const p = new FusedStorage(root, bytes, flat.ops.length, this.epoch, (self) => this.compute(self as FusedStorage));
-    this.pending.add(p);
+    this.pending.add(p.ref);
+    if (++this.added % 4096 === 0) this.prune();
     return p;
   }
 
@@ -196,7 +204,7 @@ export class CpuFuser {
     runMap(bodyOf(flat, false), r.data, plan, flat.leaves.map((l) => l.storage.data), node.dtype);
     this.fusedOps += flat.ops.length - 1;
     s.node = null;
-    this.pending.delete(s);
+    this.pending.delete(s.ref);
     return r;
   }
 
@@ -220,7 +228,7 @@ export class CpuFuser {
     s.freed = true;
     s.node = null;
     s.result = null;
-    this.pending.delete(s);
+    this.pending.delete(s.ref);
   }
 
   /** The host read a value: later uses of values pending now compute them (see above). */
@@ -233,8 +241,17 @@ export class CpuFuser {
    * sync() measures the work, not its deferral (values inlined into a consumer are done).
    */
   computeUnconsumed(): void {
-    for (const s of [...this.pending]) if (s.uses === 0) s.materialize();
+    for (const ref of [...this.pending]) {
+      const s = ref.deref();
+      if (s && s.uses === 0) s.materialize();
+    }
+    this.prune();
     this.endEpoch();
+  }
+
+  /** Drops the entries of pending values that were collected. */
+  private prune(): void {
+    this.pending = new Set([...this.pending].filter((r) => r.deref() !== undefined));
   }
 }
 

@@ -59,9 +59,11 @@ function compile<T>(key: string, source: () => string, warm: (f: T) => void): T 
 }
 
 const WARM_CALLS = 12;
+/** Elements of warm-up arrays: past any index a warm-up plan reaches (4 unrolled x step 2). */
+const WARM_SIZE = 16;
 
 /** A tiny array of `dtype` for warm-up calls, fractional where floats. */
-function warmArray(dtype: DType, n = 4): Arr {
+function warmArray(dtype: DType, n = WARM_SIZE): Arr {
   const a = allocHost(dtype, n);
   const values = dtype === "float32" ? [0.75, -1.5, 2.25, -0.25] : dtype === "int32" ? [3, -2, 1, 5] : [1, 0, 1, 1];
   for (let i = 0; i < n; i++) a[i] = values[i % 4];
@@ -101,9 +103,18 @@ function stepKind(step: number): string {
   return step === 0 ? "0" : step === 1 ? "1" : "s";
 }
 
-/** What the generated code depends on: inner rank and each stream's innermost step kind. */
+/**
+ * The innermost axis's size when it is tiny (a 2x2 pooling window's 2): its loop is unrolled,
+ * as the loop's own bookkeeping would cost as much as the elements. 0: a loop.
+ */
+function unrolled(plan: BlockPlan): number {
+  const n = plan.dims[plan.dims.length - 1];
+  return plan.dims.length > 1 && n <= 4 ? n : 0;
+}
+
+/** What the generated code depends on: inner rank, each stream's innermost step kind, unrolling. */
 function layoutKey(plan: BlockPlan): string {
-  return `${plan.dims.length}:${plan.strides.map((s) => stepKind(s[s.length - 1])).join("")}`;
+  return `${plan.dims.length}:${plan.strides.map((s) => stepKind(s[s.length - 1])).join("")}:${unrolled(plan)}`;
 }
 
 /**
@@ -127,7 +138,10 @@ function nest(plan: BlockPlan, streams: number, code: { before: string; element:
   }
   for (let k = 0; k < streams; k++) lines.push(`const c${k} = c${k}_${K - 1};`);
   lines.push(code.before);
-  lines.push(`for (let i = 0; i < n${K - 1}; i++) {`, code.element, "}", code.after);
+  const u = unrolled(plan);
+  if (u > 0) for (let i = 0; i < u; i++) lines.push(`{ const i = ${i};`, code.element, "}");
+  else lines.push(`for (let i = 0; i < n${K - 1}; i++) {`, code.element, "}");
+  lines.push(code.after);
   for (let j = 0; j < K; j++) lines.push("}");
   return lines.join("\n");
 }
@@ -154,9 +168,10 @@ function loads(plan: BlockPlan, n: number): { before: string; element: string } 
 /** A plan of the same structure on tiny arrays (2 per axis, strides 0 but the innermost). */
 function warmPlan(plan: BlockPlan): BlockPlan {
   const K = plan.dims.length;
+  const u = unrolled(plan);
   return {
     blocks: 2,
-    dims: plan.dims.map(() => 2),
+    dims: plan.dims.map((_, j) => (j === K - 1 && u > 0 ? u : 2)),
     starts: plan.starts.map(() => new Int32Array(2)),
     strides: plan.strides.map((s) => s.map((v, j) => (j < K - 1 ? 0 : v === 0 || v === 1 ? v : 2))),
   };
@@ -178,7 +193,7 @@ ${code}
 };`;
   }, (f) => {
     const w = warmPlan(plan);
-    f(allocHost(out, 4), w.blocks, w.dims, w.starts, w.strides, ...body.dtypes.map((d) => warmArray(d)));
+    f(allocHost(out, WARM_SIZE), w.blocks, w.dims, w.starts, w.strides, ...body.dtypes.map((d) => warmArray(d)));
   });
   loop(y, plan.blocks, plan.dims, plan.starts, plan.strides, ...xs);
 }
@@ -245,7 +260,7 @@ ${code}
 };`;
   }, (f) => {
     const w = warmPlan(plan);
-    f(new Float64Array(4), w.blocks, w.dims, w.starts, w.strides, ...body.dtypes.map((d) => warmArray(d)));
+    f(new Float64Array(WARM_SIZE), w.blocks, w.dims, w.starts, w.strides, ...body.dtypes.map((d) => warmArray(d)));
   });
   loop(acc, plan.blocks, plan.dims, plan.starts, plan.strides, ...xs);
 }

@@ -1,38 +1,59 @@
-// The CPU backend: TypeScript kernels over typed arrays, except float32 matmul, which runs a
-// generated WebAssembly SIMD kernel (wasm/). Tests compare the WebGPU backend against it; it
+// The CPU backend: TypeScript kernels over typed arrays (elementwise ones and reductions as
+// generated, fused loops: loops.ts, fusion.ts), except float32 matmul, which runs a generated
+// WebAssembly SIMD kernel (wasm/). Tests compare the WebGPU backend against it; it
 // is also the default where the only GPU is a software one.
 
 import type { Backend, KernelTable } from "../backend";
 import { allocHost } from "../../dtype";
 import { CpuStorage, data } from "./storage";
-import * as ew from "./elementwise";
+import { elementwiseKernels } from "./elementwise";
+import { CpuFuser } from "./fusion";
+import { loopStats } from "./loops";
 import * as red from "./reduce";
+import { reduceKernel } from "./reduce";
 import * as mv from "./movement";
 import { matmul } from "./matmul";
 
-const kernels: KernelTable = {
-  unary: ew.unary,
-  binary: ew.binary,
-  where: ew.where,
-  cast: ew.cast,
-  reduce: red.reduce,
-  argReduce: red.argReduce,
-  matmul,
-  reshape: mv.reshape,
-  permute: mv.permute,
-  broadcast: mv.broadcast,
-  slice: mv.slice,
-  pad: mv.pad,
-  concat: mv.concat,
-  gather: mv.gather,
-  scatterAdd: mv.scatterAdd,
-};
+export interface CpuBackend extends Backend {
+  /**
+   * Generated loops run and compiled so far (by every CPU backend of the process), and this
+   * backend's elementwise operations that ran inside another's loop (fused) instead of their own.
+   */
+  counters(): { dispatches: number; pipelines: number; fusedOps: number };
+  /** Whether elementwise operations fuse (see fusion.ts). */
+  readonly fusion: boolean;
+}
 
-export function createCpuBackend(): Backend {
+export interface CpuOptions {
+  /**
+   * Fuse chains of elementwise operations, and elementwise operations into the reduction that
+   * consumes them (fusion.ts). Default: true, unless the environment sets TSDL_FUSION=0.
+   */
+  fusion?: boolean;
+}
+
+export function createCpuBackend(options: CpuOptions = {}): CpuBackend {
+  const fusion = options.fusion ?? (typeof process === "undefined" || process.env?.TSDL_FUSION !== "0");
+  const fuser = new CpuFuser(fusion);
+  const kernels: KernelTable = {
+    ...elementwiseKernels(fuser),
+    reduce: reduceKernel(fuser),
+    argReduce: red.argReduce,
+    matmul,
+    reshape: mv.reshape,
+    permute: mv.permute,
+    slice: mv.slice,
+    pad: mv.pad,
+    concat: mv.concat,
+    gather: mv.gather,
+    scatterAdd: mv.scatterAdd,
+  };
   return {
     name: "cpu",
     description: "CPU (TypeScript kernels, WebAssembly SIMD matmul)",
     kernels,
+    fusion,
+    counters: () => ({ dispatches: loopStats.runs, pipelines: loopStats.compiled, fusedOps: fuser.fusedOps }),
     upload: (host, dtype) => {
       const copy = allocHost(dtype, host.length);
       copy.set(host);
@@ -41,12 +62,17 @@ export function createCpuBackend(): Backend {
     // Reading yields to the event loop like a GPU readback does, so that a training loop that
     // awaits its loss lets FinalizationRegistry callbacks (which free dropped tensors) run.
     read: async (s, _dtype, size) => {
+      const values = data(s).slice(0, size);
+      fuser.endEpoch();
       await new Promise((resolve) => setImmediate(resolve));
+      return values;
+    },
+    readSync: (s, _dtype, size) => {
+      fuser.endEpoch();
       return data(s).slice(0, size);
     },
-    readSync: (s, _dtype, size) => data(s).slice(0, size),
-    free: () => {},
-    sync: async () => {},
+    free: (s) => fuser.free(s),
+    sync: async () => fuser.computeUnconsumed(),
     destroy: () => {},
   };
 }

@@ -29,12 +29,12 @@ export function erf(x: number): number {
   return x >= 0 ? 1 - erfc : erfc - 1;
 }
 
-function roundHalfEven(v: number): number {
+export function roundHalfEven(v: number): number {
   const r = Math.round(v);
   return Math.abs(v - Math.trunc(v)) === 0.5 ? 2 * Math.round(v / 2) : r;
 }
 
-function sigmoid(v: number): number {
+export function sigmoid(v: number): number {
   if (v >= 0) return 1 / (1 + Math.exp(-v));
   const e = Math.exp(v);
   return e / (1 + e);
@@ -62,7 +62,7 @@ export const unaryMath: { [F in UnaryFn]: (v: number) => number } = {
   isnan: (v) => (v !== v ? 1 : 0),
 };
 
-function intPow(a: number, b: number): number {
+export function intPow(a: number, b: number): number {
   if (b < 0) return a === 1 ? 1 : a === -1 ? (b % 2 === 0 ? 1 : -1) : 0;
   let r = 1;
   let base = a | 0;
@@ -75,12 +75,12 @@ function intPow(a: number, b: number): number {
   return r;
 }
 
-function floorMod(a: number, b: number): number {
+export function floorMod(a: number, b: number): number {
   const r = a % b;
   return r !== 0 && r < 0 !== b < 0 ? r + b : r;
 }
 
-function intMod(a: number, b: number): number {
+export function intMod(a: number, b: number): number {
   return b === 0 ? 0 : floorMod(a, b) | 0;
 }
 

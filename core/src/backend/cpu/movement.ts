@@ -1,12 +1,12 @@
-// Data movement on the CPU: reshape (shares storage), permute, broadcast, slice, pad, concat,
+// Data movement on the CPU: reshape (shares storage), permute, slice, pad, concat,
 // gather and scatterAdd.
 
 import type { Kernel } from "../backend";
 import { InputError } from "../../errors";
 import { broadcastStrides, sizeOf, stridesOf } from "../../shape";
 import { alloc, data } from "./storage";
-import { offsets } from "./strided";
-import { rowPlan, stridedCopy, transposeLast2 } from "./rows";
+import { transposeLast2 } from "./rows";
+import { copyStrided } from "./loops";
 
 export const reshape: Kernel<"reshape"> = ({ inputs }) => inputs[0];
 
@@ -26,13 +26,7 @@ export const permute: Kernel<"permute"> = ({ inputs, infos, out, attrs }) => {
     return r;
   }
   const s = stridesOf(shape);
-  stridedCopy(x, r.data, out.shape, attrs.perm.map((p) => s[p]));
-  return r;
-};
-
-export const broadcast: Kernel<"broadcast"> = ({ inputs, infos, out }) => {
-  const r = alloc(out.dtype, sizeOf(out.shape));
-  stridedCopy(data(inputs[0]), r.data, out.shape, broadcastStrides(infos[0].shape, out.shape));
+  copyStrided(x, attrs.perm.map((p) => s[p]), 0, r.data, stridesOf(out.shape), 0, out.shape);
   return r;
 };
 
@@ -40,7 +34,7 @@ export const slice: Kernel<"slice"> = ({ inputs, infos, out, attrs }) => {
   const s = stridesOf(infos[0].shape);
   const base = attrs.starts.reduce((acc, st, i) => acc + st * s[i], 0);
   const r = alloc(out.dtype, sizeOf(out.shape));
-  stridedCopy(data(inputs[0]), r.data, out.shape, attrs.steps.map((st, i) => st * s[i]), base);
+  copyStrided(data(inputs[0]), attrs.steps.map((st, i) => st * s[i]), base, r.data, stridesOf(out.shape), 0, out.shape);
   return r;
 };
 
@@ -50,17 +44,9 @@ export const pad: Kernel<"pad"> = ({ inputs, infos, out, attrs }) => {
   r.data.fill(attrs.value);
   const os = stridesOf(out.shape);
   const base = attrs.low.reduce((acc, l, i) => acc + l * os[i], 0);
-  // Input rows (dense) land at strided rows of the output.
-  const plan = rowPlan(infos[0].shape, [attrs.interior.map((g, i) => (g + 1) * os[i])], [base]);
-  const y = r.data;
-  const starts = plan.starts[0];
-  const step = plan.steps[0];
-  const len = plan.len;
-  for (let row = 0; row < plan.rows; row++) {
-    const d = starts[row];
-    const xo = row * len;
-    for (let i = 0; i < len; i++) y[d + i * step] = x[xo + i];
-  }
+  // The input (dense) lands at strided places of the output.
+  const shape = infos[0].shape;
+  copyStrided(x, stridesOf(shape), 0, r.data, attrs.interior.map((g, i) => (g + 1) * os[i]), base, shape);
   return r;
 };
 

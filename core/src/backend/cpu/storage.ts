@@ -1,4 +1,6 @@
-// CPU storage is a typed array of the dtype's host type (bool: one byte per element).
+// CPU storage is a typed array of the dtype's host type (bool: one byte per element), or a
+// result not computed yet (PendingStorage, see fusion.ts) that any kernel reading it through
+// `data` computes first.
 
 import type { Storage } from "../backend";
 import { type DType, type HostArray, allocHost } from "../../dtype";
@@ -10,8 +12,25 @@ export class CpuStorage implements Storage {
   }
 }
 
+/** An elementwise result whose computation is deferred; `compute` fills `result` once. */
+export class PendingStorage implements Storage {
+  result: CpuStorage | null = null;
+  freed = false;
+  constructor(
+    /** What it will occupy once computed. */
+    readonly bytes: number,
+    private readonly compute: (self: PendingStorage) => CpuStorage,
+  ) {}
+
+  materialize(): CpuStorage {
+    if (this.freed) throw new TypeError("use of freed cpu storage");
+    this.result ??= this.compute(this);
+    return this.result;
+  }
+}
+
 export function data(s: Storage): HostArray {
-  return (s as CpuStorage).data;
+  return s instanceof PendingStorage ? s.materialize().data : (s as CpuStorage).data;
 }
 
 export function alloc(dtype: DType, n: number): CpuStorage {

@@ -1,0 +1,261 @@
+// Elementwise fusion on the CPU, invisible above the backend seam (the WebGPU backend's design,
+// webgpu/fusion.ts, over generated JavaScript loops instead of shaders). The elementwise kernels
+// (unary, binary, where, cast, broadcast) compute nothing: they return a pending storage that
+// holds an expression tree over real arrays (leaves). An elementwise kernel whose inputs are
+// pending composes their trees; reduce folds a pending input's expression directly; every
+// other kernel, and reads, get the values through `data()`, which computes the tree in one
+// generated loop (loops.ts) into a new array. Each pass over memory and each intermediate array
+// saved is time: a step's SGD update `p - lr * g` reads p and g once and writes once.
+//
+// Values are identical to the unfused kernels: every intermediate value is rounded to its
+// dtype (Math.fround, | 0, & 255) exactly as storing it in its typed array would.
+//
+// Bounds, as on WebGPU: at most MAX_NODES operations and MAX_LEAVES distinct leaves per tree; a
+// tree of more than SHARED_OPS operations is computed (stored) when a second consumer wants
+// it; a value that outlived a read or sync is computed when next used (else an optimizer's
+// state would inline the previous step's update, a chain growing with every step). Results
+// over MAX_DEFERRED elements are computed at once, so that a failing allocation fails at the
+// operation that asked for it.
+
+import type { Storage } from "../backend";
+import type { DType } from "../../dtype";
+import type { TensorInfo } from "../../ops/primitives";
+import { broadcastStrides, sizeOf, stridesOf } from "../../shape";
+import { CpuStorage, PendingStorage, alloc } from "./storage";
+import { computeElementwise, type ElementwiseOp } from "./elementwise";
+import { storedExpr } from "./expressions";
+import { blockPlan, runMap, type Body } from "./loops";
+import type { ReduceInput } from "./reduce";
+
+interface Leaf {
+  kind: "leaf";
+  storage: CpuStorage;
+  /** The shape it is read as; it broadcasts to the root's shape (NumPy rules). */
+  shape: readonly number[];
+  dtype: DType;
+}
+
+interface OpNode {
+  kind: "op";
+  op: ElementwiseOp;
+  inputs: FNode[];
+  dtypes: DType[];
+  dtype: DType;
+  shape: readonly number[];
+}
+
+type FNode = Leaf | OpNode;
+
+const MAX_NODES = 32;
+const MAX_LEAVES = 8;
+const SHARED_OPS = 4;
+const MAX_DEFERRED = 1 << 24;
+
+class FusedStorage extends PendingStorage {
+  /** Consumers that inlined this tree so far. */
+  uses = 0;
+  /** How the fuser's set of pending values refers to it. */
+  readonly ref = new WeakRef(this);
+  constructor(
+    public node: OpNode | null,
+    bytes: number,
+    readonly ops: number,
+    /** The fuser's epoch (reads and syncs so far) when this was created. */
+    readonly epoch: number,
+    compute: (self: PendingStorage) => CpuStorage,
+  ) {
+    super(bytes, compute);
+  }
+}
+
+/** A tree flattened for code generation: distinct leaves, operations in dependency order. */
+interface Flat {
+  leaves: Leaf[];
+  ops: OpNode[];
+  /** Per op, its arguments: leaf index (>= 0) or -(op index + 1). */
+  args: number[][];
+  /** The same key means the same code, whatever the arrays. */
+  key: string;
+}
+
+/** Flattened trees by root: a tree is flattened when built, computed, reshaped or reduced. */
+const flats = new WeakMap<OpNode, Flat>();
+
+function flatten(root: OpNode): Flat {
+  let f = flats.get(root);
+  if (!f) {
+    f = flattenTree(root);
+    flats.set(root, f);
+  }
+  return f;
+}
+
+function flattenTree(root: FNode): Flat {
+  const leaves: Leaf[] = [];
+  const ops: OpNode[] = [];
+  const opIndex = new Map<OpNode, number>();
+  const args: number[][] = [];
+  const parts: string[] = [];
+  const visit = (n: FNode): number => {
+    if (n.kind === "leaf") {
+      let i = leaves.findIndex((l) => l.storage === n.storage && sameShape(l.shape, n.shape));
+      if (i < 0) i = leaves.push(n) - 1;
+      return i;
+    }
+    const seen = opIndex.get(n);
+    if (seen !== undefined) return -(seen + 1);
+    const a = n.inputs.map(visit);
+    const j = ops.push(n) - 1;
+    args.push(a);
+    opIndex.set(n, j);
+    parts.push(`${n.op.key}[${a.map((x) => (x >= 0 ? `L${x}` : `N${-x - 1}`)).join(",")}]`);
+    return -(j + 1);
+  };
+  visit(root);
+  return { leaves, ops, args, key: `fused{${parts.join(";")}}` };
+}
+
+/** The tree's value from its leaves' values; `round` also rounds the root (for a reduction). */
+function bodyOf(flat: Flat, round: boolean): Body {
+  const code = () => {
+    const last = flat.ops.length - 1;
+    const lines = flat.ops.map((n, j) => {
+      const e = n.op.expr(flat.args[j].map((x) => (x >= 0 ? `l${x}` : `t${-x - 1}`)));
+      return `const t${j} = ${j === last && !round ? e : storedExpr(e, n.dtype)};`;
+    });
+    return { prelude: lines.join("\n"), expr: `t${last}` };
+  };
+  return { key: `${flat.key}${round ? "r" : ""}`, dtypes: flat.leaves.map((l) => l.dtype), code };
+}
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i]);
+}
+
+/** The tree with every node and leaf read as `shape` (valid when all leaves are full-size). */
+function reshapeTree(root: OpNode, shape: readonly number[]): OpNode {
+  const memo = new Map<FNode, FNode>();
+  const visit = (n: FNode): FNode => {
+    let m = memo.get(n);
+    if (!m) {
+      m = n.kind === "leaf" ? { ...n, shape } : { ...n, shape, inputs: n.inputs.map(visit) };
+      memo.set(n, m);
+    }
+    return m;
+  };
+  return visit(root) as OpNode;
+}
+
+export class CpuFuser {
+  /** Operations that ran inside another one's loop instead of their own (for counters()). */
+  fusedOps = 0;
+  /** Reads and syncs so far: the host waited for values, so a training step (say) ended. */
+  private epoch = 0;
+  /**
+   * Pending values not yet computed or freed, for computeUnconsumed(). Weakly: CPU tensors
+   * that become unreachable undisposed are collected without a free() (memory.ts), and a
+   * strong set would keep them, and the arrays their trees read, alive for ever.
+   */
+  private pending = new Set<WeakRef<FusedStorage>>();
+  private added = 0;
+
+  constructor(readonly enabled: boolean) {}
+
+  /** An elementwise operation: a pending storage, or (fusion off, empty or huge) a real one. */
+  elementwise(op: ElementwiseOp, inputs: readonly Storage[], infos: readonly TensorInfo[], out: TensorInfo): Storage {
+    const n = sizeOf(out.shape);
+    if (!this.enabled || n === 0 || n > MAX_DEFERRED) return computeElementwise(op, inputs, infos, out);
+    const make = (nodes: FNode[]): OpNode => ({ kind: "op", op, inputs: nodes, dtypes: infos.map((i) => i.dtype), dtype: out.dtype, shape: out.shape });
+    let root = make(inputs.map((s, k) => this.pendingNode(s, infos[k]) ?? leaf(s, infos[k])));
+    let flat = flatten(root);
+    if (flat.leaves.length > MAX_LEAVES || flat.ops.length > MAX_NODES) {
+      root = make(inputs.map((s, k) => leaf(s, infos[k])));
+      flat = flatten(root);
+    }
+    const bytes = n * (out.dtype === "bool" ? 1 : 4);
+    const p = new FusedStorage(root, bytes, flat.ops.length, this.epoch, (self) => this.compute(self as FusedStorage));
+    this.pending.add(p.ref);
+    if (++this.added % 4096 === 0) this.prune();
+    return p;
+  }
+
+  /**
+   * The tree of a pending input read as `info` (a reshape may have changed its shape), or null
+   * when it is to be read from an array instead.
+   */
+  private pendingNode(s: Storage, info: TensorInfo): OpNode | null {
+    if (!(s instanceof FusedStorage)) return null;
+    if (s.freed) throw new TypeError("use of freed cpu storage");
+    const node = s.node;
+    if (!node || s.epoch !== this.epoch) return null;
+    s.uses += 1;
+    if (s.uses > 1 && s.ops > SHARED_OPS) return null;
+    if (sameShape(node.shape, info.shape)) return node;
+    const n = sizeOf(node.shape);
+    if (flatten(node).leaves.every((l) => sizeOf(l.shape) === n)) return reshapeTree(node, info.shape);
+    return null;
+  }
+
+  private compute(s: FusedStorage): CpuStorage {
+    const node = s.node!;
+    const flat = flatten(node);
+    const r = alloc(node.dtype, sizeOf(node.shape));
+    const plan = blockPlan(node.shape, [...flat.leaves.map((l) => broadcastStrides(l.shape, node.shape)), stridesOf(node.shape)]);
+    runMap(bodyOf(flat, false), r.data, plan, flat.leaves.map((l) => l.storage.data), node.dtype);
+    this.fusedOps += flat.ops.length - 1;
+    s.node = null;
+    this.pending.delete(s.ref);
+    return r;
+  }
+
+  /** A reduction's input: a pending tree's expression, or null to read `s` as it is. */
+  reduceInput(s: Storage, info: TensorInfo): ReduceInput | null {
+    if (!this.enabled) return null;
+    const node = this.pendingNode(s, info);
+    if (!node) return null;
+    const flat = flatten(node);
+    this.fusedOps += flat.ops.length;
+    return {
+      body: bodyOf(flat, true),
+      xs: flat.leaves.map((l) => l.storage.data),
+      strides: flat.leaves.map((l) => broadcastStrides(l.shape, info.shape)),
+    };
+  }
+
+  /** Backend.free: a pending tree is dropped (its leaves with it) without being computed. */
+  free(s: Storage): void {
+    if (!(s instanceof FusedStorage) || s.freed) return;
+    s.freed = true;
+    s.node = null;
+    s.result = null;
+    this.pending.delete(s.ref);
+  }
+
+  /** The host read a value: later uses of values pending now compute them (see above). */
+  endEpoch(): void {
+    this.epoch += 1;
+  }
+
+  /**
+   * sync(): computes the pending values nothing has consumed yet, so that a timing ending in
+   * sync() measures the work, not its deferral (values inlined into a consumer are done).
+   */
+  computeUnconsumed(): void {
+    for (const ref of [...this.pending]) {
+      const s = ref.deref();
+      if (s && s.uses === 0) s.materialize();
+    }
+    this.prune();
+    this.endEpoch();
+  }
+
+  /** Drops the entries of pending values that were collected. */
+  private prune(): void {
+    this.pending = new Set([...this.pending].filter((r) => r.deref() !== undefined));
+  }
+}
+
+function leaf(s: Storage, info: TensorInfo): Leaf {
+  const storage = s instanceof PendingStorage ? s.materialize() : (s as CpuStorage);
+  return { kind: "leaf", storage, shape: info.shape, dtype: info.dtype };
+}

@@ -37,6 +37,10 @@ export interface ConversionMaps {
   toCjs: RawSourceMap;
 }
 
+/** A conversion's maps, made when an error first needs them: most cells never fail, and the
+ * ES -> CommonJS map costs a second transpilation, so no cell pays for it up front. */
+export type LazyMaps = () => ConversionMaps | null;
+
 const tslabDir = path.dirname(require.resolve("tslab/package.json"));
 const tsPath = require.resolve("@tslab/typescript-for-tslab", { paths: [tslabDir] });
 
@@ -85,7 +89,7 @@ export const ts: TsNamespace = loadTypeScript();
 
 const INLINE_MAP = /\n\/\/# sourceMappingURL=data:application\/json;base64,([A-Za-z0-9+/=]+)\s*$/;
 
-let recorded: ConversionMaps[] = [];
+let recorded: LazyMaps[] = [];
 const forwards = new Map<string, string>();
 const virtualDirs = new Set<string>();
 /** In-memory files (absolute path -> text) and the watch program's callbacks for them. */
@@ -147,12 +151,19 @@ function patchedNamespace(real: TsNamespace): TsNamespace {
     // The converter's ES -> CommonJS step names its input "custom.js".
     if (o.fileName !== "custom.js") return real.transpileModule(input, o);
     const m = INLINE_MAP.exec(input);
-    const es = m ? input.slice(0, m.index) : input;
-    const out = real.transpileModule(es, { ...o, compilerOptions: { ...o.compilerOptions, sourceMap: true } });
-    if (m && out.sourceMapText) {
-      recorded.push({ toEs: JSON.parse(Buffer.from(m[1], "base64").toString("utf8")), toCjs: JSON.parse(out.sourceMapText) });
-    }
-    return out;
+    if (!m) return real.transpileModule(input, o);
+    const es = input.slice(0, m.index);
+    const inline = m[1];
+    let maps: ConversionMaps | null | undefined;
+    // The same input and options give the same code, with a map only (and a trailing
+    // sourceMappingURL comment, after the last line of code).
+    recorded.push(() => {
+      if (maps !== undefined) return maps;
+      const withMap = real.transpileModule(es, { ...o, compilerOptions: { ...o.compilerOptions, sourceMap: true } });
+      maps = withMap.sourceMapText ? { toEs: JSON.parse(Buffer.from(inline, "base64").toString("utf8")), toCjs: JSON.parse(withMap.sourceMapText) } : null;
+      return maps;
+    });
+    return real.transpileModule(es, o);
   });
   return copy as unknown as TsNamespace;
 }
@@ -197,7 +208,7 @@ export interface TslabLanguage {
    * reference), by file name. */
   setAmbient(text: string, extra?: Record<string, string>): void;
   /** Maps recorded by the last convert() call: the main cell's are the last ones. */
-  takeMaps(): ConversionMaps | null;
+  takeMaps(): LazyMaps | null;
   isCompleteCode(code: string): { completed: boolean; indent?: string };
 }
 

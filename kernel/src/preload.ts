@@ -45,9 +45,11 @@ function resolveCore(): { main: string; dir: string } | null {
 export const CORE_NAMESPACE = "__tsdl_core";
 const NAMESPACE_FILE = "__tsdl_core__.d.ts";
 
-/** The ambient file's text: a script, so each alias is a global. */
+/** The ambient file's text: a script, so `display` and each alias are globals (the reference
+ * comes first, where the compiler reads it). */
 function ambientDeclaration(names: string[]): string {
-  return [`/// <reference path="./${NAMESPACE_FILE}" />`, ...names.map((n) => `import ${n} = ${CORE_NAMESPACE}.${n};`), ""].join("\n");
+  const aliases = names.map((n) => `import ${n} = ${CORE_NAMESPACE}.${n};`);
+  return [`/// <reference path="./${NAMESPACE_FILE}" />`, DISPLAY_DECLARATION, ...aliases, ""].join("\n");
 }
 
 export class Preload {
@@ -77,17 +79,18 @@ export class Preload {
   async run(executor: Executor, lang: TslabLanguage): Promise<void> {
     this.executor = executor;
     installDisplay();
-    const diags = lang.converter.addModule("tsdl_kernel_globals", DISPLAY_DECLARATION);
-    if (diags.length) log(`display declaration: ${diags.map((d) => d.messageText).join("; ")}`);
     executor.modules.provide("tslab", loadTslabPublic);
-    if (!this.core) return;
+    if (!this.core) return lang.setAmbient(DISPLAY_DECLARATION);
     executor.modules.provide(CORE, () => this.core);
     installCoreDisplaySink(this.core);
     const probe = `import {  } from "${CORE}";`;
     const entries = lang.converter.complete(executor.declarations, probe, "import { ".length).original?.entries ?? [];
     // Completion inside import braces also offers the `type` keyword.
     const names = entries.filter((e) => e.kind !== "keyword" && /^[A-Za-z_$][\w$]*$/.test(e.name) && e.name !== "default").map((e) => e.name);
-    if (names.length === 0) return log(`${CORE} has no exports the type checker can see; nothing preloaded`);
+    if (names.length === 0) {
+      lang.setAmbient(DISPLAY_DECLARATION);
+      return log(`${CORE} has no exports the type checker can see; nothing preloaded`);
+    }
     const core = this.core;
     const g = globalThis as Record<string, unknown>;
     const preloaded = names.filter((n) => !(n in g));

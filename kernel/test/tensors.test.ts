@@ -81,6 +81,23 @@ describe("tensors in the kernel", function () {
     assert.deepEqual(resultOf(r), { "text/plain": "true" });
   });
 
+  it("types preloaded names by the core's own names, generics and namespaces included", async () => {
+    const r = await k.execute("const lin: nn.Linear = new nn.Linear(2, 3);\nconst dt: DType = \"float32\";\nconst w: Tensor = lin.weight;\n[w.shape, dt]");
+    assert.deepEqual(resultOf(r), { "text/plain": "[ [ 3, 2 ], 'float32' ]" });
+    const bad = (await k.execute("const q: number = zeros([2]);")).reply.content as any;
+    assert.equal(bad.evalue, "Type 'Tensor' is not assignable to type 'number'.");
+    const insp = (await k.request("inspect_request", { code: "zeros", cursor_pos: 5, detail_level: 0 })).reply.content as any;
+    assert.match(insp.data["text/plain"], /^\(alias\) function zeros\(shape: number\[\], options\?: CreateOptions\): Tensor/);
+    assert.doesNotMatch(insp.data["text/plain"], /__tsdl_core|import zeros/);
+  });
+
+  it("lets a cell rebind a preloaded name, and later cells see the user's value", async () => {
+    assert.deepEqual(resultOf(await k.execute("const eye = 41;\neye + 1")), { "text/plain": "42" });
+    assert.deepEqual(resultOf(await k.execute("eye * 2")), { "text/plain": "82" });
+    // The core's function is still there for code that imports it.
+    assert.deepEqual(resultOf(await k.execute('import { eye as coreEye } from "@tsdl/core";\ncoreEye(2).shape')), { "text/plain": "[ 2, 2 ]" });
+  });
+
   describe("shape errors", () => {
     async function fail(code: string): Promise<{ c: any; r: Reply; head: (line: number) => string }> {
       const r = await k.execute(code);

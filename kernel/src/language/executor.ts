@@ -143,7 +143,7 @@ export class Executor {
   }
 
   close(): void {
-    this.lang.converter.close();
+    this.lang.close();
   }
 }
 

@@ -202,7 +202,11 @@ function setVirtualFile(file: string, text: string): void {
 }
 
 export interface TslabLanguage {
-  converter: Converter;
+  /** The converter, built on first use (a second or more of type-checker setup: the kernel
+   * builds it once its first reply is out, see kernel.ts). */
+  readonly converter: Converter;
+  /** Whether the converter has been built. */
+  readonly built: boolean;
   /** Replaces the text of the ambient declaration file, a script (.d.ts) whose top-level
    * declarations every cell sees; `extra` adds more in-memory files next to it (for it to
    * reference), by file name. */
@@ -210,16 +214,25 @@ export interface TslabLanguage {
   /** Maps recorded by the last convert() call: the main cell's are the last ones. */
   takeMaps(): LazyMaps | null;
   isCompleteCode(code: string): { completed: boolean; indent?: string };
+  /** Stops the converter's file watchers, if it was built. */
+  close(): void;
 }
 
 export function createLanguage(): TslabLanguage {
   install();
   // eslint-disable-next-line @typescript-eslint/no-var-requires
   const conv = require("tslab/dist/converter") as typeof import("tslab/dist/converter");
-  const converter = conv.createConverter({ isJS: false, isBrowser: false });
+  let converter: Converter | null = null;
+  const build = () => (converter ??= conv.createConverter({ isJS: false, isBrowser: false }));
   return {
-    converter,
+    get converter() {
+      return build();
+    },
+    get built() {
+      return converter !== null;
+    },
     setAmbient(text, extra = {}) {
+      build();
       const file = ambientPath;
       if (!file) throw new Error("the converter did not create its compiler host");
       for (const [name, content] of Object.entries(extra)) virtualFiles.set(path.posix.join(path.posix.dirname(file), name), content);
@@ -231,5 +244,8 @@ export function createLanguage(): TslabLanguage {
       return last;
     },
     isCompleteCode: conv.isCompleteCode,
+    close() {
+      converter?.close();
+    },
   };
 }

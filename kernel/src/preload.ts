@@ -18,6 +18,7 @@ import type { Executor } from "./language/executor";
 import { DISPLAY_DECLARATION, installCoreDisplaySink, installDisplay, loadTslabPublic } from "./display/global";
 import { isTensorLike } from "./display/tensor";
 import { log } from "./log";
+import { mayHaveGpu } from "./gpuPresence";
 
 export const CORE = "@tsdl/core";
 
@@ -25,6 +26,7 @@ export const CORE = "@tsdl/core";
  * build of the core still gives a working kernel. */
 export interface CoreApi {
   ready?(options?: { quiet?: boolean }): Promise<string>;
+  setBackend?(name: "cpu" | "webgpu"): Promise<string>;
   shutdown?(): void;
   memory?(): { buffers: number; bytes: number };
   collectGarbage?(): Promise<unknown>;
@@ -71,9 +73,16 @@ export class Preload {
   }
 
   /** Starts the core's backend choice (WebGPU on a real GPU, else CPU). Started before the
-   * converter is built, so the WebGPU adapter request runs on Dawn's threads meanwhile. */
-  startBackend(): Promise<void> {
-    return Promise.resolve(this.core?.ready?.({ quiet: true })).then(() => undefined);
+   * converter is built, so the WebGPU adapter request runs on Dawn's threads meanwhile. On a
+   * machine without a GPU device node the core would find a software adapter at most and take
+   * the CPU backend: that is chosen directly, and Dawn is only loaded if a cell asks for
+   * setBackend("webgpu"). TSDL_BACKEND still goes through the core's own choice. */
+  startBackend(gpuPossible: boolean = mayHaveGpu()): Promise<void> {
+    const core = this.core;
+    if (!gpuPossible && !process.env.TSDL_BACKEND && core?.setBackend) {
+      return Promise.resolve(core.setBackend("cpu")).then(() => undefined);
+    }
+    return Promise.resolve(core?.ready?.({ quiet: true })).then(() => undefined);
   }
 
   async run(executor: Executor, lang: TslabLanguage): Promise<void> {

@@ -168,15 +168,35 @@ export class Client {
     return this.request("execute_request", { code, silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: true }, { waitIdle: true, ...o });
   }
 
-  /** kernel_info until a reply and its idle status arrive (iopub subscribed, as
-   * jupyter_client's wait_for_ready does). */
+  /** kernel_info until a reply and its idle status arrive (iopub subscribed), as
+   * jupyter_client's wait_for_ready does: a request is repeated every 2 s (an idle status can be
+   * missed while the iopub subscription forms), and a late answer to an earlier one counts (a
+   * kernel still busy starting answers them in order). */
   async waitReady() {
-    for (;;) {
-      try {
-        await this.request("kernel_info_request", {}, { waitIdle: true, timeoutMs: 2000 });
-        return;
-      } catch (e) {
-        if (this.proc.exitCode !== null) throw e;
+    const sent = [];
+    let ready;
+    const done = new Promise((resolve) => (ready = resolve));
+    const exited = this.exited.then((code) => {
+      throw new Error(`kernel exited (${code}) while starting\n${this.stderr}`);
+    });
+    try {
+      for (;;) {
+        const { id, frames } = this.encode("kernel_info_request", {});
+        sent.push(id);
+        let replied = false;
+        let idle = false;
+        const check = () => replied && idle && ready();
+        this.replies.set(id, () => ((replied = true), check()));
+        if (this.idleSeen.has(id)) idle = true;
+        else this.idle.set(id, () => ((idle = true), check()));
+        await this.shell.send(frames);
+        const timer = new Promise((resolve) => setTimeout(() => resolve("again"), 2000));
+        if ((await Promise.race([done, timer, exited])) !== "again") return;
+      }
+    } finally {
+      for (const id of sent) {
+        this.replies.delete(id);
+        this.idle.delete(id);
       }
     }
   }

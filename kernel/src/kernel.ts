@@ -51,8 +51,8 @@ function catchStrayErrors(executor: Executor, preload: Preload): void {
   process.on("unhandledRejection", report("Unhandled promise rejection"));
 }
 
-/** Runs `start` once: after the first request has been answered (clients send kernel_info
- * first) or after `ms`, whichever comes first. */
+/** Runs `start` once: after the first request has been answered and its idle status sent
+ * (clients send kernel_info first), or after `ms`, whichever comes first. */
 function afterFirstRequest(ms: number, start: () => void): () => void {
   let done = false;
   const once = () => {
@@ -62,7 +62,6 @@ function afterFirstRequest(ms: number, start: () => void): () => void {
     start();
   };
   const timer = setTimeout(once, ms);
-  // setImmediate: the request's reply and idle status are sent in microtasks before it fires.
   return () => setImmediate(once);
 }
 
@@ -77,17 +76,19 @@ export async function startKernel(connectionFile: string): Promise<KernelParts> 
   const preload = new Preload(cwd);
   const backend = preload.startBackend().catch((e: unknown) => log(`core backend selection failed: ${String(e)}`));
   // Let the backend's synchronous start run up to its first wait on the device, so the device
-  // request proceeds while the converter (seconds of synchronous work) is built.
+  // request proceeds while the sockets open and the converter is built.
   await new Promise((resolve) => setImmediate(resolve));
+  // The converter itself (a second or more of synchronous type-checker setup) is built on first
+  // use, which is after the first reply (below).
   const lang = createLanguage();
   const executor = new Executor(lang, cwd);
   const assist = new Assist(lang, executor, (name) => describeTensor(executor, name));
   const history = new History();
   catchStrayErrors(executor, preload);
 
-  // The core's names for the type checker (a few hundred ms of type checking) are set up after
-  // the first reply, so the frontend sees the kernel ready sooner; executions, completions and
-  // inspections wait for them.
+  // The converter and the core's names for the type checker (together the larger part of a
+  // start) are set up after the first reply, so the frontend sees the kernel ready sooner;
+  // executions, completions and inspections wait for them.
   let preloaded!: () => void;
   const typesReady = new Promise<void>((resolve) => (preloaded = resolve));
   const kick = afterFirstRequest(200, () => {
@@ -109,7 +110,8 @@ export async function startKernel(connectionFile: string): Promise<KernelParts> 
   const transport = await Transport.open(info, randomUUID(), (channel, msg) => {
     if (session) session.onMessage(channel, msg);
     else early.push([channel, msg]);
-    kick();
+    // Any other first request (an execution, a completion) needs the language: start now.
+    if (msg.header.msg_type !== "kernel_info_request") kick();
   });
   const comms = new CommManager(transport);
   const inspector = new Inspector(comms, {
@@ -130,7 +132,7 @@ export async function startKernel(connectionFile: string): Promise<KernelParts> 
       process.exit(0);
     },
   };
-  session = new Session(parts);
+  session = new Session(parts, kick);
   for (const [channel, msg] of early.splice(0)) session.onMessage(channel, msg);
   process.on("SIGINT", () => executor.interrupt());
   return parts;

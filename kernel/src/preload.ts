@@ -1,11 +1,15 @@
 // The preload: every export of @tsdl/core usable in a cell without an import, with its types,
 // and `import { ... } from "@tsdl/core"` resolving to the same objects.
 //
-// It is a hidden first cell, `import { Tensor, tensor, ... } from "@tsdl/core";`, run through
-// the normal cell path: its names then exist for the type checker (in the declarations carried
-// from cell to cell) and at run time (on the cells' exports object), exactly like a user's
-// import. The export list comes from the type checker (completion inside the import braces),
-// so type-only exports such as ShapeErrorDetail are included.
+// The names are globals, declared once. For the type checker, an ambient declaration file
+// aliases each one (`import tensor = __tsdl_core.tensor;`, which keeps every meaning of the
+// export: value, type, namespace, generics) through a UMD namespace over the core's own types;
+// at run time each value export is a property of globalThis. An earlier design imported them
+// in a hidden first cell, which made every later cell re-parse, re-check and re-print a
+// 200-name import carried in the declarations of earlier cells (about a millisecond per cell,
+// more for larger cells). The export list comes from the type checker (completion inside the
+// import braces), so type-only exports such as ShapeErrorDetail are included. A name that is
+// already a global (of Node or the lib) is left to it; the core's export stays importable.
 
 import * as path from "node:path";
 import { forwardModule } from "./language/tslab";
@@ -14,6 +18,7 @@ import type { Executor } from "./language/executor";
 import { DISPLAY_DECLARATION, installCoreDisplaySink, installDisplay, loadTslabPublic } from "./display/global";
 import { isTensorLike } from "./display/tensor";
 import { log } from "./log";
+import { mayHaveGpu } from "./gpuPresence";
 
 export const CORE = "@tsdl/core";
 
@@ -21,6 +26,7 @@ export const CORE = "@tsdl/core";
  * build of the core still gives a working kernel. */
 export interface CoreApi {
   ready?(options?: { quiet?: boolean }): Promise<string>;
+  setBackend?(name: "cpu" | "webgpu"): Promise<string>;
   shutdown?(): void;
   memory?(): { buffers: number; bytes: number };
   collectGarbage?(): Promise<unknown>;
@@ -35,6 +41,17 @@ function resolveCore(): { main: string; dir: string } | null {
     log(`${CORE} is not installed or not built (${(e as Error).message.split("\n")[0]}); cells run without it`);
     return null;
   }
+}
+
+/** The UMD namespace of the core's types, and the in-memory file that declares it. */
+export const CORE_NAMESPACE = "__tsdl_core";
+const NAMESPACE_FILE = "__tsdl_core__.d.ts";
+
+/** The ambient file's text: a script, so `display` and each alias are globals (the reference
+ * comes first, where the compiler reads it). */
+function ambientDeclaration(names: string[]): string {
+  const aliases = names.map((n) => `import ${n} = ${CORE_NAMESPACE}.${n};`);
+  return [`/// <reference path="./${NAMESPACE_FILE}" />`, DISPLAY_DECLARATION, ...aliases, ""].join("\n");
 }
 
 export class Preload {
@@ -56,34 +73,44 @@ export class Preload {
   }
 
   /** Starts the core's backend choice (WebGPU on a real GPU, else CPU). Started before the
-   * converter is built, so the WebGPU adapter request runs on Dawn's threads meanwhile. */
-  startBackend(): Promise<void> {
-    return Promise.resolve(this.core?.ready?.({ quiet: true })).then(() => undefined);
+   * converter is built, so the WebGPU adapter request runs on Dawn's threads meanwhile. On a
+   * machine without a GPU device node the core would find a software adapter at most and take
+   * the CPU backend: that is chosen directly, and Dawn is only loaded if a cell asks for
+   * setBackend("webgpu"). TSDL_BACKEND still goes through the core's own choice. */
+  startBackend(gpuPossible: boolean = mayHaveGpu()): Promise<void> {
+    const core = this.core;
+    if (!gpuPossible && !process.env.TSDL_BACKEND && core?.setBackend) {
+      return Promise.resolve(core.setBackend("cpu")).then(() => undefined);
+    }
+    return Promise.resolve(core?.ready?.({ quiet: true })).then(() => undefined);
   }
 
   async run(executor: Executor, lang: TslabLanguage): Promise<void> {
     this.executor = executor;
     installDisplay();
-    const diags = lang.converter.addModule("tsdl_kernel_globals", DISPLAY_DECLARATION);
-    if (diags.length) log(`display declaration: ${diags.map((d) => d.messageText).join("; ")}`);
     executor.modules.provide("tslab", loadTslabPublic);
-    if (!this.core) return;
+    if (!this.core) return lang.setAmbient(DISPLAY_DECLARATION);
     executor.modules.provide(CORE, () => this.core);
     installCoreDisplaySink(this.core);
     const probe = `import {  } from "${CORE}";`;
     const entries = lang.converter.complete(executor.declarations, probe, "import { ".length).original?.entries ?? [];
     // Completion inside import braces also offers the `type` keyword.
     const names = entries.filter((e) => e.kind !== "keyword" && /^[A-Za-z_$][\w$]*$/.test(e.name) && e.name !== "default").map((e) => e.name);
-    if (names.length === 0) return log(`${CORE} has no exports the type checker can see; nothing preloaded`);
-    const outcome = await executor.run(`import { ${names.join(", ")} } from "${CORE}";`, { executionCount: null });
-    if (outcome.kind !== "ok") {
-      const why = outcome.kind === "diagnostics" ? outcome.diagnostics.map((d) => d.messageText).join("; ") : String(outcome.error);
-      return log(`preloading ${CORE} failed: ${why}`);
+    if (names.length === 0) {
+      lang.setAmbient(DISPLAY_DECLARATION);
+      return log(`${CORE} has no exports the type checker can see; nothing preloaded`);
     }
-    names.forEach((n) => this.names.add(n));
+    const core = this.core;
+    const g = globalThis as Record<string, unknown>;
+    const preloaded = names.filter((n) => !(n in g));
+    for (const n of preloaded) {
+      if (core[n] !== undefined) Object.defineProperty(g, n, { value: core[n], writable: true, configurable: true });
+      this.names.add(n);
+    }
+    lang.setAmbient(ambientDeclaration(preloaded), { [NAMESPACE_FILE]: `export * from "${CORE}";\nexport as namespace ${CORE_NAMESPACE};\n` });
   }
 
-  /** A preloaded name still bound to the core's own export (not rebound by the user). */
+  /** A preloaded name still bound to the core's own export (a user's import of it). */
   isPreloaded(name: string, value: unknown): boolean {
     return this.names.has(name) && this.core !== null && this.core[name] === value;
   }

@@ -25,7 +25,11 @@ export class Session {
   private readonly queue: Queued[] = [];
   private running = false;
 
-  constructor(readonly k: KernelParts) {}
+  /** `handled` is called after each request's idle status has been sent. */
+  constructor(
+    readonly k: KernelParts,
+    private readonly handled: () => void = () => undefined,
+  ) {}
 
   /** Entry point for every verified message from the shell, control and stdin sockets. */
   onMessage(channel: RequestChannel, msg: Message): void {
@@ -64,6 +68,7 @@ export class Session {
       }
     } finally {
       await this.k.transport.publish(msg, "status", { execution_state: "idle" });
+      this.handled();
     }
     return result;
   }

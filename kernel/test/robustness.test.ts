@@ -6,6 +6,7 @@ import { KernelClient, Reply, resultOf } from "./client";
 import { DELIMITER, encode } from "../src/protocol/wire";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import * as zmq from "zeromq";
 
 async function waitForFile(file: string, timeoutMs = 20000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -124,6 +125,44 @@ describe("kernel robustness", function () {
     const info = (await k.request("comm_info_request", {})).reply;
     assert.equal(info.header.msg_type, "comm_info_reply");
     assert.deepEqual(info.content, { status: "ok", comms: {} });
+  });
+});
+
+describe("kernel heartbeat", function () {
+  it("echoes heartbeats while a synchronous cell holds the main thread", async () => {
+    const k = await KernelClient.start();
+    const hb = new zmq.Request({ linger: 0 });
+    try {
+      hb.connect(`tcp://127.0.0.1:${k.conn.hb_port}`);
+      const marker = path.join(k.dir, `busy-${Date.now()}`);
+      let cellDone = false;
+      // The cell spins until the test has had its echo (a file the test writes), so the echo
+      // can only have come while the cell held the main thread.
+      const release = path.join(k.dir, `release-${Date.now()}`);
+      const running = k
+        .execute(`const fs = require("fs");\nfs.writeFileSync(${JSON.stringify(marker)}, "1");\nwhile (!fs.existsSync(${JSON.stringify(release)})) {}\n"done"`)
+        .then((r) => ((cellDone = true), r));
+      await waitForFile(marker);
+      await hb.send("ping-while-busy");
+      const [echo] = await hb.receive();
+      assert.equal(echo.toString(), "ping-while-busy");
+      assert.equal(cellDone, false, "the cell was still running when the echo came");
+      fs.writeFileSync(release, "1");
+      assert.deepEqual(resultOf(await running), { "text/plain": "'done'" });
+    } finally {
+      hb.close();
+      assert.equal((await k.shutdown()).exitCode, 0);
+    }
+  });
+
+  it("lets a cell end the kernel with process.exit, with its exit code (heartbeat closed first)", async () => {
+    // zeromq aborted now and then when a worker's open socket was torn down by process.exit.
+    for (let i = 0; i < 3; i++) {
+      const k = await KernelClient.start();
+      void k.execute("process.exit(3)").catch(() => undefined);
+      assert.equal(await k.exited, 3, k.stderr);
+      k.close();
+    }
   });
 });
 

@@ -3,6 +3,7 @@
 
 import { strict as assert } from "node:assert";
 import { KernelClient, Reply, outputs, resultOf } from "./client";
+import { mayHaveGpu } from "../src/gpuPresence";
 
 function caretLine(head: string, sourceBefore: string, underlined: string): string {
   return " ".repeat(head.length + sourceBefore.length) + "^".repeat(underlined.length);
@@ -79,6 +80,37 @@ describe("tensors in the kernel", function () {
   it("imports of @tsdl/core give the preloaded objects", async () => {
     const r = await k.execute('import { tensor as t2, Tensor as T2 } from "@tsdl/core";\nt2([1]) instanceof Tensor && tensor([1]) instanceof T2');
     assert.deepEqual(resultOf(r), { "text/plain": "true" });
+  });
+
+  it("starts on the cpu backend without loading WebGPU where no GPU device exists, and loads it on request", async () => {
+    const info = async () => JSON.parse((resultOf(await k.execute("JSON.stringify({ current: getBackend(), webgpu: backendInfo().webgpu })")) as any)["text/plain"].slice(1, -1));
+    const start = await info();
+    if (!mayHaveGpu()) {
+      // No adapter probe ran: the core knows of no WebGPU adapter yet.
+      assert.deepEqual(start, { current: "cpu", webgpu: null });
+      const r = await k.execute('await setBackend("webgpu");\nconst g = tensor([1, 2]).mul(2);\nawait setBackend("cpu");\ng');
+      assert.match((resultOf(r) as any)["text/plain"], /^tensor\(\[2, 4\], .*device=webgpu\)$/);
+      assert.equal((await info()).current, "cpu");
+    } else {
+      assert.ok(["cpu", "webgpu"].includes(start.current));
+    }
+  });
+
+  it("types preloaded names by the core's own names, generics and namespaces included", async () => {
+    const r = await k.execute("const lin: nn.Linear = new nn.Linear(2, 3);\nconst dt: DType = \"float32\";\nconst w: Tensor = lin.weight;\n[w.shape, dt]");
+    assert.deepEqual(resultOf(r), { "text/plain": "[ [ 3, 2 ], 'float32' ]" });
+    const bad = (await k.execute("const q: number = zeros([2]);")).reply.content as any;
+    assert.equal(bad.evalue, "Type 'Tensor' is not assignable to type 'number'.");
+    const insp = (await k.request("inspect_request", { code: "zeros", cursor_pos: 5, detail_level: 0 })).reply.content as any;
+    assert.match(insp.data["text/plain"], /^\(alias\) function zeros\(shape: number\[\], options\?: CreateOptions\): Tensor/);
+    assert.doesNotMatch(insp.data["text/plain"], /__tsdl_core|import zeros/);
+  });
+
+  it("lets a cell rebind a preloaded name, and later cells see the user's value", async () => {
+    assert.deepEqual(resultOf(await k.execute("const eye = 41;\neye + 1")), { "text/plain": "42" });
+    assert.deepEqual(resultOf(await k.execute("eye * 2")), { "text/plain": "82" });
+    // The core's function is still there for code that imports it.
+    assert.deepEqual(resultOf(await k.execute('import { eye as coreEye } from "@tsdl/core";\ncoreEye(2).shape')), { "text/plain": "[ 2, 2 ]" });
   });
 
   describe("shape errors", () => {

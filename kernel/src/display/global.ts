@@ -6,22 +6,21 @@ import { randomUUID } from "node:crypto";
 import { cellContext } from "../output";
 import { MimeBundle, toBundle } from "./ladder";
 
-/** Its type for the cells' type checker (added as an in-memory module). */
-export const DISPLAY_DECLARATION = `declare global {
-  /** Shows a value in this cell's output the way a cell's last expression is shown: tensors
-   * with shape, dtype, device and values (read back for you), other values as text. */
-  var display: {
-    (value: unknown): void;
-    /** Shows HTML. */
-    html(html: string): void;
-    /** Shows Markdown. */
-    markdown(markdown: string): void;
-    /** Shows a MIME bundle as given, e.g. { "image/svg+xml": svg }. */
-    bundle(data: Record<string, unknown>, metadata?: Record<string, unknown>): void;
-    /** Clears this cell's output; with wait, only when new output arrives (no flicker in loops). */
-    clear(wait?: boolean): void;
-  };
-}
+/** Its type for the cells' type checker (a script's declaration, for the kernel's ambient
+ * declaration file). */
+export const DISPLAY_DECLARATION = `/** Shows a value in this cell's output the way a cell's last expression is shown: tensors
+ * with shape, dtype, device and values (read back for you), other values as text. */
+declare var display: {
+  (value: unknown): void;
+  /** Shows HTML. */
+  html(html: string): void;
+  /** Shows Markdown. */
+  markdown(markdown: string): void;
+  /** Shows a MIME bundle as given, e.g. { "image/svg+xml": svg }. */
+  bundle(data: Record<string, unknown>, metadata?: Record<string, unknown>): void;
+  /** Clears this cell's output; with wait, only when new output arrives (no flicker in loops). */
+  clear(wait?: boolean): void;
+};
 `;
 
 function sendBundle(bundle: MimeBundle | Promise<MimeBundle>, msgType = "display_data", transient: object = {}): void {

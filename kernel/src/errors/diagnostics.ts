@@ -9,6 +9,9 @@ import type { CellRecord } from "../language/cells";
 import { asOperand } from "./callsite";
 import type { ErrorReport } from "./report";
 import { pointAt } from "./stack";
+import { CORE_NAMESPACE } from "../preload";
+
+const CORE_QUALIFIER = new RegExp(`\\b${CORE_NAMESPACE}\\.`, "g");
 
 /** JavaScript operators and the Tensor methods (and core functions) that do the same. */
 export const OPERATOR_METHODS: Record<string, string> = {
@@ -63,9 +66,10 @@ function arrayHint(source: string, d: Diagnostic): string | null {
   return text.trim().startsWith("[") ? `An array is not a Tensor; make one with  tensor(${text.trim()}).` : null;
 }
 
-/** Types from modules print as import("/abs/path/module").Name; the name alone reads better. */
+/** Types from modules print as import("/abs/path/module").Name, and the preloaded core's as
+ * __tsdl_core.Name (the namespace its global aliases go through); the name alone reads better. */
 export function shortenTypeNames(message: string): string {
-  return message.replace(/import\("[^"]*"\)\./g, "");
+  return message.replace(/import\("[^"]*"\)\./g, "").replace(CORE_QUALIFIER, "");
 }
 
 /** Diagnostics of one place: tslab lists a message chain as several entries at one span. */

@@ -6,6 +6,13 @@ import { printQuickInfo } from "tslab/dist/inspect";
 import type { Executor } from "./executor";
 import type { TslabLanguage } from "./tslab";
 import { ts } from "./tslab";
+import { shortenTypeNames } from "../errors/diagnostics";
+
+/** Quick-info text as a user reads it: short type names, and no `import tensor = tensor` line
+ * for the preloaded names (they are global aliases of the core's exports). */
+function quickInfoText(info: Parameters<typeof printQuickInfo>[0]): string {
+  return shortenTypeNames(printQuickInfo(info)).replace(/\nimport ([\w$]+) = \1(?=\n|$)/, "");
+}
 
 export function codePointsToUnits(text: string, cursor: number): number {
   let units = 0;
@@ -50,7 +57,7 @@ export class Assist {
     // The cursor usually sits just after the name (Shift+Tab at the end of `x`).
     const info = conv.inspect(this.executor.declarations, code, cursor) ?? (cursor > 0 ? conv.inspect(this.executor.declarations, code, cursor - 1) : undefined);
     if (!info) return { status: "ok", found: false, data: {}, metadata: {} };
-    let text = printQuickInfo(info);
+    let text = quickInfoText(info);
     const span = info.textSpan;
     const name = span ? code.slice(span.start, span.start + span.length) : "";
     const extra = /^[\p{L}_$][\p{L}\p{N}_$]*$/u.test(name) ? this.describe(name) : null;
@@ -61,7 +68,7 @@ export class Assist {
   /** The quick-info text at a UTF-16 offset of a cell being checked (for error rewriting). */
   typeAt(source: string, offset: number): string | null {
     const info = this.lang.converter.inspect(this.executor.declarations, source, offset);
-    return info ? printQuickInfo(info) : null;
+    return info ? quickInfoText(info) : null;
   }
 
   isComplete(code: string): { status: "complete" | "incomplete" | "invalid"; indent?: string } {

@@ -2,7 +2,7 @@
 // to the cell's text: what turns a stack frame into "cell 3, line 2".
 
 import { SourceMap, mapThrough } from "./sourcemap";
-import type { ConversionMaps } from "./tslab";
+import type { LazyMaps } from "./tslab";
 
 /** Lines the converter puts before the cell's text ("export {};"), which the maps count. */
 const PREFIX_LINES = 1;
@@ -14,9 +14,9 @@ export interface CellRecord {
   /** The In[n] number, or null for silent executions. */
   executionCount: number | null;
   source: string;
-  /** The raw maps; decoded only when an error needs them (most cells never fail). */
-  rawMaps: ConversionMaps | null;
-  decoded?: SourceMap[];
+  /** The maps, made and decoded only when an error needs them (most cells never fail). */
+  rawMaps: LazyMaps | null;
+  decoded?: SourceMap[] | null;
 }
 
 /** A position in a cell, one-based like an editor shows it. */
@@ -32,7 +32,7 @@ export class CellRegistry {
   private readonly cells = new Map<string, CellRecord>();
   private nextId = 1;
 
-  add(source: string, executionCount: number | null, maps: ConversionMaps | null): CellRecord {
+  add(source: string, executionCount: number | null, maps: LazyMaps | null): CellRecord {
     const id = this.nextId++;
     const record: CellRecord = {
       id,
@@ -53,7 +53,11 @@ export class CellRegistry {
   locate(filename: string, line: number, column: number): CellLocation | null {
     const cell = this.cells.get(filename);
     if (!cell || !cell.rawMaps) return null;
-    cell.decoded ??= [new SourceMap(cell.rawMaps.toCjs), new SourceMap(cell.rawMaps.toEs)];
+    if (cell.decoded === undefined) {
+      const maps = cell.rawMaps();
+      cell.decoded = maps ? [new SourceMap(maps.toCjs), new SourceMap(maps.toEs)] : null;
+    }
+    if (!cell.decoded) return null;
     const pos = mapThrough(cell.decoded, line - 1, column - 1);
     if (!pos) return null;
     return this.at(cell, pos.line - PREFIX_LINES + 1, pos.column + 1);

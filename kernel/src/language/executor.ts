@@ -84,7 +84,7 @@ export class Executor {
       const diagnostics = this.lang.converter.addModule(meta.module, source, meta);
       return diagnostics.length ? { kind: "diagnostics", diagnostics, cell } : { kind: "ok", value: undefined, hasValue: false, cell };
     }
-    const converted = this.lang.converter.convert(this.prevDecl, expandShorthand(source));
+    const converted = this.lang.converter.convert(this.prevDecl, expandShorthand(source, (name) => Object.prototype.hasOwnProperty.call(this.locals, name)));
     const cell = this.cells.add(source, opts.executionCount, this.lang.takeMaps());
     if (converted.sideOutputs) this.modules.addSideOutputs(converted.sideOutputs);
     if (converted.diagnostics.length > 0) return { kind: "diagnostics", diagnostics: converted.diagnostics, cell };
@@ -143,7 +143,7 @@ export class Executor {
   }
 
   close(): void {
-    this.lang.converter.close();
+    this.lang.close();
   }
 }
 

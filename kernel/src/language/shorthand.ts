@@ -7,8 +7,20 @@
 
 import type * as TS from "@tslab/typescript-for-tslab";
 
-export function expandShorthand(source: string): string {
-  if (!/[{,]\s*[A-Za-z_$][\w$]*\s*[,}=]/.test(source)) return source; // cheap pre-check
+/** `{ name,` `, name }` `{ name =`: what a shorthand property (or binding) looks like. */
+const SHORTHAND_LIKE = /[{,]\s*([A-Za-z_$][\w$]*)\s*(?=[,}=])/g;
+
+/** `isEarlierName` says whether a name is an earlier cell's (the only names tslab misses);
+ * a cell without such a shorthand is not parsed here at all (a few ms for a long cell). */
+export function expandShorthand(source: string, isEarlierName: (name: string) => boolean = () => true): string {
+  let found = false;
+  for (const m of source.matchAll(SHORTHAND_LIKE)) {
+    if (isEarlierName(m[1])) {
+      found = true;
+      break;
+    }
+  }
+  if (!found) return source;
   const ts = require("@tslab/typescript-for-tslab") as typeof TS;
   const file = ts.createSourceFile("cell.ts", source, ts.ScriptTarget.Latest, false, ts.ScriptKind.TS);
   const inserts: { at: number; text: string }[] = [];

@@ -7,6 +7,11 @@
 //    maps (cell TS -> ES, ES -> CommonJS), so errors can be mapped back to cell lines.
 // 2. Module forwarding. `import ... from "@tsdl/core"` must type-check in any notebook folder,
 //    so reads under <cwd>/node_modules/<name> are forwarded to the kernel's own copy.
+// 4. An ambient declaration file (see setAmbient): one more root of the converter's program,
+//    held in memory, for the names every cell sees without declaring them (the preloaded core).
+//    Unlike an import carried in the declarations of earlier cells, the type checker does not
+//    re-parse it and tslab does not re-print it for every cell.
+// 5. One program update per cell instead of two (converterPatch.ts).
 //
 // The copy is installed in require.cache before tslab's modules load; tslab binds the
 // namespace's properties through getters at load time, which is why the copy has to exist then
@@ -17,6 +22,7 @@ import * as path from "node:path";
 import type * as TS from "@tslab/typescript-for-tslab";
 import type { Converter } from "tslab/dist/converter";
 import { loadWithCodeCache } from "./compileCache";
+import { loadPatchedConverter } from "./converterPatch";
 
 type TsNamespace = typeof TS;
 
@@ -32,6 +38,10 @@ export interface ConversionMaps {
   toEs: RawSourceMap;
   toCjs: RawSourceMap;
 }
+
+/** A conversion's maps, made when an error first needs them: most cells never fail, and the
+ * ES -> CommonJS map costs a second transpilation, so no cell pays for it up front. */
+export type LazyMaps = () => ConversionMaps | null;
 
 const tslabDir = path.dirname(require.resolve("tslab/package.json"));
 const tsPath = require.resolve("@tslab/typescript-for-tslab", { paths: [tslabDir] });
@@ -81,9 +91,14 @@ export const ts: TsNamespace = loadTypeScript();
 
 const INLINE_MAP = /\n\/\/# sourceMappingURL=data:application\/json;base64,([A-Za-z0-9+/=]+)\s*$/;
 
-let recorded: ConversionMaps[] = [];
+let recorded: LazyMaps[] = [];
 const forwards = new Map<string, string>();
 const virtualDirs = new Set<string>();
+/** In-memory files (absolute path -> text) and the watch program's callbacks for them. */
+const virtualFiles = new Map<string, string>();
+const fileWatchers = new Map<string, TS.FileWatcherCallback>();
+const AMBIENT_FILE = "__tsdl_ambient__.d.ts";
+let ambientPath: string | null = null;
 
 function forward(p: string): string {
   for (const [from, to] of forwards) {
@@ -94,16 +109,21 @@ function forward(p: string): string {
 
 function patchedSys(real: TS.System): TS.System {
   const sys: TS.System = Object.create(real);
-  sys.readFile = (p, enc) => real.readFile(forward(p), enc);
-  sys.fileExists = (p) => real.fileExists(forward(p));
+  sys.readFile = (p, enc) => virtualFiles.get(p) ?? real.readFile(forward(p), enc);
+  sys.fileExists = (p) => virtualFiles.has(p) || real.fileExists(forward(p));
   sys.directoryExists = (p) => virtualDirs.has(p) || real.directoryExists(forward(p));
   sys.getDirectories = (p) => real.getDirectories(forward(p));
   sys.readDirectory = (p, ...rest) => real.readDirectory(forward(p), ...rest);
   sys.realpath = (p) => (real.realpath ? real.realpath(forward(p)) : forward(p));
-  if (real.watchFile) {
-    const watch = real.watchFile;
-    sys.watchFile = (p, ...rest) => watch(forward(p), ...rest);
-  }
+  const watch = real.watchFile;
+  sys.watchFile = (p, callback, ...rest) => {
+    if (virtualFiles.has(p)) {
+      // Changes to in-memory files are announced by setVirtualFile, not polled.
+      fileWatchers.set(p, callback);
+      return { close: () => fileWatchers.delete(p) };
+    }
+    return watch ? watch(forward(p), callback, ...rest) : { close: () => undefined };
+  };
   return sys;
 }
 
@@ -115,19 +135,37 @@ function patchedNamespace(real: TsNamespace): TsNamespace {
   const own = (key: string, value: unknown) => Object.defineProperty(copy, key, { enumerable: true, value });
   const sys = patchedSys(real.sys);
   own("sys", sys);
-  own("createWatchCompilerHost", (roots: string[], options: TS.CompilerOptions, ...rest: unknown[]) =>
-    (real.createWatchCompilerHost as (...a: unknown[]) => unknown)(roots, { ...options, inlineSourceMap: true }, ...rest),
-  );
+  own("createWatchCompilerHost", (roots: string[], options: TS.CompilerOptions, ...rest: unknown[]) => {
+    // The converter's roots are in its working directory; the ambient file joins them, empty
+    // until the kernel fills it.
+    ambientPath = path.posix.join(path.posix.dirname(roots[0]), AMBIENT_FILE);
+    if (!virtualFiles.has(ambientPath)) virtualFiles.set(ambientPath, "");
+    return (real.createWatchCompilerHost as (...a: unknown[]) => unknown)([...roots, ambientPath], { ...options, inlineSourceMap: true }, ...rest);
+  });
+  // tslab replaces the list of roots when it adds an in-memory module: keep the ambient file.
+  own("createWatchProgram", (host: TS.WatchCompilerHostOfFilesAndCompilerOptions<TS.BuilderProgram>) => {
+    const program = real.createWatchProgram(host);
+    const update = program.updateRootFileNames.bind(program);
+    program.updateRootFileNames = (names) => update(ambientPath && !names.includes(ambientPath) ? [...names, ambientPath] : names);
+    return program;
+  });
   own("transpileModule", (input: string, o: TS.TranspileOptions) => {
     // The converter's ES -> CommonJS step names its input "custom.js".
     if (o.fileName !== "custom.js") return real.transpileModule(input, o);
     const m = INLINE_MAP.exec(input);
-    const es = m ? input.slice(0, m.index) : input;
-    const out = real.transpileModule(es, { ...o, compilerOptions: { ...o.compilerOptions, sourceMap: true } });
-    if (m && out.sourceMapText) {
-      recorded.push({ toEs: JSON.parse(Buffer.from(m[1], "base64").toString("utf8")), toCjs: JSON.parse(out.sourceMapText) });
-    }
-    return out;
+    if (!m) return real.transpileModule(input, o);
+    const es = input.slice(0, m.index);
+    const inline = m[1];
+    let maps: ConversionMaps | null | undefined;
+    // The same input and options give the same code, with a map only (and a trailing
+    // sourceMappingURL comment, after the last line of code).
+    recorded.push(() => {
+      if (maps !== undefined) return maps;
+      const withMap = real.transpileModule(es, { ...o, compilerOptions: { ...o.compilerOptions, sourceMap: true } });
+      maps = withMap.sourceMapText ? { toEs: JSON.parse(Buffer.from(inline, "base64").toString("utf8")), toCjs: JSON.parse(withMap.sourceMapText) } : null;
+      return maps;
+    });
+    return real.transpileModule(es, o);
   });
   return copy as unknown as TsNamespace;
 }
@@ -146,6 +184,7 @@ function install(): void {
     throw new Error("tslab was loaded before the kernel could install its TypeScript seams");
   }
   cached.exports = patchedNamespace(ts);
+  loadPatchedConverter(binders[0]);
   installed = true;
 }
 
@@ -158,25 +197,58 @@ export function forwardModule(cwd: string, name: string, packageDir: string): vo
   }
 }
 
+/** Puts an in-memory file at `file` (absolute, with forward slashes), or replaces its text; the
+ * converter's next update reads it again. */
+function setVirtualFile(file: string, text: string): void {
+  virtualFiles.set(file, text);
+  fileWatchers.get(file)?.(file, ts.FileWatcherEventKind.Changed);
+}
+
 export interface TslabLanguage {
-  converter: Converter;
+  /** The converter, built on first use (a second or more of type-checker setup: the kernel
+   * builds it once its first reply is out, see kernel.ts). */
+  readonly converter: Converter;
+  /** Whether the converter has been built. */
+  readonly built: boolean;
+  /** Replaces the text of the ambient declaration file, a script (.d.ts) whose top-level
+   * declarations every cell sees; `extra` adds more in-memory files next to it (for it to
+   * reference), by file name. */
+  setAmbient(text: string, extra?: Record<string, string>): void;
   /** Maps recorded by the last convert() call: the main cell's are the last ones. */
-  takeMaps(): ConversionMaps | null;
+  takeMaps(): LazyMaps | null;
   isCompleteCode(code: string): { completed: boolean; indent?: string };
+  /** Stops the converter's file watchers, if it was built. */
+  close(): void;
 }
 
 export function createLanguage(): TslabLanguage {
   install();
   // eslint-disable-next-line @typescript-eslint/no-var-requires
   const conv = require("tslab/dist/converter") as typeof import("tslab/dist/converter");
-  const converter = conv.createConverter({ isJS: false, isBrowser: false });
+  let converter: Converter | null = null;
+  const build = () => (converter ??= conv.createConverter({ isJS: false, isBrowser: false }));
   return {
-    converter,
+    get converter() {
+      return build();
+    },
+    get built() {
+      return converter !== null;
+    },
+    setAmbient(text, extra = {}) {
+      build();
+      const file = ambientPath;
+      if (!file) throw new Error("the converter did not create its compiler host");
+      for (const [name, content] of Object.entries(extra)) virtualFiles.set(path.posix.join(path.posix.dirname(file), name), content);
+      setVirtualFile(file, text);
+    },
     takeMaps() {
       const last = recorded.length ? recorded[recorded.length - 1] : null;
       recorded = [];
       return last;
     },
     isCompleteCode: conv.isCompleteCode,
+    close() {
+      converter?.close();
+    },
   };
 }

@@ -3,15 +3,14 @@
 // outgoing messages are signed and queued per socket (a zeromq v6 socket allows one pending
 // send at a time).
 //
-// The heartbeat echo runs on the main event loop, so a long synchronous cell leaves heartbeats
-// unanswered until it ends. A worker thread would avoid that, but zeromq 6 aborts the process
-// when a worker holding a socket is torn down by process.exit (measured), which user code can
-// call at any time.
+// The heartbeat echo runs on a worker thread (heartbeat.ts), so heartbeats are answered while a
+// long synchronous cell runs.
 
 import * as zmq from "zeromq";
 import { ConnectionInfo, addressOf } from "./connection";
 import { Message, Signer, decode, encode, newHeader, Json } from "./wire";
 import { log } from "../log";
+import { Heartbeat, startHeartbeat } from "./heartbeat";
 
 export type RequestChannel = "shell" | "control" | "stdin";
 export type Incoming = (channel: RequestChannel, msg: Message) => void;
@@ -57,7 +56,7 @@ export class Transport {
   private readonly signer: Signer;
   private readonly routers: Record<RequestChannel, zmq.Router>;
   private readonly iopub: zmq.XPublisher;
-  private readonly hb: zmq.Reply;
+  private hb: Heartbeat | null = null;
   private readonly queues: Record<RequestChannel | "iopub", SendQueue>;
   private closed = false;
 
@@ -73,7 +72,6 @@ export class Transport {
     this.iopub = new zmq.XPublisher(opts);
     // Report every subscription, not only the first of each topic: each new client is welcomed.
     this.iopub.verbosity = "allSubs";
-    this.hb = new zmq.Reply({ linger: 0 });
     this.queues = {
       shell: new SendQueue(this.routers.shell),
       control: new SendQueue(this.routers.control),
@@ -89,10 +87,9 @@ export class Transport {
       t.routers.control.bind(addressOf(info, "control")),
       t.routers.stdin.bind(addressOf(info, "stdin")),
       t.iopub.bind(addressOf(info, "iopub")),
-      t.hb.bind(addressOf(info, "hb")),
+      startHeartbeat(addressOf(info, "hb")).then((hb) => (t.hb = hb)),
     ]);
     for (const channel of ["shell", "control", "stdin"] as const) void t.receiveLoop(channel, incoming);
-    void t.heartbeatLoop();
     void t.subscriptionLoop();
     return t;
   }
@@ -114,14 +111,6 @@ export class Transport {
       }
     } catch (e) {
       if (!this.closed) log(`${channel} socket failed: ${String(e)}`);
-    }
-  }
-
-  private async heartbeatLoop(): Promise<void> {
-    try {
-      for await (const frames of this.hb) await this.hb.send(frames);
-    } catch (e) {
-      if (!this.closed) log(`heartbeat socket failed: ${String(e)}`);
     }
   }
 
@@ -163,6 +152,7 @@ export class Transport {
     if (this.closed) return;
     await Promise.all(Object.values(this.queues).map((q) => q.drain()));
     this.closed = true;
-    for (const s of [...Object.values(this.routers), this.iopub, this.hb]) s.close();
+    for (const s of [...Object.values(this.routers), this.iopub]) s.close();
+    this.hb?.close();
   }
 }

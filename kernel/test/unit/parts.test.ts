@@ -14,6 +14,7 @@ import { codePointsToUnits, unitsToCodePoints } from "../../src/language/assist"
 import { asOperand } from "../../src/errors/callsite";
 import { shortenTypeNames } from "../../src/errors/diagnostics";
 import { addressOf, readConnectionFile } from "../../src/protocol/connection";
+import { mayHaveGpu } from "../../src/gpuPresence";
 
 describe("source maps", () => {
   it("maps generated positions to source positions through a chain", () => {
@@ -147,5 +148,29 @@ describe("connection file", () => {
     assert.throws(() => readConnectionFile(write({ transport: "tcp", key: "k", ...ports })), /no ip/);
     assert.throws(() => readConnectionFile(write({ ip: "127.0.0.1", ...ports, hb_port: "x" })), /hb_port/);
     assert.throws(() => readConnectionFile(write({ transport: "udp", ip: "127.0.0.1", ...ports })), /unsupported transport/);
+  });
+});
+
+describe("GPU presence from device nodes", () => {
+  const devWith = (entries: string[]) => {
+    const dev = fs.mkdtempSync(path.join(os.tmpdir(), "tsdl-dev-"));
+    for (const e of entries) {
+      fs.mkdirSync(path.dirname(path.join(dev, e)), { recursive: true });
+      fs.writeFileSync(path.join(dev, e), "");
+    }
+    return dev;
+  };
+
+  it("sees a DRM render node, an NVIDIA device or WSL2's GPU on Linux", () => {
+    assert.equal(mayHaveGpu(devWith(["dri/renderD128", "dri/card0"]), "linux"), true);
+    assert.equal(mayHaveGpu(devWith(["nvidia0", "nvidiactl"]), "linux"), true);
+    assert.equal(mayHaveGpu(devWith(["dxg"]), "linux"), true);
+  });
+
+  it("rules a GPU out on Linux without such a node, and never elsewhere", () => {
+    assert.equal(mayHaveGpu(devWith(["null", "dri/card0", "nvidiactl"]), "linux"), false);
+    assert.equal(mayHaveGpu(path.join(os.tmpdir(), "tsdl-no-such-dev"), "linux"), false);
+    assert.equal(mayHaveGpu(devWith([]), "darwin"), true);
+    assert.equal(mayHaveGpu(devWith([]), "win32"), true);
   });
 });

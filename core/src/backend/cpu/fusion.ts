@@ -26,6 +26,7 @@ import { computeElementwise, type ElementwiseOp } from "./elementwise";
 import { storedExpr } from "./expressions";
 import { blockPlan, runMap, type Body } from "./loops";
 import type { ReduceInput } from "./reduce";
+import { Flattener, type Flat as FlatOf } from "../flatten";
 
 interface Leaf {
   kind: "leaf";
@@ -38,6 +39,8 @@ interface Leaf {
 interface OpNode {
   kind: "op";
   op: ElementwiseOp;
+  /** Its flattening, memoized (../flatten.ts). */
+  flat?: unknown;
   inputs: FNode[];
   dtypes: DType[];
   dtype: DType;
@@ -68,51 +71,14 @@ class FusedStorage extends PendingStorage {
   }
 }
 
-/** A tree flattened for code generation: distinct leaves, operations in dependency order. */
-interface Flat {
-  leaves: Leaf[];
-  ops: OpNode[];
-  /** Per op, its arguments: leaf index (>= 0) or -(op index + 1). */
-  args: number[][];
-  /** The same key means the same code, whatever the arrays. */
-  key: string;
-}
+/** A tree flattened for code generation; its key names the code, whatever the arrays. */
+type Flat = FlatOf<Leaf, OpNode>;
 
-/** Flattened trees by root: a tree is flattened when built, computed, reshaped or reduced. */
-const flats = new WeakMap<OpNode, Flat>();
+/** Memoized per root: a tree is flattened when built, computed, reshaped or reduced. */
+const flattener = new Flattener<CpuStorage, Leaf, OpNode>((n) => n.op.key);
 
 function flatten(root: OpNode): Flat {
-  let f = flats.get(root);
-  if (!f) {
-    f = flattenTree(root);
-    flats.set(root, f);
-  }
-  return f;
-}
-
-function flattenTree(root: FNode): Flat {
-  const leaves: Leaf[] = [];
-  const ops: OpNode[] = [];
-  const opIndex = new Map<OpNode, number>();
-  const args: number[][] = [];
-  const parts: string[] = [];
-  const visit = (n: FNode): number => {
-    if (n.kind === "leaf") {
-      let i = leaves.findIndex((l) => l.storage === n.storage && sameShape(l.shape, n.shape));
-      if (i < 0) i = leaves.push(n) - 1;
-      return i;
-    }
-    const seen = opIndex.get(n);
-    if (seen !== undefined) return -(seen + 1);
-    const a = n.inputs.map(visit);
-    const j = ops.push(n) - 1;
-    args.push(a);
-    opIndex.set(n, j);
-    parts.push(`${n.op.key}[${a.map((x) => (x >= 0 ? `L${x}` : `N${-x - 1}`)).join(",")}]`);
-    return -(j + 1);
-  };
-  visit(root);
-  return { leaves, ops, args, key: `fused{${parts.join(";")}}` };
+  return flattener.flatten(root);
 }
 
 /** The tree's value from its leaves' values; `round` also rounds the root (for a reduction). */
@@ -125,7 +91,7 @@ function bodyOf(flat: Flat, round: boolean): Body {
     });
     return { prelude: lines.join("\n"), expr: `t${last}` };
   };
-  return { key: `${flat.key}${round ? "r" : ""}`, dtypes: flat.leaves.map((l) => l.dtype), code };
+  return { key: `fused{${flat.key}}${round ? "r" : ""}`, dtypes: flat.leaves.map((l) => l.dtype), code };
 }
 
 function sameShape(a: readonly number[], b: readonly number[]): boolean {
@@ -138,7 +104,7 @@ function reshapeTree(root: OpNode, shape: readonly number[]): OpNode {
   const visit = (n: FNode): FNode => {
     let m = memo.get(n);
     if (!m) {
-      m = n.kind === "leaf" ? { ...n, shape } : { ...n, shape, inputs: n.inputs.map(visit) };
+      m = n.kind === "leaf" ? { ...n, shape } : { ...n, shape, inputs: n.inputs.map(visit), flat: undefined };
       memo.set(n, m);
     }
     return m;

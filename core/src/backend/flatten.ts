@@ -26,7 +26,10 @@ export interface Flat<L, O> {
   ops: O[];
   /** Per op, its arguments: leaf index (>= 0) or -(op index + 1). */
   args: number[][];
-  /** Structural key: the same key means the same code, whatever the buffers and values. */
+  /**
+   * Structural key: the same key means the same code, whatever the buffers and values. An
+   * interned id ("#12"), so that caches keyed by it hash a few characters, not a 32-op text.
+   */
   key: string;
 }
 
@@ -50,6 +53,9 @@ function argKey(x: number): string {
  * names one operation apart from its arguments.
  */
 export class Flattener<S, L extends FlatLeaf<S>, O extends FlatOp<L>> {
+  /** Structure texts to their ids; bounded by the distinct fused programs, like the code caches. */
+  private readonly ids = new Map<string, string>();
+
   constructor(private readonly opKey: (n: O) => string) {}
 
   flatten(root: O): Flat<L, O> {
@@ -84,7 +90,7 @@ export class Flattener<S, L extends FlatLeaf<S>, O extends FlatOp<L>> {
     ops.push(root);
     const args = prefix.args.slice();
     args.push(a);
-    return { leaves, ops, args, key: `${prefix.key};${this.opKey(root)}[${a.map(argKey).join(",")}]` };
+    return { leaves, ops, args, key: this.intern(`${prefix.key};${this.opKey(root)}[${a.map(argKey).join(",")}]`) };
   }
 
   private walk(root: O): Flat<L, O> {
@@ -110,6 +116,17 @@ export class Flattener<S, L extends FlatLeaf<S>, O extends FlatOp<L>> {
       return -(j + 1);
     };
     visit(root);
-    return { leaves, ops, args, key: parts.join(";") };
+    return { leaves, ops, args, key: this.intern(parts.join(";")) };
+  }
+
+  /**
+   * The id of a structure text. A prefix's text enters an extension's as its id: ids name
+   * structures one to one either way, since a walk's text (ops in dependency order) and an
+   * extension's (its prefix's id, then the new op) never coincide.
+   */
+  private intern(text: string): string {
+    let id = this.ids.get(text);
+    if (id === undefined) this.ids.set(text, (id = `#${this.ids.size}`));
+    return id;
   }
 }

@@ -212,7 +212,8 @@ export class Fuser {
       root = make(inputs.map((s, k) => this.leaf(this.materialize(s), infos[k])));
       flat = flatten(root);
     }
-    const held = [...new Set(flat.leaves.map((l) => l.storage))];
+    const held: GPUStorage[] = [];
+    for (const l of flat.leaves) if (!held.includes(l.storage)) held.push(l.storage);
     for (const g of held) g.holds += 1;
     const pending = new PendingStorage(root, sizeClass(n * GPU_ELEMENT_BYTES), held, flat.ops.length);
     pending.epoch = this.epoch;

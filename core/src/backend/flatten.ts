@@ -1,8 +1,10 @@
 // Flattening of the fusers' expression trees (cpu/fusion.ts, webgpu/fusion.ts): distinct leaves
-// and operations in dependency order, plus a structural key naming the generated code. Every
-// elementwise op flattens its new tree to check the fusion bounds, so this runs once per op:
-// a chain `x.add(1).mul(2)...` extends its input's memoized flattening by one operation
-// instead of walking the whole tree again (which made a 32-op chain cost O(32) per op).
+// and operations in dependency order, plus a structural key naming the generated code.
+//
+// Every elementwise op checks the fusion bounds (operations, distinct leaves) of its new tree,
+// so that check must not walk the tree: a chain `x.add(1).mul(2)...` would cost O(32) per op.
+// A summary (leaf list, op count) extends the first input's in O(1) when the other inputs are
+// leaves, the chain case; the full flattening runs once, when the tree is computed.
 
 export interface FlatLeaf<S> {
   kind: "leaf";
@@ -18,6 +20,8 @@ export interface FlatOp<L> {
    * garbage collector). A copy of a node with other inputs or shapes must not carry it over.
    */
   flat?: unknown;
+  /** Its summary, memoized likewise. */
+  summary?: unknown;
 }
 
 /** A tree flattened for code generation. */
@@ -33,13 +37,20 @@ export interface Flat<L, O> {
   key: string;
 }
 
+/** What the fusion bounds need: the distinct leaves (as a flattening lists them) and op count. */
+export interface Summary<L> {
+  /** Shared between summaries: never modified once built. */
+  leaves: readonly L[];
+  ops: number;
+}
+
 function sameShape(a: readonly number[], b: readonly number[]): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
 }
 
-function leafIndexOf<S>(leaves: FlatLeaf<S>[], n: FlatLeaf<S>): number {
+function leafIndexOf<S>(leaves: readonly FlatLeaf<S>[], n: FlatLeaf<S>): number {
   for (let i = 0; i < leaves.length; i++) if (leaves[i].storage === n.storage && sameShape(leaves[i].shape, n.shape)) return i;
   return -1;
 }
@@ -60,37 +71,41 @@ export class Flattener<S, L extends FlatLeaf<S>, O extends FlatOp<L>> {
 
   flatten(root: O): Flat<L, O> {
     let f = root.flat as Flat<L, O> | undefined;
-    if (!f) {
-      f = this.extend(root) ?? this.walk(root);
-      root.flat = f;
-    }
+    if (!f) root.flat = f = this.walk(root);
     return f;
   }
 
+  /** The distinct leaves and the number of operations of a tree, without walking it if it can. */
+  summary(root: O): Summary<L> {
+    let m = root.summary as Summary<L> | undefined;
+    if (!m) {
+      m = this.extend(root) ?? undefined;
+      if (!m) {
+        const f = this.flatten(root);
+        m = { leaves: f.leaves, ops: f.ops.length };
+      }
+      root.summary = m;
+    }
+    return m;
+  }
+
   /**
-   * A root whose first input is an operation already flattened and whose other inputs are
-   * leaves: the walk from the root would list the first input's leaves and operations first,
-   * in the same order, so its flattening is the prefix of the root's.
+   * A root whose first input is an operation already summarized and whose other inputs are
+   * leaves: the walk from the root lists the first input's leaves first, in the same order,
+   * then the new ones; its operations are the first input's and the root.
    */
-  private extend(root: O): Flat<L, O> | null {
+  private extend(root: O): Summary<L> | null {
     const first = root.inputs[0];
     if (!first || first.kind !== "op") return null;
-    const prefix = first.flat as Flat<L, O> | undefined;
+    const prefix = first.summary as Summary<L> | undefined;
     if (!prefix) return null;
-    for (let k = 1; k < root.inputs.length; k++) if (root.inputs[k].kind !== "leaf") return null;
-    const leaves = prefix.leaves.slice();
-    const a = [-prefix.ops.length];
+    let leaves = prefix.leaves;
     for (let k = 1; k < root.inputs.length; k++) {
-      const n = root.inputs[k] as L;
-      let i = leafIndexOf(leaves, n);
-      if (i < 0) i = leaves.push(n) - 1;
-      a.push(i);
+      const n = root.inputs[k];
+      if (n.kind !== "leaf") return null;
+      if (leafIndexOf(leaves, n as L) < 0) leaves = [...leaves, n as L];
     }
-    const ops = prefix.ops.slice();
-    ops.push(root);
-    const args = prefix.args.slice();
-    args.push(a);
-    return { leaves, ops, args, key: this.intern(`${prefix.key};${this.opKey(root)}[${a.map(argKey).join(",")}]`) };
+    return { leaves, ops: prefix.ops + 1 };
   }
 
   private walk(root: O): Flat<L, O> {
@@ -119,11 +134,7 @@ export class Flattener<S, L extends FlatLeaf<S>, O extends FlatOp<L>> {
     return { leaves, ops, args, key: this.intern(parts.join(";")) };
   }
 
-  /**
-   * The id of a structure text. A prefix's text enters an extension's as its id: ids name
-   * structures one to one either way, since a walk's text (ops in dependency order) and an
-   * extension's (its prefix's id, then the new op) never coincide.
-   */
+  /** The id of a structure text. */
   private intern(text: string): string {
     let id = this.ids.get(text);
     if (id === undefined) this.ids.set(text, (id = `#${this.ids.size}`));

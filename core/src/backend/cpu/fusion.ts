@@ -39,8 +39,9 @@ interface Leaf {
 interface OpNode {
   kind: "op";
   op: ElementwiseOp;
-  /** Its flattening, memoized (../flatten.ts). */
+  /** Its flattening and summary, memoized (../flatten.ts). */
   flat?: unknown;
+  summary?: unknown;
   inputs: FNode[];
   dtypes: DType[];
   dtype: DType;
@@ -104,7 +105,7 @@ function reshapeTree(root: OpNode, shape: readonly number[]): OpNode {
   const visit = (n: FNode): FNode => {
     let m = memo.get(n);
     if (!m) {
-      m = n.kind === "leaf" ? { ...n, shape } : { ...n, shape, inputs: n.inputs.map(visit), flat: undefined };
+      m = n.kind === "leaf" ? { ...n, shape } : { ...n, shape, inputs: n.inputs.map(visit), flat: undefined, summary: undefined };
       memo.set(n, m);
     }
     return m;
@@ -133,13 +134,13 @@ export class CpuFuser {
     if (!this.enabled || n === 0 || n > MAX_DEFERRED) return computeElementwise(op, inputs, infos, out);
     const make = (nodes: FNode[]): OpNode => ({ kind: "op", op, inputs: nodes, dtypes: infos.map((i) => i.dtype), dtype: out.dtype, shape: out.shape });
     let root = make(inputs.map((s, k) => this.pendingNode(s, infos[k]) ?? leaf(s, infos[k])));
-    let flat = flatten(root);
-    if (flat.leaves.length > MAX_LEAVES || flat.ops.length > MAX_NODES) {
+    let sum = flattener.summary(root);
+    if (sum.leaves.length > MAX_LEAVES || sum.ops > MAX_NODES) {
       root = make(inputs.map((s, k) => leaf(s, infos[k])));
-      flat = flatten(root);
+      sum = flattener.summary(root);
     }
     const bytes = n * (out.dtype === "bool" ? 1 : 4);
-    const p = new FusedStorage(root, bytes, flat.ops.length, this.epoch, (self) => this.compute(self as FusedStorage));
+    const p = new FusedStorage(root, bytes, sum.ops, this.epoch, (self) => this.compute(self as FusedStorage));
     this.pending.add(p.ref);
     if (++this.added % 4096 === 0) this.prune();
     return p;
@@ -158,7 +159,7 @@ export class CpuFuser {
     if (s.uses > 1 && s.ops > SHARED_OPS) return null;
     if (sameShape(node.shape, info.shape)) return node;
     const n = sizeOf(node.shape);
-    if (flatten(node).leaves.every((l) => sizeOf(l.shape) === n)) return reshapeTree(node, info.shape);
+    if (flattener.summary(node).leaves.every((l) => sizeOf(l.shape) === n)) return reshapeTree(node, info.shape);
     return null;
   }
 

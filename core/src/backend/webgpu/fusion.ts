@@ -44,8 +44,9 @@ export interface Leaf {
 
 export interface OpNode {
   kind: "op";
-  /** Its flattening, memoized (../flatten.ts). */
+  /** Its flattening and summary, memoized (../flatten.ts). */
   flat?: unknown;
+  summary?: unknown;
   /** Identifies the operation given its input and output dtypes (e.g. "binary.add"). */
   key: string;
   inputs: FNode[];
@@ -160,7 +161,7 @@ function reshapeTree(root: OpNode, shape: readonly number[]): OpNode {
   const visit = (n: FNode): FNode => {
     let m = memo.get(n);
     if (!m) {
-      m = n.kind === "leaf" ? { ...n, shape } : { ...n, shape, inputs: n.inputs.map(visit), flat: undefined };
+      m = n.kind === "leaf" ? { ...n, shape } : { ...n, shape, inputs: n.inputs.map(visit), flat: undefined, summary: undefined };
       memo.set(n, m);
     }
     return m;
@@ -207,15 +208,15 @@ export class Fuser {
     }
     this.ctx.checkBinding(n);
     let root = make(inputs.map((s, k) => this.nodeOf(s, infos[k])));
-    let flat = flatten(root);
-    if (flat.leaves.length > this.maxLeaves || flat.ops.length > MAX_NODES) {
+    let sum = flattener.summary(root);
+    if (sum.leaves.length > this.maxLeaves || sum.ops > MAX_NODES) {
       root = make(inputs.map((s, k) => this.leaf(this.materialize(s), infos[k])));
-      flat = flatten(root);
+      sum = flattener.summary(root);
     }
     const held: GPUStorage[] = [];
-    for (const l of flat.leaves) if (!held.includes(l.storage)) held.push(l.storage);
+    for (const l of sum.leaves) if (!held.includes(l.storage)) held.push(l.storage);
     for (const g of held) g.holds += 1;
-    const pending = new PendingStorage(root, sizeClass(n * GPU_ELEMENT_BYTES), held, flat.ops.length);
+    const pending = new PendingStorage(root, sizeClass(n * GPU_ELEMENT_BYTES), held, sum.ops);
     pending.epoch = this.epoch;
     this.pending.add(pending);
     return pending;
@@ -239,7 +240,7 @@ export class Fuser {
     if (s.uses > 1 && s.ops > SHARED_OPS) return null;
     if (sameShape(node.shape, info.shape)) return node;
     const n = sizeOf(node.shape);
-    if (flatten(node).leaves.every((l) => sizeOf(l.shape) === n)) return reshapeTree(node, info.shape);
+    if (flattener.summary(node).leaves.every((l) => sizeOf(l.shape) === n)) return reshapeTree(node, info.shape);
     return null;
   }
 

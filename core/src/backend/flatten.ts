@@ -79,7 +79,7 @@ export class Flattener<S, L extends FlatLeaf<S>, O extends FlatOp<L>> {
   summary(root: O): Summary<L> {
     let m = root.summary as Summary<L> | undefined;
     if (!m) {
-      m = this.extend(root) ?? undefined;
+      m = this.extend(root);
       if (!m) {
         const f = this.flatten(root);
         m = { leaves: f.leaves, ops: f.ops.length };
@@ -94,15 +94,15 @@ export class Flattener<S, L extends FlatLeaf<S>, O extends FlatOp<L>> {
    * leaves: the walk from the root lists the first input's leaves first, in the same order,
    * then the new ones; its operations are the first input's and the root.
    */
-  private extend(root: O): Summary<L> | null {
+  private extend(root: O): Summary<L> | undefined {
     const first = root.inputs[0];
-    if (!first || first.kind !== "op") return null;
+    if (!first || first.kind !== "op") return undefined;
     const prefix = first.summary as Summary<L> | undefined;
-    if (!prefix) return null;
+    if (!prefix) return undefined;
     let leaves = prefix.leaves;
     for (let k = 1; k < root.inputs.length; k++) {
       const n = root.inputs[k];
-      if (n.kind !== "leaf") return null;
+      if (n.kind !== "leaf") return undefined;
       if (leafIndexOf(leaves, n as L) < 0) leaves = [...leaves, n as L];
     }
     return { leaves, ops: prefix.ops + 1 };

@@ -55,8 +55,13 @@ function leafIndexOf<S>(leaves: readonly FlatLeaf<S>[], n: FlatLeaf<S>): number 
   return -1;
 }
 
-function argKey(x: number): string {
-  return x >= 0 ? `L${x}` : `N${-x - 1}`;
+/** A walk's state (see Flattener.walk). */
+interface Walk<L, O> {
+  leaves: L[];
+  ops: O[];
+  args: number[][];
+  opIndex: Map<O, number>;
+  parts: string[];
 }
 
 /**
@@ -109,29 +114,34 @@ export class Flattener<S, L extends FlatLeaf<S>, O extends FlatOp<L>> {
   }
 
   private walk(root: O): Flat<L, O> {
-    const leaves: L[] = [];
-    const ops: O[] = [];
-    const opIndex = new Map<O, number>();
-    const args: number[][] = [];
-    const parts: string[] = [];
-    const visit = (n: L | FlatOp<L>): number => {
-      if (n.kind === "leaf") {
-        let i = leafIndexOf(leaves, n as L);
-        if (i < 0) i = leaves.push(n as L) - 1;
-        return i;
-      }
-      const op = n as O;
-      const seen = opIndex.get(op);
-      if (seen !== undefined) return -(seen + 1);
-      const a = op.inputs.map(visit);
-      const j = ops.push(op) - 1;
-      args.push(a);
-      opIndex.set(op, j);
-      parts.push(`${this.opKey(op)}[${a.map(argKey).join(",")}]`);
-      return -(j + 1);
-    };
-    visit(root);
-    return { leaves, ops, args, key: this.intern(parts.join(";")) };
+    const w: Walk<L, O> = { leaves: [], ops: [], args: [], opIndex: new Map(), parts: [] };
+    this.visit(w, root);
+    return { leaves: w.leaves, ops: w.ops, args: w.args, key: this.intern(w.parts.join(";")) };
+  }
+
+  /** Lists `n`'s subtree in dependency order; its index (leaf >= 0, op -(j + 1)). A method,
+   * not a closure made per walk, so that V8 keeps one optimized copy. */
+  private visit(w: Walk<L, O>, n: L | FlatOp<L>): number {
+    if (n.kind === "leaf") {
+      let i = leafIndexOf(w.leaves, n as L);
+      if (i < 0) i = w.leaves.push(n as L) - 1;
+      return i;
+    }
+    const op = n as O;
+    const seen = w.opIndex.get(op);
+    if (seen !== undefined) return -(seen + 1);
+    const a: number[] = [];
+    let text = "";
+    for (let k = 0; k < op.inputs.length; k++) {
+      const x = this.visit(w, op.inputs[k]);
+      a.push(x);
+      text += (k > 0 ? "," : "") + (x >= 0 ? `L${x}` : `N${-x - 1}`);
+    }
+    const j = w.ops.push(op) - 1;
+    w.args.push(a);
+    w.opIndex.set(op, j);
+    w.parts.push(`${this.opKey(op)}[${text}]`);
+    return -(j + 1);
   }
 
   /** The id of a structure text. */

@@ -41,6 +41,13 @@ export class Tensor {
   /** The buffer, or null once disposed. */
   ref: BufferRef | null;
   private _grad: Tensor | null = null;
+  /**
+   * The gradient was made by backward() or a jit replay, and no caller has taken it through
+   * the .grad getter since: replacing it (zeroGrad, the next backward) frees its buffer at
+   * once. Otherwise every step's gradients would wait for garbage collection, and a training
+   * loop would allocate new device buffers every step.
+   */
+  private gradOwned = false;
   /** @internal A jitted function's result: it has no autodiff graph (see jit/jit.ts). */
   fromJit = false;
   /** The op that made this tensor, when it was recorded for autodiff. */
@@ -94,12 +101,27 @@ export class Tensor {
 
   /** Gradient accumulated by backward() (PyTorch style). */
   get grad(): Tensor | null {
+    this.gradOwned = false; // the caller may keep it
+    return this.peekGrad();
+  }
+  set grad(g: Tensor | null) {
+    this.replaceGrad(g, false);
+  }
+  /** @internal .grad for the library's own transient use (optimizers, accumulation): it stays owned. */
+  peekGrad(): Tensor | null {
     if (activeTrace) activeTrace.readGrad(this, this._grad);
     return this._grad;
   }
-  set grad(g: Tensor | null) {
+  /** @internal Sets a gradient the library made (backward, jit replay); see gradOwned. */
+  setOwnedGrad(g: Tensor | null): void {
+    this.replaceGrad(g, true);
+  }
+  private replaceGrad(g: Tensor | null, owned: boolean): void {
     activeTrace?.setGrad(this, g);
+    const old = this._grad;
+    if (old && old !== g && this.gradOwned) old.dispose();
     this._grad = g;
+    this.gradOwned = owned && g !== null;
   }
 
   get requiresGrad(): boolean {

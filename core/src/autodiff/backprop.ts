@@ -104,7 +104,8 @@ export function backward(root: Tensor, gradient?: Tensor): void {
   withGradMode(false, () => {
     for (const [t, g] of grads) {
       if (t.node || !t.requiresGrad) continue;
-      t.grad = keep(t.grad ? t.grad.add(g) : g.detach());
+      const old = t.peekGrad();
+      t.setOwnedGrad(keep(old ? old.add(g) : g.detach()));
     }
   });
 }

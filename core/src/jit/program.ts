@@ -101,7 +101,7 @@ export class Program {
 
   /** Whether the JS state the trace depended on is as it was (see Trace.gradGuards). */
   matches(): boolean {
-    return this.gradGuards.every(([owner, wasNull]) => (owner.grad === null) === wasNull);
+    return this.gradGuards.every(([owner, wasNull]) => (owner.peekGrad() === null) === wasNull);
   }
 
   /** Runs the program on new arguments (the tensors of the call, in flattening order). */
@@ -150,7 +150,7 @@ export class Program {
     for (const a of this.assigns) targetOf(a.target).adoptRef(refOf(a.value));
     for (const g of this.grads) {
       const owner = targetOf(g.target);
-      owner.grad = g.value === null ? null : keep(new Tensor(refOf(g.value), g.shape, g.dtype));
+      owner.setOwnedGrad(g.value === null ? null : keep(new Tensor(refOf(g.value), g.shape, g.dtype)));
     }
     const outs = this.outputs.map((o) => {
       const t = new Tensor(refOf(o.value), o.shape, o.dtype);

@@ -154,8 +154,9 @@ export class Trace {
     }
     if (g?.ref && !this.ids.has(g.ref)) {
       this.valueOf(g, () => {
-        if (!owner.grad) throw new JitError("jit: the function reads a parameter's .grad that was set when it was traced and is null now; call zeroGrad() inside the function, or call it on a new jit()");
-        return owner.grad;
+        const now = owner.peekGrad();
+        if (!now) throw new JitError("jit: the function reads a parameter's .grad that was set when it was traced and is null now; call zeroGrad() inside the function, or call it on a new jit()");
+        return now;
       });
     }
   }

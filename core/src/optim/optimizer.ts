@@ -39,7 +39,8 @@ export abstract class Optimizer {
     noGrad(() =>
       tidy(() => {
         this.params.forEach((p, i) => {
-          if (p.grad) p.assign(this.update(p, p.grad, i));
+          const g = p.peekGrad();
+          if (g) p.assign(this.update(p, g, i));
         });
       }),
     );

@@ -26,6 +26,7 @@ import { computeElementwise, type ElementwiseOp } from "./elementwise";
 import { storedExpr } from "./expressions";
 import { blockPlan, runMap, type Body } from "./loops";
 import type { ReduceInput } from "./reduce";
+import { Flattener, type Flat as FlatOf } from "../flatten";
 
 interface Leaf {
   kind: "leaf";
@@ -38,6 +39,9 @@ interface Leaf {
 interface OpNode {
   kind: "op";
   op: ElementwiseOp;
+  /** Its flattening and summary, memoized (../flatten.ts). */
+  flat?: unknown;
+  summary?: unknown;
   inputs: FNode[];
   dtypes: DType[];
   dtype: DType;
@@ -68,51 +72,14 @@ class FusedStorage extends PendingStorage {
   }
 }
 
-/** A tree flattened for code generation: distinct leaves, operations in dependency order. */
-interface Flat {
-  leaves: Leaf[];
-  ops: OpNode[];
-  /** Per op, its arguments: leaf index (>= 0) or -(op index + 1). */
-  args: number[][];
-  /** The same key means the same code, whatever the arrays. */
-  key: string;
-}
+/** A tree flattened for code generation; its key names the code, whatever the arrays. */
+type Flat = FlatOf<Leaf, OpNode>;
 
-/** Flattened trees by root: a tree is flattened when built, computed, reshaped or reduced. */
-const flats = new WeakMap<OpNode, Flat>();
+/** Memoized per root: a tree is flattened when built, computed, reshaped or reduced. */
+const flattener = new Flattener<CpuStorage, Leaf, OpNode>((n) => n.op.key);
 
 function flatten(root: OpNode): Flat {
-  let f = flats.get(root);
-  if (!f) {
-    f = flattenTree(root);
-    flats.set(root, f);
-  }
-  return f;
-}
-
-function flattenTree(root: FNode): Flat {
-  const leaves: Leaf[] = [];
-  const ops: OpNode[] = [];
-  const opIndex = new Map<OpNode, number>();
-  const args: number[][] = [];
-  const parts: string[] = [];
-  const visit = (n: FNode): number => {
-    if (n.kind === "leaf") {
-      let i = leaves.findIndex((l) => l.storage === n.storage && sameShape(l.shape, n.shape));
-      if (i < 0) i = leaves.push(n) - 1;
-      return i;
-    }
-    const seen = opIndex.get(n);
-    if (seen !== undefined) return -(seen + 1);
-    const a = n.inputs.map(visit);
-    const j = ops.push(n) - 1;
-    args.push(a);
-    opIndex.set(n, j);
-    parts.push(`${n.op.key}[${a.map((x) => (x >= 0 ? `L${x}` : `N${-x - 1}`)).join(",")}]`);
-    return -(j + 1);
-  };
-  visit(root);
-  return { leaves, ops, args, key: `fused{${parts.join(";")}}` };
+  return flattener.flatten(root);
 }
 
 /** The tree's value from its leaves' values; `round` also rounds the root (for a reduction). */
@@ -125,7 +92,7 @@ function bodyOf(flat: Flat, round: boolean): Body {
     });
     return { prelude: lines.join("\n"), expr: `t${last}` };
   };
-  return { key: `${flat.key}${round ? "r" : ""}`, dtypes: flat.leaves.map((l) => l.dtype), code };
+  return { key: `fused{${flat.key}}${round ? "r" : ""}`, dtypes: flat.leaves.map((l) => l.dtype), code };
 }
 
 function sameShape(a: readonly number[], b: readonly number[]): boolean {
@@ -138,7 +105,7 @@ function reshapeTree(root: OpNode, shape: readonly number[]): OpNode {
   const visit = (n: FNode): FNode => {
     let m = memo.get(n);
     if (!m) {
-      m = n.kind === "leaf" ? { ...n, shape } : { ...n, shape, inputs: n.inputs.map(visit) };
+      m = n.kind === "leaf" ? { ...n, shape } : { ...n, shape, inputs: n.inputs.map(visit), flat: undefined, summary: undefined };
       memo.set(n, m);
     }
     return m;
@@ -167,13 +134,13 @@ export class CpuFuser {
     if (!this.enabled || n === 0 || n > MAX_DEFERRED) return computeElementwise(op, inputs, infos, out);
     const make = (nodes: FNode[]): OpNode => ({ kind: "op", op, inputs: nodes, dtypes: infos.map((i) => i.dtype), dtype: out.dtype, shape: out.shape });
     let root = make(inputs.map((s, k) => this.pendingNode(s, infos[k]) ?? leaf(s, infos[k])));
-    let flat = flatten(root);
-    if (flat.leaves.length > MAX_LEAVES || flat.ops.length > MAX_NODES) {
+    let sum = flattener.summary(root);
+    if (sum.leaves.length > MAX_LEAVES || sum.ops > MAX_NODES) {
       root = make(inputs.map((s, k) => leaf(s, infos[k])));
-      flat = flatten(root);
+      sum = flattener.summary(root);
     }
     const bytes = n * (out.dtype === "bool" ? 1 : 4);
-    const p = new FusedStorage(root, bytes, flat.ops.length, this.epoch, (self) => this.compute(self as FusedStorage));
+    const p = new FusedStorage(root, bytes, sum.ops, this.epoch, (self) => this.compute(self as FusedStorage));
     this.pending.add(p.ref);
     if (++this.added % 4096 === 0) this.prune();
     return p;
@@ -192,7 +159,7 @@ export class CpuFuser {
     if (s.uses > 1 && s.ops > SHARED_OPS) return null;
     if (sameShape(node.shape, info.shape)) return node;
     const n = sizeOf(node.shape);
-    if (flatten(node).leaves.every((l) => sizeOf(l.shape) === n)) return reshapeTree(node, info.shape);
+    if (flattener.summary(node).leaves.every((l) => sizeOf(l.shape) === n)) return reshapeTree(node, info.shape);
     return null;
   }
 

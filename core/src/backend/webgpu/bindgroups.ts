@@ -16,6 +16,8 @@ export class BindGroupCache {
   private nextId = 1;
   /** Map iteration order is insertion order: the first key is the least recently used. */
   private readonly groups = new Map<string, GPUBindGroup>();
+  /** Bind groups created so far, for counters(). */
+  created = 0;
 
   constructor(
     private readonly device: GPUDevice,
@@ -29,6 +31,7 @@ export class BindGroupCache {
     if (group) {
       this.groups.delete(key);
     } else {
+      this.created += 1;
       group = this.device.createBindGroup({
         layout,
         entries: ranges.map((r, binding) => ({ binding, resource: { buffer: r.buffer, offset: 0, size: r.size } })),

@@ -54,6 +54,8 @@ export function sizeClass(bytes: number): number {
 export class BufferPool {
   private readonly free = new Map<number, GPUBuffer[]>();
   private stats: MemoryStats = { liveBuffers: 0, liveBytes: 0, pooledBuffers: 0, pooledBytes: 0 };
+  /** GPU buffers created so far (a warmed-up training step creates none), for counters(). */
+  created = 0;
 
   constructor(
     private readonly device: GPUDevice,
@@ -79,6 +81,7 @@ export class BufferPool {
       this.stats.pooledBuffers -= 1;
       this.stats.pooledBytes -= size;
     } else {
+      this.created += 1;
       buffer = this.device.createBuffer({
         size,
         usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,

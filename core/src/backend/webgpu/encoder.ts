@@ -12,6 +12,7 @@
 
 import { DeviceLimitError } from "../../errors";
 import { BindGroupCache } from "./bindgroups";
+import { sizeClass } from "./buffers";
 import { WaitPacer } from "./pacing";
 import type { CachedPipeline } from "./pipelines";
 
@@ -27,6 +28,8 @@ const ARENA_BYTES = 1 << 18;
 const SMALL_UPLOAD = 1 << 14;
 /** The params window each shader sees (its `p` array): 256 words. */
 const PARAMS_BYTES = 1024;
+/** Readback staging buffers kept for reuse, at most this many bytes in all. */
+const STAGING_POOL_BYTES = 1 << 24;
 
 export class CommandRecorder {
   private encoder: GPUCommandEncoder | null = null;
@@ -41,6 +44,14 @@ export class CommandRecorder {
   private readonly bindGroups: BindGroupCache;
   /** Dispatches recorded since creation, for tests and profiling. */
   dispatches = 0;
+  /**
+   * Mappable staging buffers by size class, unmapped and free: a training step reads its loss
+   * back every step, and creating a buffer per readback is an allocation per step.
+   */
+  private readonly staging = new Map<number, GPUBuffer[]>();
+  private stagingBytes = 0;
+  /** Staging buffers created so far, for counters(). */
+  stagingCreated = 0;
 
   /** Sleeps through most of a wait on software adapters (see pacing.ts). */
   readonly pacer: WaitPacer;
@@ -115,16 +126,49 @@ export class CommandRecorder {
   /** Copies `size` bytes of `src` to the host. Submits all pending work first. */
   async readback(src: GPUBuffer, size: number): Promise<ArrayBuffer> {
     const bytes = Math.max(4, Math.ceil(size / 4) * 4);
-    const staging = this.device.createBuffer({ size: bytes, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    const staging = this.takeStaging(sizeClass(bytes));
     this.endPass();
     this.commandEncoder().copyBufferToBuffer(src, 0, staging, 0, bytes);
     this.flush();
+    let reusable = false;
     try {
       await this.pacer.wait(() => staging.mapAsync(GPUMapMode.READ));
-      return staging.getMappedRange(0, bytes).slice(0, size);
+      const out = staging.getMappedRange(0, bytes).slice(0, size);
+      staging.unmap();
+      reusable = true;
+      return out;
     } finally {
-      staging.destroy();
+      if (reusable) this.returnStaging(staging);
+      else staging.destroy();
     }
+  }
+
+  /** A free staging buffer of `size` bytes (a size class), created if none is pooled. */
+  private takeStaging(size: number): GPUBuffer {
+    const buffer = this.staging.get(size)?.pop();
+    if (buffer) {
+      this.stagingBytes -= size;
+      return buffer;
+    }
+    this.stagingCreated += 1;
+    return this.device.createBuffer({ size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+  }
+
+  private returnStaging(buffer: GPUBuffer): void {
+    const size = buffer.size;
+    if (this.stagingBytes + size > STAGING_POOL_BYTES) {
+      buffer.destroy();
+      return;
+    }
+    let list = this.staging.get(size);
+    if (!list) this.staging.set(size, (list = []));
+    list.push(buffer);
+    this.stagingBytes += size;
+  }
+
+  /** Bind groups created so far, for counters(). */
+  get bindGroupsCreated(): number {
+    return this.bindGroups.created;
   }
 
   /** Destroys `buffer` after the commands recorded so far are submitted. */
@@ -156,6 +200,9 @@ export class CommandRecorder {
   destroy(): void {
     this.flush();
     this.arena.destroy();
+    for (const list of this.staging.values()) for (const buffer of list) buffer.destroy();
+    this.staging.clear();
+    this.stagingBytes = 0;
   }
 
   /**

@@ -32,6 +32,7 @@ import { Params } from "./params";
 import { storageType, type Decl } from "./wgsl/common";
 import { unravel } from "./wgsl/divide";
 import { storeExpr, type Expr } from "./wgsl/elementwise";
+import { Flattener, type Flat as FlatOf } from "../flatten";
 
 export interface Leaf {
   kind: "leaf";
@@ -43,6 +44,9 @@ export interface Leaf {
 
 export interface OpNode {
   kind: "op";
+  /** Its flattening and summary, memoized (../flatten.ts). */
+  flat?: unknown;
+  summary?: unknown;
   /** Identifies the operation given its input and output dtypes (e.g. "binary.add"). */
   key: string;
   inputs: FNode[];
@@ -78,45 +82,13 @@ export const MAX_NODES = 32;
 export const SHARED_OPS = 4;
 
 /** A tree flattened for code generation: distinct leaves and operations in dependency order. */
-export interface Flat {
-  leaves: Leaf[];
-  ops: OpNode[];
-  /** Per op, its arguments: leaf index (>= 0) or -(op index + 1). */
-  args: number[][];
-  /** Structural key: the same key means the same shader, whatever the buffers and values. */
-  key: string;
-}
+export type Flat = FlatOf<Leaf, OpNode>;
 
-export function flatten(root: FNode): Flat {
-  const leaves: Leaf[] = [];
-  const leafIndex = new Map<string, number>();
-  const ops: OpNode[] = [];
-  const opIndex = new Map<OpNode, number>();
-  const args: number[][] = [];
-  const parts: string[] = [];
-  const visit = (n: FNode): number => {
-    if (n.kind === "leaf") {
-      const k = `${n.storage.id}|${n.shape.join("x")}`;
-      let i = leafIndex.get(k);
-      if (i === undefined) {
-        i = leaves.length;
-        leaves.push(n);
-        leafIndex.set(k, i);
-      }
-      return i;
-    }
-    const seen = opIndex.get(n);
-    if (seen !== undefined) return -(seen + 1);
-    const a = n.inputs.map(visit);
-    const j = ops.length;
-    ops.push(n);
-    args.push(a);
-    opIndex.set(n, j);
-    parts.push(`${n.key}(${n.dtypes.join(",")}>${n.dtype})[${a.map((x) => (x >= 0 ? `L${x}` : `N${-x - 1}`)).join(",")}]`);
-    return -(j + 1);
-  };
-  visit(root);
-  return { leaves, ops, args, key: parts.join(";") };
+const flattener = new Flattener<GPUStorage, Leaf, OpNode>((n) => `${n.key}(${n.dtypes.join(",")}>${n.dtype})`);
+
+/** Memoized per root: every elementwise op flattens its new tree to check the bounds. */
+export function flatten(root: OpNode): Flat {
+  return flattener.flatten(root);
 }
 
 /** The composed operation over the leaves' stored values, as one Expr (see elementwiseShader). */
@@ -153,6 +125,8 @@ export interface Program {
   infos: TensorInfo[];
   key: string;
   body: (values: string[]) => Expr;
+  /** Operations it computes. */
+  ops: number;
 }
 
 /** A single operation on plain leaves keeps its unfused shader (and compiled pipeline). */
@@ -164,6 +138,7 @@ export function program(root: OpNode): Program {
       infos: leaves.map((l) => ({ shape: l.shape, dtype: l.dtype })),
       key: root.key,
       body: root.body,
+      ops: 1,
     };
   }
   const flat = flatten(root);
@@ -172,6 +147,7 @@ export function program(root: OpNode): Program {
     infos: flat.leaves.map((l) => ({ shape: l.shape, dtype: l.dtype })),
     key: `fused{${flat.key}}`,
     body: composeBody(flat),
+    ops: flat.ops.length,
   };
 }
 
@@ -185,7 +161,7 @@ function reshapeTree(root: OpNode, shape: readonly number[]): OpNode {
   const visit = (n: FNode): FNode => {
     let m = memo.get(n);
     if (!m) {
-      m = n.kind === "leaf" ? { ...n, shape } : { ...n, shape, inputs: n.inputs.map(visit) };
+      m = n.kind === "leaf" ? { ...n, shape } : { ...n, shape, inputs: n.inputs.map(visit), flat: undefined, summary: undefined };
       memo.set(n, m);
     }
     return m;
@@ -232,14 +208,15 @@ export class Fuser {
     }
     this.ctx.checkBinding(n);
     let root = make(inputs.map((s, k) => this.nodeOf(s, infos[k])));
-    let flat = flatten(root);
-    if (flat.leaves.length > this.maxLeaves || flat.ops.length > MAX_NODES) {
+    let sum = flattener.summary(root);
+    if (sum.leaves.length > this.maxLeaves || sum.ops > MAX_NODES) {
       root = make(inputs.map((s, k) => this.leaf(this.materialize(s), infos[k])));
-      flat = flatten(root);
+      sum = flattener.summary(root);
     }
-    const held = [...new Set(flat.leaves.map((l) => l.storage))];
+    const held: GPUStorage[] = [];
+    for (const l of sum.leaves) if (!held.includes(l.storage)) held.push(l.storage);
     for (const g of held) g.holds += 1;
-    const pending = new PendingStorage(root, sizeClass(n * GPU_ELEMENT_BYTES), held, flat.ops.length);
+    const pending = new PendingStorage(root, sizeClass(n * GPU_ELEMENT_BYTES), held, sum.ops);
     pending.epoch = this.epoch;
     this.pending.add(pending);
     return pending;
@@ -263,7 +240,7 @@ export class Fuser {
     if (s.uses > 1 && s.ops > SHARED_OPS) return null;
     if (sameShape(node.shape, info.shape)) return node;
     const n = sizeOf(node.shape);
-    if (flatten(node).leaves.every((l) => sizeOf(l.shape) === n)) return reshapeTree(node, info.shape);
+    if (flattener.summary(node).leaves.every((l) => sizeOf(l.shape) === n)) return reshapeTree(node, info.shape);
     return null;
   }
 
@@ -283,7 +260,7 @@ export class Fuser {
     const node = s.node!;
     const p = program(node);
     const result = this.execute(p, { shape: node.shape, dtype: node.dtype });
-    this.fusedOps += p.key.startsWith("fused{") ? flatten(node).ops.length - 1 : 0;
+    this.fusedOps += p.ops - 1;
     s.result = result;
     s.node = null;
     this.pending.delete(s);
@@ -345,7 +322,7 @@ export class Fuser {
     const layout = collapse(root.shape, strided.map((info) => broadcastStrides(info.shape, root.shape)));
     const rank = strided.length === 0 ? 0 : layout.shape.length <= 4 ? layout.shape.length : null;
     const dtypes = p.infos.map((i) => i.dtype);
-    this.fusedOps += p.key.startsWith("fused{") ? flatten(root).ops.length : 1;
+    this.fusedOps += p.ops;
     return {
       storages: p.storages,
       sizes: p.infos.map((i) => sizeOf(i.shape)),

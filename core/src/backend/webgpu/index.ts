@@ -32,10 +32,11 @@ export interface WebGPUBackend extends Backend {
   /** Live and pooled device buffers. */
   memory(): MemoryStats;
   /**
-   * Dispatches recorded and pipelines compiled so far, and elementwise operations that ran
-   * inside another kernel (fused) instead of their own.
+   * Dispatches recorded and pipelines compiled so far, elementwise operations that ran inside
+   * another kernel (fused) instead of their own, and GPU buffers (pooled and readback staging)
+   * and bind groups created so far: after warm-up a training step creates none.
    */
-  counters(): { dispatches: number; pipelines: number; fusedOps: number };
+  counters(): { dispatches: number; pipelines: number; fusedOps: number; buffers: number; bindGroups: number };
   /** Whether elementwise operations fuse (see fusion.ts). */
   readonly fusion: boolean;
   /** Destroys pooled (unused) buffers. */
@@ -149,7 +150,13 @@ export async function createWebGPUBackend(options: WebGPUOptions = {}): Promise<
     },
 
     memory: () => pool.memory(),
-    counters: () => ({ dispatches: recorder.dispatches, pipelines: ctx.pipelines.compiled, fusedOps: fuser.fusedOps }),
+    counters: () => ({
+      dispatches: recorder.dispatches,
+      pipelines: ctx.pipelines.compiled,
+      fusedOps: fuser.fusedOps,
+      buffers: pool.created + recorder.stagingCreated,
+      bindGroups: recorder.bindGroupsCreated,
+    }),
     fusion,
     trim: () => pool.trim(),
   };

@@ -1,0 +1,153 @@
+// Flattening of the fusers' expression trees (cpu/fusion.ts, webgpu/fusion.ts): distinct leaves
+// and operations in dependency order, plus a structural key naming the generated code.
+//
+// Every elementwise op checks the fusion bounds (operations, distinct leaves) of its new tree,
+// so that check must not walk the tree: a chain `x.add(1).mul(2)...` would cost O(32) per op.
+// A summary (leaf list, op count) extends the first input's in O(1) when the other inputs are
+// leaves, the chain case; the full flattening runs once, when the tree is computed.
+
+export interface FlatLeaf<S> {
+  kind: "leaf";
+  storage: S;
+  shape: readonly number[];
+}
+
+export interface FlatOp<L> {
+  kind: "op";
+  inputs: (L | FlatOp<L>)[];
+  /**
+   * The memoized flattening (a field, not a WeakMap: one per op, and ephemeron tables cost the
+   * garbage collector). A copy of a node with other inputs or shapes must not carry it over.
+   */
+  flat?: unknown;
+  /** Its summary, memoized likewise. */
+  summary?: unknown;
+}
+
+/** A tree flattened for code generation. */
+export interface Flat<L, O> {
+  leaves: L[];
+  ops: O[];
+  /** Per op, its arguments: leaf index (>= 0) or -(op index + 1). */
+  args: number[][];
+  /**
+   * Structural key: the same key means the same code, whatever the buffers and values. An
+   * interned id ("#12"), so that caches keyed by it hash a few characters, not a 32-op text.
+   */
+  key: string;
+}
+
+/** What the fusion bounds need: the distinct leaves (as a flattening lists them) and op count. */
+export interface Summary<L> {
+  /** Shared between summaries: never modified once built. */
+  leaves: readonly L[];
+  ops: number;
+}
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function leafIndexOf<S>(leaves: readonly FlatLeaf<S>[], n: FlatLeaf<S>): number {
+  for (let i = 0; i < leaves.length; i++) if (leaves[i].storage === n.storage && sameShape(leaves[i].shape, n.shape)) return i;
+  return -1;
+}
+
+/** A walk's state (see Flattener.walk). */
+interface Walk<L, O> {
+  leaves: L[];
+  ops: O[];
+  args: number[][];
+  opIndex: Map<O, number>;
+  parts: string[];
+}
+
+/**
+ * Flattens trees and memoizes the result on the root (trees are immutable once built). `opKey`
+ * names one operation apart from its arguments.
+ */
+export class Flattener<S, L extends FlatLeaf<S>, O extends FlatOp<L>> {
+  /** Structure texts to their ids; bounded by the distinct fused programs, like the code caches. */
+  private readonly ids = new Map<string, string>();
+
+  constructor(private readonly opKey: (n: O) => string) {}
+
+  flatten(root: O): Flat<L, O> {
+    let f = root.flat as Flat<L, O> | undefined;
+    if (!f) root.flat = f = this.walk(root);
+    return f;
+  }
+
+  /** The distinct leaves and the number of operations of a tree, without walking it if it can. */
+  summary(root: O): Summary<L> {
+    let m = root.summary as Summary<L> | undefined;
+    if (!m) {
+      m = this.extend(root);
+      if (!m) {
+        const f = this.flatten(root);
+        m = { leaves: f.leaves, ops: f.ops.length };
+      }
+      root.summary = m;
+    }
+    return m;
+  }
+
+  /**
+   * A root whose first input is an operation already summarized and whose other inputs are
+   * leaves: the walk from the root lists the first input's leaves first, in the same order,
+   * then the new ones; its operations are the first input's and the root.
+   */
+  private extend(root: O): Summary<L> | undefined {
+    const first = root.inputs[0];
+    if (!first || first.kind !== "op") return undefined;
+    const prefix = first.summary as Summary<L> | undefined;
+    if (!prefix) return undefined;
+    let leaves = prefix.leaves;
+    for (let k = 1; k < root.inputs.length; k++) {
+      const n = root.inputs[k];
+      if (n.kind !== "leaf") return undefined;
+      if (leafIndexOf(leaves, n as L) < 0) leaves = [...leaves, n as L];
+    }
+    return { leaves, ops: prefix.ops + 1 };
+  }
+
+  private walk(root: O): Flat<L, O> {
+    const w: Walk<L, O> = { leaves: [], ops: [], args: [], opIndex: new Map(), parts: [] };
+    this.visit(w, root);
+    return { leaves: w.leaves, ops: w.ops, args: w.args, key: this.intern(w.parts.join(";")) };
+  }
+
+  /** Lists `n`'s subtree in dependency order; its index (leaf >= 0, op -(j + 1)). A method,
+   * not a closure made per walk, so that V8 keeps one optimized copy. */
+  private visit(w: Walk<L, O>, n: L | FlatOp<L>): number {
+    if (n.kind === "leaf") {
+      let i = leafIndexOf(w.leaves, n as L);
+      if (i < 0) i = w.leaves.push(n as L) - 1;
+      return i;
+    }
+    const op = n as O;
+    const seen = w.opIndex.get(op);
+    if (seen !== undefined) return -(seen + 1);
+    const a: number[] = [];
+    let text = "";
+    for (let k = 0; k < op.inputs.length; k++) {
+      const x = this.visit(w, op.inputs[k]);
+      a.push(x);
+      text += (k > 0 ? "," : "") + (x >= 0 ? `L${x}` : `N${-x - 1}`);
+    }
+    const j = w.ops.push(op) - 1;
+    w.args.push(a);
+    w.opIndex.set(op, j);
+    w.parts.push(`${this.opKey(op)}[${text}]`);
+    return -(j + 1);
+  }
+
+  /** The id of a structure text. */
+  private intern(text: string): string {
+    let id = this.ids.get(text);
+    if (id === undefined) this.ids.set(text, (id = `#${this.ids.size}`));
+    return id;
+  }
+}

@@ -1,0 +1,107 @@
+// A warmed-up training step on WebGPU allocates nothing: no new GPU buffers (pooled or readback
+// staging), no new pipelines, and live memory stays flat, eager and under jit. Gradients the
+// library made are freed when replaced (zeroGrad, the next backward), so they go back to the
+// pool instead of waiting for garbage collection; a gradient a caller took through .grad stays
+// valid.
+
+import assert from "node:assert/strict";
+import * as t from "../src/index";
+import { currentBackend } from "../src/backend/registry";
+import type { WebGPUBackend } from "../src/backend/webgpu";
+
+let gpu: WebGPUBackend;
+
+describe("webgpu: buffer reuse in training", function () {
+  this.timeout(300000);
+  before(async () => {
+    await t.setBackend("webgpu");
+    gpu = currentBackend() as WebGPUBackend;
+  });
+
+  function trainer(useJit: boolean) {
+    t.manualSeed(3);
+    const model = new t.nn.Sequential(new t.nn.Linear(20, 32), new t.nn.ReLU(), new t.nn.Linear(32, 5));
+    const opt = new t.optim.SGD(model.parameters(), { lr: 0.1, momentum: 0.9 });
+    const x = t.randn([16, 20]);
+    const y = t.tensor([0, 1, 2, 3, 4, 0, 1, 2, 3, 4, 0, 1, 2, 3, 4, 0], { dtype: "int32" });
+    const body = (x: t.Tensor, y: t.Tensor) => {
+      opt.zeroGrad();
+      const l = t.nn.crossEntropy(model.forward(x), y);
+      l.backward();
+      opt.step();
+      return l;
+    };
+    const fn = useJit ? t.jit(body) : body;
+    return {
+      async step(): Promise<number> {
+        const l = t.tidy(() => fn(x, y));
+        const v = Number(await l.item());
+        await t.sync();
+        l.dispose();
+        return v;
+      },
+      dispose() {
+        opt.zeroGrad();
+        t.dispose([x, y, ...model.parameters()]);
+      },
+    };
+  }
+
+  for (const useJit of [false, true]) {
+    it(`${useJit ? "jit" : "eager"}: after warm-up a step creates no buffers or pipelines and memory stays flat`, async () => {
+      const tr = trainer(useJit);
+      const first = await tr.step();
+      for (let i = 0; i < 4; i++) await tr.step();
+      const c0 = gpu.counters();
+      const m0 = t.memory().byBackend.webgpu;
+      let last = first;
+      for (let i = 0; i < 5; i++) last = await tr.step();
+      const c1 = gpu.counters();
+      const m1 = t.memory().byBackend.webgpu;
+      assert.equal(c1.buffers - c0.buffers, 0, "new GPU buffers");
+      assert.equal(c1.pipelines - c0.pipelines, 0, "new pipelines");
+      assert(c1.dispatches > c0.dispatches, "the steps ran");
+      assert.deepEqual(m1, m0, "live buffers and bytes");
+      assert(last < first, `loss went from ${first} to ${last}`);
+      tr.dispose();
+    });
+  }
+
+  it("zeroGrad frees the gradients backward made; one a caller took stays readable", async () => {
+    const w = t.tensor([1, 2, 3], { dtype: "float32" }).requiresGrad_();
+    const before = t.memory().buffers;
+    t.tidy(() => w.mul(w).sum().backward()); // .grad = 2w
+    assert.equal(t.memory().buffers, before + 1, "one gradient buffer");
+    w.grad = null;
+    assert.equal(t.memory().buffers, before, "freed on replacement");
+
+    t.tidy(() => w.mul(w).sum().backward());
+    const taken = w.grad!;
+    w.grad = null;
+    assert.deepEqual(Array.from(await taken.data()), [2, 4, 6]);
+    taken.dispose();
+
+    // Accumulation (no zeroGrad) frees the previous sum, not the new one.
+    t.tidy(() => w.mul(w).sum().backward());
+    t.tidy(() => w.mul(w).sum().backward());
+    assert.equal(t.memory().buffers, before + 1);
+    assert.deepEqual(Array.from(await w.grad!.data()), [4, 8, 12]);
+    w.grad = null;
+    w.dispose();
+  });
+
+  it("counters() counts readback staging buffers once: reads reuse them", async () => {
+    const x = t.tensor([1, 2, 3, 4]);
+    const warm = x.add(1);
+    await warm.data();
+    warm.dispose();
+    const c0 = gpu.counters().buffers;
+    for (let i = 0; i < 5; i++) {
+      const y = x.add(1);
+      assert.deepEqual(Array.from(await y.data()), [2, 3, 4, 5]);
+      y.dispose();
+    }
+    assert.equal(gpu.counters().buffers, c0);
+    x.dispose();
+  });
+});

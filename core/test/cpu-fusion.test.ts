@@ -28,6 +28,8 @@ const i32 = (shape: number[], lo = -9, hi = 9) =>
 
 let cpu: CpuBackend;
 
+// Hooks inside a describe: at the top level mocha would run them before every file's tests.
+describe("cpu fusion", function () {
 before(async () => {
   await t.setBackend("cpu");
   cpu = currentBackend() as CpuBackend;
@@ -260,4 +262,5 @@ describe("cpu fusion: lifetimes and memory", () => {
     assert.deepEqual(Array.from(await p.data()), want);
     t.dispose([p, g]);
   });
+});
 });

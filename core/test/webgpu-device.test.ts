@@ -11,6 +11,8 @@ import { magic } from "../src/backend/webgpu/wgsl/divide";
 
 let backend: WebGPUBackend;
 
+// Hooks inside a describe: at the top level mocha would run them before every file's tests.
+describe("webgpu device", function () {
 before(async function () {
   this.timeout(120_000);
   const b = await createWebGPUBackend();
@@ -220,4 +222,5 @@ describe("webgpu backend: device errors", () => {
     );
     await assert.rejects(b.read(x, F, 1), DeviceLimitError);
   });
+});
 });

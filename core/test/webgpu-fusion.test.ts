@@ -68,6 +68,8 @@ async function agree(f: (...xs: Tensor[]) => Tensor, inputs: Input[], rtol = 1e-
 
 let gpu: WebGPUBackend;
 
+// Hooks inside a describe: at the top level mocha would run them before every file's tests.
+describe("webgpu fusion", function () {
 before(async function () {
   this.timeout(120_000);
   await t.setBackend("webgpu");
@@ -406,4 +408,5 @@ describe("webgpu fusion: lifetimes and memory", function () {
     );
     gpu.free(x);
   });
+});
 });

@@ -9,6 +9,8 @@ import { createWebGPUBackend, type WebGPUBackend } from "../src/backend/webgpu";
 
 let backend: WebGPUBackend;
 
+// Hooks inside a describe: at the top level mocha would run them before every file's tests.
+describe("webgpu kernels", function () {
 before(async function () {
   this.timeout(120_000);
   const b = await createWebGPUBackend();
@@ -402,4 +404,5 @@ describe("webgpu kernels: layout, gather, scatterAdd", () => {
       3, 3, 6, 9,
     ]);
   });
+});
 });

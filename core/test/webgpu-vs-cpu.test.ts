@@ -15,6 +15,8 @@ let gpu: Backend;
 let gpuAlt: Backend;
 const cpu = createCpuBackend();
 
+// Hooks inside a describe: at the top level mocha would run them before every file's tests.
+describe("webgpu vs cpu", function () {
 before(async function () {
   this.timeout(120_000);
   const b = await createWebGPUBackend();
@@ -367,4 +369,5 @@ describe("webgpu vs cpu: data movement", () => {
     const j = i32([6], ints(0, 3));
     await compare("scatterAdd", [upd, j], { shape: [3, 4, 5], dtype: "float32" }, { axis: 1, size: 4 }, { rtol: 1e-6, atol: 1e-6 });
   });
+});
 });

@@ -67,8 +67,8 @@ export function splitK(K: number, groups: number, lanes: boolean): { chunks: num
  * lanes computing clamped duplicates, and n of 36 vec4s a quarter; a "rows" tile is
  * LANES * LANE_ROWS rows tall, which tall products fill. At equal use the column layout is
  * the faster (B loads contiguous across lanes, where rows gather A), hence the 1.1 margin.
- * Measured by CPU time on lavapipe: [12544,144] x [32,144]^T 44 -> 24 ms, [12544,32] x
- * [32,144] 34 -> 26 ms; square products keep "cols".
+ * Medians on lavapipe (2 busy cores, alternating in one process): [12544,144] x [32,144]^T
+ * 44 -> 24 ms wall, [12544,32] x [32,144] 34 -> 26 ms CPU time; square products keep "cols".
  */
 export function laneAxis(M: number, n4: number): "cols" | "rows" {
   const used = (n: number, tile: number) => n / (Math.ceil(n / tile) * tile);

@@ -92,6 +92,25 @@ eachBackend("gradient checks through layers", () => {
     // out[i, j] = x[i, j] - x[i+1, j+1] = -5 everywhere
     await expectTensor(nn.conv2d(x, w, null, [1, 1], [0, 0]), [[[[-5, -5, -5], [-5, -5, -5], [-5, -5, -5]]]]);
   });
+  it("Conv2d equals a direct loop: channels, a 2x3 kernel, strides and padding", async () => {
+    const [n, c, h, w, o, kh, kw, sh, sw, ph, pw] = [2, 3, 5, 6, 4, 2, 3, 2, 1, 1, 2];
+    const xs = Array.from({ length: n * c * h * w }, (_, i) => ((i * 7) % 11) * 0.25 - 1.25);
+    const ws = Array.from({ length: o * c * kh * kw }, (_, i) => ((i * 5) % 13) * 0.125 - 0.75);
+    const bs = [0.5, -1, 0.25, 2];
+    const ho = Math.floor((h + 2 * ph - kh) / sh) + 1;
+    const wo = Math.floor((w + 2 * pw - kw) / sw) + 1;
+    const want: number[] = [];
+    for (let b = 0; b < n; b++) for (let q = 0; q < o; q++) for (let y = 0; y < ho; y++) for (let x = 0; x < wo; x++) {
+      let s = bs[q];
+      for (let ch = 0; ch < c; ch++) for (let i = 0; i < kh; i++) for (let j = 0; j < kw; j++) {
+        const [r, col] = [y * sh + i - ph, x * sw + j - pw];
+        if (r >= 0 && r < h && col >= 0 && col < w) s += xs[((b * c + ch) * h + r) * w + col] * ws[((q * c + ch) * kh + i) * kw + j];
+      }
+      want.push(s);
+    }
+    const out = nn.conv2d(t.tensor(xs).reshape([n, c, h, w]), t.tensor(ws).reshape([o, c, kh, kw]), t.tensor(bs), [sh, sw], [ph, pw]);
+    await expectTensor(out, want, { shape: [n, o, ho, wo], rtol: 1e-5, atol: 1e-5 });
+  });
   it("LayerNorm and MaxPool2d", async () => {
     t.manualSeed(3);
     const ln = new nn.LayerNorm(4);

@@ -9,6 +9,7 @@ import { binaryFns, unaryFns } from "../src/ops/primitives";
 import type { Backend } from "../src/backend/backend";
 import { createCpuBackend } from "../src/backend/cpu";
 import { createWebGPUBackend } from "../src/backend/webgpu";
+import { laneAxis } from "../src/backend/webgpu/kernels/matmul";
 
 let gpu: Backend;
 /** The same adapter with the other kernel choices than its default (reductions, matmul). */
@@ -327,6 +328,33 @@ describe("webgpu vs cpu: reductions and matmul", () => {
       }
       await compare("matmul", [i32(transA ? [5, 3] : [3, 5], ints(-9, 9)), i32(transB ? [4, 5] : [5, 4], ints(-9, 9))], { shape: [3, 4], dtype: "int32" }, attrs, exact);
     }
+  });
+  it("matmul on tall products whose n leaves column tiles part-empty (the lanes split rows): flags, vec4 and scalar, batched", async function () {
+    this.timeout(300_000);
+    const mm = { rtol: 1e-4, atol: 1e-4 };
+    // The choice itself: a convolution's [12544, 144] x [144, 32] fills half a column tile.
+    assert.equal(laneAxis(12544, 8), "rows");
+    assert.equal(laneAxis(12544, 36), "rows");
+    assert.equal(laneAxis(1024, 64), "cols");
+    assert.equal(laneAxis(16, 4), "cols");
+    const swap = (s: number[]) => [...s.slice(0, -2), s[s.length - 1], s[s.length - 2]];
+    const cases: [number[], number[], number[]][] = [
+      // n of 8 vec4s (a conv forward), and scalar n = 30 with m off the 64-row tile.
+      [[200, 27], [27, 32], [200, 32]],
+      [[131, 19], [19, 30], [131, 30]],
+      // n of 36 vec4s (a conv input gradient), and batches with broadcasting.
+      [[150, 16], [16, 144], [150, 144]],
+      [[2, 1, 100, 11], [3, 11, 36], [2, 3, 100, 36]],
+    ];
+    for (const [transA, transB] of [[false, false], [true, false], [false, true], [true, true]]) {
+      const attrs = { transA, transB };
+      for (const [sa, sb, so] of cases) {
+        const a = transA ? swap(sa) : sa;
+        const b = transB ? swap(sb) : sb;
+        await compare("matmul", [f32(a), f32(b)], { shape: so, dtype: "float32" }, attrs, mm);
+      }
+    }
+    await compare("matmul", [i32([131, 19], ints(-9, 9)), i32([19, 30], ints(-9, 9))], { shape: [131, 30], dtype: "int32" }, {}, exact);
   });
 });
 

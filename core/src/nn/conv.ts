@@ -47,14 +47,18 @@ export function conv2d(x: Tensor, w: Tensor, b: Tensor | null, stride: [number, 
       suggestions: [],
     });
   }
+  // The views are cut from the image channels-last, so stacking them on a new last axis lays
+  // the columns out as the matmul reads them: one transpose of the image (and of its gradient)
+  // instead of one of the K-times larger stack (and of its gradient).
+  const xh = xp.permute(0, 2, 3, 1);
   const views: Tensor[] = [];
   for (let i = 0; i < kh; i++) {
     for (let j = 0; j < kw; j++) {
-      views.push(xp.index(":", ":", [i, i + (ho - 1) * stride[0] + 1, stride[0]], [j, j + (wo - 1) * stride[1] + 1, stride[1]]));
+      views.push(xh.index(":", [i, i + (ho - 1) * stride[0] + 1, stride[0]], [j, j + (wo - 1) * stride[1] + 1, stride[1]], ":"));
     }
   }
-  // [N, C, K, Ho, Wo] -> [N, Ho, Wo, C, K] -> [N*Ho*Wo, C*K], matching w's [O, C, kh, kw] order.
-  const cols = stack(views, 2).permute(0, 3, 4, 1, 2).reshape([n * ho * wo, c * kh * kw]);
+  // [N, Ho, Wo, C, K] -> [N*Ho*Wo, C*K], matching w's [O, C, kh, kw] order.
+  const cols = stack(views, 4).reshape([n * ho * wo, c * kh * kw]);
   // cols @ W^T with W read transposed in place (no copy of the transpose, here or in the VJP).
   const wm = w.reshape([o, c * kh * kw]);
   let y = cols.dtype === wm.dtype ? matmulT(cols, wm, false, true) : cols.matmul(wm.T);

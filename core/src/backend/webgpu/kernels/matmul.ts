@@ -60,6 +60,23 @@ export function splitK(K: number, groups: number, lanes: boolean): { chunks: num
   return { chunks: Math.ceil(K / kChunk), kChunk };
 }
 
+/**
+ * What the lanes of an unsplit lanes product split (see wgsl/matmulLanes.ts): columns, unless
+ * rows use more of the lanes' register blocks. A "cols" tile is LANES * LANE_COLS vec4
+ * columns wide, so n of 8 vec4s (a [12544, 144] x [144, 32] convolution) leaves half the
+ * lanes computing clamped duplicates, and n of 36 vec4s a quarter; a "rows" tile is
+ * LANES * LANE_ROWS rows tall, which tall products fill. At equal use the column layout is
+ * the faster (B loads contiguous across lanes, where rows gather A), hence the 1.1 margin.
+ * Medians on lavapipe (2 busy cores, alternating in one process): [12544,144] x [32,144]^T
+ * 44 -> 24 ms wall, [12544,32] x [32,144] 34 -> 26 ms CPU time; square products keep "cols".
+ */
+export function laneAxis(M: number, n4: number): "cols" | "rows" {
+  const used = (n: number, tile: number) => n / (Math.ceil(n / tile) * tile);
+  const cols = used(n4, LANES * LANE_COLS) * used(M, LANE_ROWS);
+  const rows = used(n4, LANE_COLS) * used(M, LANES * LANE_ROWS);
+  return rows > 1.1 * cols ? "rows" : "cols";
+}
+
 /** `lanes`: use the software-adapter kernel (see wgsl/matmulLanes.ts). */
 export function matmulKernels(ctx: GpuContext, lanes: boolean): Pick<KernelTable, "matmul"> {
   return {
@@ -94,9 +111,7 @@ export function matmulKernels(ctx: GpuContext, lanes: boolean): Pick<KernelTable
         tilesM = Math.ceil(M / LANE_ROWS);
         tilesN = Math.ceil(n4 / (LANES * LANE_COLS));
         ({ chunks, kChunk } = splitK(K, batches * tilesM * tilesN, true));
-        // What the lanes split (see wgsl/matmulLanes.ts): k when k is split; rows when n is
-        // too narrow to give every lane columns of its own and m is tall; else columns.
-        const axis: LaneAxis = chunks > 1 ? "k" : n4 <= LANE_COLS * 2 && M >= LANES * LANE_ROWS ? "rows" : "cols";
+        const axis: LaneAxis = chunks > 1 ? "k" : laneAxis(M, n4);
         if (axis !== "cols") tilesN = Math.ceil(n4 / LANE_COLS);
         if (axis === "rows") tilesM = Math.ceil(M / (LANES * LANE_ROWS));
         slots = axis === "k" ? chunks * LANES : chunks;

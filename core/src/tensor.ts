@@ -57,11 +57,11 @@ export class Tensor {
   /** Values read back so far, so printing and display never read twice. */
   private host: HostArray | null = null;
 
-  constructor(ref: BufferRef, shape: readonly number[], dtype: DType, options: { pinned?: boolean } = {}) {
+  constructor(ref: BufferRef, shape: readonly number[], dtype: DType, options?: { pinned?: boolean }) {
     this.ref = ref;
     this.shape = shape.slice();
     this.dtype = dtype;
-    this.pinned = options.pinned ?? false;
+    this.pinned = options?.pinned ?? false;
     if (!this.pinned) trackInScope(this);
   }
 

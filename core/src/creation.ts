@@ -176,19 +176,42 @@ export function eye(n: number, m: number = n, options: CreateOptions = {}): Tens
 }
 
 // Scalars used as operands (x.add(1)) are cached per device, so a loop of tiny ops does not
-// upload a new buffer each step. Cached tensors are never disposed.
-const constants = new Map<string, Tensor>();
+// upload a new buffer each step. Cached tensors are never disposed. Keyed by the backend object
+// and dtype, then by the number itself (no string built per lookup); a Map treats -0 as 0, so
+// -0 has its own slot.
+interface ConstantTable {
+  values: Map<number, Tensor>;
+  negativeZero: Tensor | null;
+}
+interface BackendConstants {
+  count: number;
+  byDType: Map<DType, ConstantTable>;
+}
+const constants = new WeakMap<Backend, BackendConstants>();
+/** Per device: past this many, its cache starts over (tensors already handed out stay valid). */
 const maxConstants = 512;
 
 export function constant(value: number, dtype: DType, backend: Backend): Tensor {
   const v = castValue(value, dtype);
-  const key = `${backend.name}:${dtype}:${Object.is(v, -0) ? "-0" : v}`;
-  let t = constants.get(key);
-  if (t && t.backend === backend && !t.isDisposed) return t;
-  if (constants.size >= maxConstants) constants.clear();
+  let cache = constants.get(backend);
+  if (!cache) constants.set(backend, (cache = { count: 0, byDType: new Map() }));
+  let table = cache.byDType.get(dtype);
+  if (!table) cache.byDType.set(dtype, (table = { values: new Map(), negativeZero: null }));
+  const negZero = v === 0 && 1 / v < 0;
+  let t = negZero ? table.negativeZero : table.values.get(v);
+  if (t && !t.isDisposed) return t;
+  if (cache.count >= maxConstants) {
+    for (const d of cache.byDType.values()) {
+      d.values.clear();
+      d.negativeZero = null;
+    }
+    cache.count = 0;
+  }
   const host = allocHost(dtype, 1);
   host[0] = v;
   t = new Tensor(newBufferRef(backend, backend.upload(host, dtype)), [], dtype, { pinned: true });
-  constants.set(key, t);
+  if (negZero) table.negativeZero = t;
+  else table.values.set(v, t);
+  cache.count += 1;
   return t;
 }

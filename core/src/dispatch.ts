@@ -8,7 +8,7 @@
 import type { Primitive, PrimitiveAttrs, TensorInfo } from "./ops/primitives";
 import type { Backend, Storage } from "./backend/backend";
 import { shapeRules } from "./ops/shapeRules";
-import { BufferRef, newBufferRef } from "./memory";
+import { newBufferRef } from "./memory";
 import { DeviceLimitError, InputError } from "./errors";
 import { formatShape, sizeOf } from "./shape";
 import { isGradEnabled } from "./autodiff/mode";
@@ -50,30 +50,52 @@ export function checkAllocation(info: TensorInfo, what: string): void {
 
 export function run<P extends Primitive>(prim: P, inputs: Tensor[], attrs: PrimitiveAttrs[P]): Tensor {
   const backend = commonBackend(inputs, prim);
-  const infos = inputs.map((t) => t.info);
-  const storages = inputs.map((t) => t.storage);
+  const infos: TensorInfo[] = [];
+  for (const t of inputs) infos.push(t.info);
   const out = shapeRules[prim](infos, attrs);
   checkAllocation(out, prim);
+  return apply(backend, prim, inputs, infos, out, attrs);
+}
+
+/**
+ * run() once the operands are checked and the result's shape and dtype known: what an op that
+ * computed them itself (elementwise.ts's tensor-and-number fast path) calls directly. `infos`
+ * must be the inputs' infos and `out` what shapeRules[prim] would return.
+ */
+export function apply<P extends Primitive>(
+  backend: Backend,
+  prim: P,
+  inputs: Tensor[],
+  infos: TensorInfo[],
+  out: TensorInfo,
+  attrs: PrimitiveAttrs[P],
+): Tensor {
+  const storages: Storage[] = [];
+  for (const t of inputs) storages.push(t.storage);
   const storage = backend.kernels[prim]({ inputs: storages, infos, out, attrs });
   const result = wrapResult(backend, storage, out, inputs);
   // Under jit's first call, the application is recorded for replay (jit/trace.ts).
   if (activeTrace) activeTrace.kernel(prim, attrs, inputs, infos, out, result, storage);
-  if (isGradEnabled() && out.dtype === "float32" && inputs.some((t) => t.requiresGrad)) {
+  if (isGradEnabled() && out.dtype === "float32" && anyRequiresGrad(inputs)) {
     result.node = { prim, attrs, inputs } as GradNode;
     result.requiresGrad = true;
   }
   return result;
 }
 
+function anyRequiresGrad(inputs: Tensor[]): boolean {
+  for (const t of inputs) if (t.requiresGrad) return true;
+  return false;
+}
+
 /** A kernel may return an input's storage (reshape): then the buffer is shared, not new. */
 function wrapResult(backend: Backend, storage: Storage, out: TensorInfo, inputs: Tensor[]): Tensor {
-  const shared = inputs.find((t) => t.ref?.storage === storage);
-  let ref: BufferRef;
-  if (shared && shared.ref) {
-    ref = shared.ref;
-    ref.refs += 1;
-  } else {
-    ref = newBufferRef(backend, storage);
+  for (const t of inputs) {
+    const ref = t.ref;
+    if (ref && ref.storage === storage) {
+      ref.refs += 1;
+      return new Tensor(ref, out.shape, out.dtype);
+    }
   }
-  return new Tensor(ref, out.shape, out.dtype);
+  return new Tensor(newBufferRef(backend, storage), out.shape, out.dtype);
 }

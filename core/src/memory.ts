@@ -44,10 +44,10 @@ let totalBytes = 0;
 function account(backend: Backend, buffers: number, bytes: number): void {
   totalBuffers += buffers;
   totalBytes += bytes;
-  const u = usage.get(backend.name) ?? { buffers: 0, bytes: 0 };
+  let u = usage.get(backend.name);
+  if (!u) usage.set(backend.name, (u = { buffers: 0, bytes: 0 }));
   u.buffers += buffers;
   u.bytes += bytes;
-  usage.set(backend.name, u);
 }
 
 function releaseTicket(t: Ticket): void {

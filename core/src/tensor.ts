@@ -57,11 +57,11 @@ export class Tensor {
   /** Values read back so far, so printing and display never read twice. */
   private host: HostArray | null = null;
 
-  constructor(ref: BufferRef, shape: readonly number[], dtype: DType, options: { pinned?: boolean } = {}) {
+  constructor(ref: BufferRef, shape: readonly number[], dtype: DType, options?: { pinned?: boolean }) {
     this.ref = ref;
     this.shape = shape.slice();
     this.dtype = dtype;
-    this.pinned = options.pinned ?? false;
+    this.pinned = options?.pinned ?? false;
     if (!this.pinned) trackInScope(this);
   }
 
@@ -84,11 +84,12 @@ export class Tensor {
   get storage(): Storage {
     return this.live().storage as Storage;
   }
-  /** @internal */
+  /** @internal Shape and dtype for kernels; one object per tensor (both are fixed), shared. */
   get info(): TensorInfo {
     this.live();
-    return { shape: this.shape, dtype: this.dtype };
+    return (this._info ??= { shape: this.shape, dtype: this.dtype });
   }
+  private _info: TensorInfo | undefined = undefined;
   private live(): BufferRef {
     if (!this.ref || !this.ref.storage) {
       throw new DisposedError(

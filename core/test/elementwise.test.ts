@@ -59,6 +59,29 @@ eachBackend("elementwise", () => {
   });
 
   describe("dtypes and scalars", () => {
+    it("tensor-and-number ops keep each scalar's own value, -0 apart from 0", async () => {
+      // Scalars are cached per device and dtype; a cache that confused -0 with 0 would flip the
+      // sign of these zeros (1 / -0 is -Infinity).
+      const x = f32([1, -2]);
+      await expectTensor(x.mul(0).reciprocal(), [Infinity, -Infinity]);
+      await expectTensor(x.mul(-0).reciprocal(), [-Infinity, Infinity]);
+      await expectTensor(x.mul(0).reciprocal(), [Infinity, -Infinity]);
+      await expectTensor(t.tensor([3, -4]).mul(-0), [0, 0], { dtype: "int32" });
+      await expectTensor(x.add(1), [2, -1], { dtype: "float32" });
+      await expectTensor(t.tensor([3, -4]).add(1), [4, -3], { dtype: "int32" });
+    });
+
+    it("tensor-and-number results take the promoted dtype", async () => {
+      const i = t.tensor([3, -4]);
+      await expectTensor(i.add(2 ** 40), [2 ** 40 + 3, 2 ** 40 - 4], { dtype: "float32" });
+      await expectTensor(i.add(0.5), [3.5, -3.5], { dtype: "float32" });
+      await expectTensor(i.div(2), [1.5, -2], { dtype: "float32" });
+      await expectTensor(i.gt(0), [true, false], { dtype: "bool" });
+      await expectTensor(f32([0.5, 0]).logicalAnd(2), [true, false], { dtype: "bool" });
+      await expectTensor(f32([0.5, 2]).lt(1), [true, false], { dtype: "bool" });
+      await expectTensor(t.tensor([true, false]).add(1), [2, 1], { dtype: "int32" });
+    });
+
     it("int32 tensor + 2 stays int32; + 0.5 becomes float32", async () => {
       const x = t.tensor([1, 2]);
       await expectTensor(x.add(2), [3, 4], { dtype: "int32" });

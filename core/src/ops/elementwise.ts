@@ -5,7 +5,7 @@ import type { Tensor } from "../tensor";
 import type { BinaryFn, UnaryFn } from "./primitives";
 import { type DType, promote, scalarDType, checkDType } from "../dtype";
 import { DTypeError, InputError } from "../errors";
-import { run } from "../dispatch";
+import { apply, run } from "../dispatch";
 import { broadcastOrThrow } from "./broadcastError";
 import { constant, isTensor } from "../creation";
 import { broadcastShapes } from "./shapeRules";
@@ -77,6 +77,10 @@ const onBools: Partial<Record<BinaryFn, BinaryFn>> = {
 };
 
 export function binary(fn: BinaryFn, a: Operand, b: Operand, op: string = fn): Tensor {
+  if (typeof b === "number" && isTensor(a)) {
+    const r = tensorAndNumber(fn, a, b);
+    if (r) return r;
+  }
   const [x, y] = operands(op, a, b);
   broadcastOrThrow(op, x, y);
   if (x.dtype === "bool" && y.dtype === "bool") {
@@ -91,6 +95,24 @@ export function binary(fn: BinaryFn, a: Operand, b: Operand, op: string = fn): T
   }
   const t = resultDType(fn, x.dtype, y.dtype);
   return run("binary", [cast(x, t), cast(y, t)], { fn });
+}
+
+/**
+ * x.add(1) and the like, when the number takes the tensor's dtype and the result needs no
+ * cast: a float32 tensor with any number, an int32 tensor with an int32-range integer (not
+ * div, which makes float32), no logical ops. A rank-0 operand broadcasts to x's shape, so the
+ * general path's broadcast check and shape rule are skipped; the dtypes, the cached constant
+ * and what run() records (jit trace, autodiff) are the general path's. Null: take that path.
+ */
+function tensorAndNumber(fn: BinaryFn, x: Tensor, v: number): Tensor | null {
+  const d = x.dtype;
+  if (logical.has(fn)) return null;
+  if (d !== "float32" && (d !== "int32" || fn === "div" || scalarDType(v, d) !== "int32")) return null;
+  const backend = x.backend;
+  const c = constant(v, d, backend);
+  const infos = [x.info, c.info];
+  const out = { shape: x.shape.slice(), dtype: comparisons.has(fn) ? ("bool" as const) : d };
+  return apply(backend, "binary", [x, c], infos, out, { fn });
 }
 
 /** where(cond, a, b): a where cond is true, else b; all three broadcast together. */

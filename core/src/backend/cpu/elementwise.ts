@@ -5,6 +5,7 @@
 import type { KernelTable, Storage } from "../backend";
 import type { CpuFuser } from "./fusion";
 import type { TensorInfo } from "../../ops/primitives";
+import type { DType } from "../../dtype";
 import { broadcastStrides, sizeOf, stridesOf } from "../../shape";
 import { alloc, data } from "./storage";
 import { binaryExpr, castExpr, unaryExpr, whereExpr } from "./expressions";
@@ -32,10 +33,21 @@ export const unaryOp = (fn: Parameters<typeof unaryExpr>[0], out: TensorInfo): E
   expr: ([a]) => unaryExpr(fn, out.dtype, a),
 });
 
-export const binaryOp = (fn: Parameters<typeof binaryExpr>[0], infos: readonly TensorInfo[]): ElementwiseOp => ({
-  key: `binary.${fn}(${infos[0].dtype})`,
-  expr: ([a, b]) => binaryExpr(fn, infos[0].dtype, a, b),
-});
+type BinaryFn = Parameters<typeof binaryExpr>[0];
+/** One op object per function and dtype, made once: not an object, key string and closure per call. */
+const binaryOps = new Map<BinaryFn, Map<DType, ElementwiseOp>>();
+
+export const binaryOp = (fn: BinaryFn, infos: readonly TensorInfo[]): ElementwiseOp => {
+  const dtype = infos[0].dtype;
+  let byDType = binaryOps.get(fn);
+  if (!byDType) binaryOps.set(fn, (byDType = new Map()));
+  let op = byDType.get(dtype);
+  if (!op) {
+    op = { key: `binary.${fn}(${dtype})`, expr: ([a, b]) => binaryExpr(fn, dtype, a, b) };
+    byDType.set(dtype, op);
+  }
+  return op;
+};
 
 /** The value itself (broadcast). */
 export const copyOp: ElementwiseOp = { key: "copy", expr: ([a]) => a };

@@ -126,6 +126,9 @@ export class CpuFuser {
   private pending = new Set<WeakRef<FusedStorage>>();
   private added = 0;
 
+  /** FusedStorage's compute callback: one function for every pending value, not a closure each. */
+  private readonly computeFn = (self: PendingStorage): CpuStorage => this.compute(self as FusedStorage);
+
   constructor(readonly enabled: boolean) {}
 
   /** An elementwise operation: a pending storage, or (fusion off, empty or huge) a real one. */
@@ -140,7 +143,7 @@ export class CpuFuser {
       sum = flattener.summary(root);
     }
     const bytes = n * (out.dtype === "bool" ? 1 : 4);
-    const p = new FusedStorage(root, bytes, sum.ops, this.epoch, (self) => this.compute(self as FusedStorage));
+    const p = new FusedStorage(root, bytes, sum.ops, this.epoch, this.computeFn);
     this.pending.add(p.ref);
     if (++this.added % 4096 === 0) this.prune();
     return p;

@@ -207,7 +207,9 @@ export class Fuser {
       return this.execute(program(make(leaves)), out);
     }
     this.ctx.checkBinding(n);
-    let root = make(inputs.map((s, k) => this.nodeOf(s, infos[k])));
+    const nodes: FNode[] = [];
+    for (let k = 0; k < inputs.length; k++) nodes.push(this.nodeOf(inputs[k], infos[k]));
+    let root = make(nodes);
     let sum = flattener.summary(root);
     if (sum.leaves.length > this.maxLeaves || sum.ops > MAX_NODES) {
       root = make(inputs.map((s, k) => this.leaf(this.materialize(s), infos[k])));

@@ -79,6 +79,27 @@ export function executeProgram(ctx: GpuContext, p: Program, out: TensorInfo): GP
   return runElementwise(ctx, p.storages, p.infos, out, p.key, p.body) as GPUStorage;
 }
 
+type BinaryFn = Parameters<typeof binaryExpr>[0];
+interface BinaryOp {
+  key: string;
+  body: (values: string[]) => Expr;
+}
+/** A binary node's key and body per function and operand dtypes, made once, not per call. */
+const binaryOps = new Map<BinaryFn, Map<DType, Map<DType, BinaryOp>>>();
+
+function binaryOp(fn: BinaryFn, da: DType, db: DType): BinaryOp {
+  let byA = binaryOps.get(fn);
+  if (!byA) binaryOps.set(fn, (byA = new Map()));
+  let byB = byA.get(da);
+  if (!byB) byA.set(da, (byB = new Map()));
+  let op = byB.get(db);
+  if (!op) {
+    op = { key: `binary.${fn}`, body: ([a, b]) => binaryExpr(fn, a, da, b, db) };
+    byB.set(db, op);
+  }
+  return op;
+}
+
 /** unary, binary, where, cast and broadcast: pending results that fuse (see fusion.ts). */
 export function elementwiseKernels(fuser: Fuser): Pick<KernelTable, "unary" | "binary" | "where" | "cast" | "broadcast"> {
   const fuse = (
@@ -96,10 +117,10 @@ export function elementwiseKernels(fuser: Fuser): Pick<KernelTable, "unary" | "b
     unary: ({ inputs, infos, out, attrs }) =>
       fuse(inputs, infos, out, `unary.${attrs.fn}`, ([x]) => unaryExpr(attrs.fn, x, infos[0].dtype)),
 
-    binary: ({ inputs, infos, out, attrs }) =>
-      fuse(inputs, infos, out, `binary.${attrs.fn}`, ([a, b]) =>
-        binaryExpr(attrs.fn, a, infos[0].dtype, b, infos[1].dtype),
-      ),
+    binary: ({ inputs, infos, out, attrs }) => {
+      const op = binaryOp(attrs.fn, infos[0].dtype, infos[1].dtype);
+      return fuse(inputs, infos, out, op.key, op.body);
+    },
 
     where: ({ inputs, infos, out }) =>
       fuse(inputs, infos, out, "where", ([c, a, b]) => {

@@ -10,6 +10,7 @@ import { ErrorReport, reportRuntimeError } from "./errors/report";
 import { reportDiagnostics } from "./errors/diagnostics";
 import type { RunOutcome } from "./language/executor";
 import type { Queued, Session } from "./session";
+import { mark } from "./trace";
 
 interface ExecuteContent {
   code?: unknown;
@@ -75,7 +76,9 @@ export async function execute(s: Session, msg: Message, channel: RequestChannel)
   const stopOnError = c.stop_on_error !== false;
   if (storeHistory) s.executionCount += 1;
   const count = s.executionCount;
+  mark("execute: waiting for ready");
   await s.k.ready;
+  mark("execute: ready");
   const buffersBefore = s.k.preload.core?.memory?.().buffers ?? 0;
   const out = new CellOutput(msg, silent, s.k.transport);
   const entry = storeHistory ? s.k.history.add(count, code) : null;
@@ -84,6 +87,7 @@ export async function execute(s: Session, msg: Message, channel: RequestChannel)
   out.send("execute_input", { code, execution_count: count });
   const outcome = await cellContext.run(out, () => s.k.executor.run(code, { executionCount: storeHistory ? count : null }));
 
+  mark("execute: ran");
   let reply: Json;
   if (outcome.kind === "ok") {
     if (outcome.hasValue) {
@@ -101,6 +105,7 @@ export async function execute(s: Session, msg: Message, channel: RequestChannel)
   await out.flushed();
   const aborted = reply.status === "error" && stopOnError ? await s.takeQueued() : [];
   await s.reply(channel, msg, "execute_reply", reply, { status: reply.status });
+  mark("execute_reply sent");
   if (!silent) s.k.inspector.afterExecute(msg, code);
   return { aborted, afterIdle: silent ? undefined : afterCell(s, msg, buffersBefore) };
 }

@@ -8,6 +8,7 @@ import type { Session } from "./session";
 import { execute, ExecuteResult } from "./execute";
 import { ts } from "./language/tslab";
 import { KERNEL_VERSION } from "./version";
+import { mark } from "./trace";
 
 const REQUEST_TYPES = [
   "kernel_info_request",
@@ -57,7 +58,7 @@ function kernelInfo() {
 }
 
 export const handlers: { [T in RequestType]: Handler } = {
-  kernel_info_request: (s, msg, ch) => s.reply(ch, msg, "kernel_info_reply", kernelInfo()),
+  kernel_info_request: (s, msg, ch) => s.reply(ch, msg, "kernel_info_reply", kernelInfo()).then(() => mark("kernel_info_reply sent")),
 
   execute_request: (s, msg, ch) => execute(s, msg, ch),
 

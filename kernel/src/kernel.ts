@@ -18,6 +18,7 @@ import { cellContext, redirectStdio } from "./output";
 import { reportRuntimeError } from "./errors/report";
 import { isTensorLike } from "./display/tensor";
 import { log } from "./log";
+import { mark } from "./trace";
 
 export interface KernelParts {
   transport: Transport;
@@ -52,17 +53,25 @@ function catchStrayErrors(executor: Executor, preload: Preload): void {
 }
 
 /** Runs `start` once: after the first request has been answered and its idle status sent
- * (clients send kernel_info first), or after `ms`, whichever comes first. */
-function afterFirstRequest(ms: number, start: () => void): () => void {
+ * (clients send kernel_info first), or `ms` after `arm()` (called once the sockets are bound),
+ * whichever comes first. The wait starts at binding, not before: on a loaded machine binding
+ * and the client's connection took longer than the wait, and the converter's build (seconds of
+ * synchronous work) then ran before the first kernel_info_reply. */
+function afterFirstRequest(ms: number, start: () => void): { kick: () => void; arm: () => void } {
   let done = false;
+  let timer: NodeJS.Timeout | undefined;
   const once = () => {
     if (done) return;
     done = true;
     clearTimeout(timer);
     start();
   };
-  const timer = setTimeout(once, ms);
-  return () => setImmediate(once);
+  return {
+    kick: () => setImmediate(once),
+    arm: () => {
+      if (!done) timer = setTimeout(once, ms);
+    },
+  };
 }
 
 export async function startKernel(connectionFile: string): Promise<KernelParts> {
@@ -70,11 +79,13 @@ export async function startKernel(connectionFile: string): Promise<KernelParts> 
   // SIMD, about a third faster; a V8 flag on Node 20) unless the user said otherwise. A library
   // in someone else's process leaves that choice to them (see the core's wasm engine).
   process.env.TSDL_WASM_RELAXED_SIMD ??= "1";
+  mark("modules loaded");
   const info = readConnectionFile(connectionFile);
   const cwd = process.cwd();
   redirectStdio();
   const preload = new Preload(cwd);
-  const backend = preload.startBackend().catch((e: unknown) => log(`core backend selection failed: ${String(e)}`));
+  mark("core loaded");
+  const backend = preload.startBackend().then(() => mark("backend ready")).catch((e: unknown) => log(`core backend selection failed: ${String(e)}`));
   // Let the backend's synchronous start run up to its first wait on the device, so the device
   // request proceeds while the sockets open and the converter is built.
   await new Promise((resolve) => setImmediate(resolve));
@@ -91,8 +102,10 @@ export async function startKernel(connectionFile: string): Promise<KernelParts> 
   // executions, completions and inspections wait for them.
   let preloaded!: () => void;
   const typesReady = new Promise<void>((resolve) => (preloaded = resolve));
-  const kick = afterFirstRequest(200, () => {
+  const { kick, arm } = afterFirstRequest(500, () => {
+    mark("preload start");
     preload.run(executor, lang).then(() => {
+      mark("preload done");
       preloaded();
       // Once the cells waiting for the preload have run; only the first kernel on a machine
       // (or after an upgrade) writes it.
@@ -113,6 +126,8 @@ export async function startKernel(connectionFile: string): Promise<KernelParts> 
     // Any other first request (an execution, a completion) needs the language: start now.
     if (msg.header.msg_type !== "kernel_info_request") kick();
   });
+  mark("sockets bound");
+  arm();
   const comms = new CommManager(transport);
   const inspector = new Inspector(comms, {
     locals: () => executor.locals,

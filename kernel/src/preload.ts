@@ -19,6 +19,9 @@ import { DISPLAY_DECLARATION, installCoreDisplaySink, installDisplay, loadTslabP
 import { isTensorLike } from "./display/tensor";
 import { log } from "./log";
 import { mayHaveGpu } from "./gpuPresence";
+import { mark } from "./trace";
+import { ExportCache } from "./exportCache";
+import { ts } from "./language/tslab";
 
 export const CORE = "@tsdl/core";
 
@@ -58,6 +61,8 @@ export class Preload {
   core: CoreApi | null = null;
   private readonly names = new Set<string>();
   private executor: Executor | null = null;
+  /** The folder of the core's compiled modules and their declarations. */
+  private typesDir: string | null = null;
 
   /** Call before the converter is created: loads the core and makes its types resolvable
    * from `cwd`. */
@@ -65,6 +70,7 @@ export class Preload {
     const location = resolveCore();
     if (!location) return;
     forwardModule(cwd, CORE, location.dir);
+    this.typesDir = path.dirname(location.main);
     try {
       this.core = require(location.main) as CoreApi;
     } catch (e) {
@@ -92,14 +98,21 @@ export class Preload {
     if (!this.core) return lang.setAmbient(DISPLAY_DECLARATION);
     executor.modules.provide(CORE, () => this.core);
     installCoreDisplaySink(this.core);
-    const probe = `import {  } from "${CORE}";`;
-    const entries = lang.converter.complete(executor.declarations, probe, "import { ".length).original?.entries ?? [];
-    // Completion inside import braces also offers the `type` keyword.
-    const names = entries.filter((e) => e.kind !== "keyword" && /^[A-Za-z_$][\w$]*$/.test(e.name) && e.name !== "default").map((e) => e.name);
+    // Built here rather than on first use below, so the trace shows its cost apart.
+    void lang.converter;
+    mark("converter built");
+    const cache = this.typesDir ? new ExportCache(this.typesDir, ts.version) : null;
+    let names = cache?.read() ?? null;
+    mark(names ? "export list from cache" : "export list not cached");
+    if (!names) {
+      names = this.exportsFromChecker(executor, lang);
+      if (names.length > 0) cache?.write(names);
+    }
     if (names.length === 0) {
       lang.setAmbient(DISPLAY_DECLARATION);
       return log(`${CORE} has no exports the type checker can see; nothing preloaded`);
     }
+    mark(`export list (${names.length} names)`);
     const core = this.core;
     const g = globalThis as Record<string, unknown>;
     const preloaded = names.filter((n) => !(n in g));
@@ -108,6 +121,15 @@ export class Preload {
       this.names.add(n);
     }
     lang.setAmbient(ambientDeclaration(preloaded), { [NAMESPACE_FILE]: `export * from "${CORE}";\nexport as namespace ${CORE_NAMESPACE};\n` });
+    mark("ambient set");
+  }
+
+  /** The core's exports as the type checker lists them (values and types alike). */
+  private exportsFromChecker(executor: Executor, lang: TslabLanguage): string[] {
+    const probe = `import {  } from "${CORE}";`;
+    const entries = lang.converter.complete(executor.declarations, probe, "import { ".length).original?.entries ?? [];
+    // Completion inside import braces also offers the `type` keyword.
+    return entries.filter((e) => e.kind !== "keyword" && /^[A-Za-z_$][\w$]*$/.test(e.name) && e.name !== "default").map((e) => e.name);
   }
 
   /** A preloaded name still bound to the core's own export (a user's import of it). */

@@ -15,7 +15,7 @@ import * as path from "node:path";
 import * as vm from "node:vm";
 import { log } from "../log";
 
-function cacheDir(): string | null {
+export function cacheDir(): string | null {
   const env = process.env.TSDL_CACHE_DIR;
   if (env === "off" || env === "0") return null;
   if (env) return env;

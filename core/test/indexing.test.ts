@@ -155,6 +155,16 @@ eachBackend("indexing", (backend) => {
       await expectTensor(t.concat([t.tensor([true]), t.tensor([false])]), [1, 0], { dtype: "bool" });
     });
 
+    it("concat copies long and short rows alike (rows of 70, 1 and 3 values, mixed dtypes)", async () => {
+      const rows = 3;
+      const widths = [70, 1, 3];
+      const parts = widths.map((w, k) => Array.from({ length: rows * w }, (_, i) => i + k * 1000 + (k === 1 ? 0 : 0.5)));
+      const xs = parts.map((p, k) => t.tensor(p, { dtype: k === 1 ? "int32" : "float32" }).reshape([rows, widths[k]]));
+      const want: number[] = [];
+      for (let r = 0; r < rows; r++) widths.forEach((w, k) => want.push(...parts[k].slice(r * w, (r + 1) * w)));
+      await expectTensor(t.concat(xs, 1), want, { shape: [rows, 74], dtype: "float32" });
+    });
+
     it("concat's shape errors", () => {
       assert.throws(() => t.concat([t.zeros([2, 2]), t.zeros([2, 3])]), {
         name: "ShapeError",

@@ -9,6 +9,7 @@ import { GradError } from "../errors";
 import { onesLike } from "../creation";
 import { formatShape, sameShape } from "../shape";
 import { keep } from "../scope";
+import { customRule } from "./custom";
 
 /** Sums g over the axes that broadcasting added or stretched, giving `shape`. */
 export function sumToShape(g: Tensor, shape: readonly number[]): Tensor {
@@ -60,8 +61,10 @@ export function backprop(root: Tensor, seed: Tensor, stops: Set<Tensor> | null, 
       const g = grads.get(t);
       const node = t.node;
       if (!g || !node || stops?.has(t)) continue;
+      const needs = node.inputs.map((i) => i.requiresGrad);
+      const custom = customRule(node);
       const rule = vjpRules[node.prim] as (g: Tensor, i: Tensor[], o: Tensor, a: unknown, n: boolean[]) => (Tensor | null)[];
-      const cots = rule(g, node.inputs, t, node.attrs, node.inputs.map((i) => i.requiresGrad));
+      const cots = custom ? custom(g, needs) : rule(g, node.inputs, t, node.attrs, needs);
       node.inputs.forEach((input, k) => {
         const c = cots[k];
         if (!c || !input.requiresGrad) return;

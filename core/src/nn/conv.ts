@@ -1,11 +1,13 @@
 // Conv2d and MaxPool2d on [N, C, H, W] tensors, built from primitives: convolution gathers
-// the kernel's K*K shifted views with strided slices (their gradient is a cheap pad, where a
-// gather's would be a scatter) and multiplies once by the flattened weight.
+// the kernel's K*K shifted views with strided slices and multiplies once by the flattened
+// weight. Its gradient is written out (customVjp) rather than left to autodiff of those ops.
 
 import type { Tensor } from "../tensor";
 import { Module, parameter } from "./module";
 import { uniformInit } from "./layers";
-import { stack } from "../ops/indexing";
+import { stack, take } from "../ops/indexing";
+import { customVjp } from "../autodiff/custom";
+import { isGradEnabled } from "../autodiff/mode";
 import { matmulT } from "../ops/matmul";
 import { ShapeError, InputError } from "../errors";
 import { formatShape } from "../shape";
@@ -28,28 +30,27 @@ function imageError(op: string, x: Tensor, channels: number | null): ShapeError 
   );
 }
 
-/** The conv of x [N, C, H, W] with w [O, C, kh, kw]: [N, O, Ho, Wo]. */
-export function conv2d(x: Tensor, w: Tensor, b: Tensor | null, stride: [number, number], padding: [number, number]): Tensor {
-  const [n, c, h, wd] = x.shape;
-  const [o, , kh, kw] = w.shape;
+function convFitError(x: Tensor, w: Tensor, padding: [number, number]): ShapeError {
+  const [kh, kw] = w.shape.slice(2);
+  return new ShapeError(`conv2d: a ${kh}x${kw} kernel does not fit the ${x.shape[2]}x${x.shape[3]} input (padding ${padding.join("x")})`, {
+    op: "conv2d",
+    operands: [
+      { role: "input", shape: x.shape.slice(), dtype: x.dtype },
+      { role: "weight", shape: w.shape.slice(), dtype: w.dtype },
+    ],
+    conflict: [],
+    rule: "the kernel must fit inside the padded image.",
+    suggestions: [],
+  });
+}
+
+/** The im2col columns of x [N, C, H, W]: [N*Ho*Wo, C*kh*kw], one row per output pixel. */
+function im2col(x: Tensor, kh: number, kw: number, stride: [number, number], padding: [number, number], ho: number, wo: number): Tensor {
+  const [n, c] = x.shape;
   const xp = padding[0] || padding[1] ? x.pad([[0, 0], [0, 0], [padding[0], padding[0]], [padding[1], padding[1]]]) : x;
-  const ho = Math.floor((h + 2 * padding[0] - kh) / stride[0]) + 1;
-  const wo = Math.floor((wd + 2 * padding[1] - kw) / stride[1]) + 1;
-  if (ho <= 0 || wo <= 0) {
-    throw new ShapeError(`conv2d: a ${kh}x${kw} kernel does not fit the ${h}x${wd} input (padding ${padding.join("x")})`, {
-      op: "conv2d",
-      operands: [
-        { role: "input", shape: x.shape.slice(), dtype: x.dtype },
-        { role: "weight", shape: w.shape.slice(), dtype: w.dtype },
-      ],
-      conflict: [],
-      rule: "the kernel must fit inside the padded image.",
-      suggestions: [],
-    });
-  }
   // The views are cut from the image channels-last, so stacking them on a new last axis lays
-  // the columns out as the matmul reads them: one transpose of the image (and of its gradient)
-  // instead of one of the K-times larger stack (and of its gradient).
+  // the columns out as the matmul reads them: one transpose of the image instead of one of the
+  // K-times larger stack.
   const xh = xp.permute(0, 2, 3, 1);
   const views: Tensor[] = [];
   for (let i = 0; i < kh; i++) {
@@ -58,12 +59,95 @@ export function conv2d(x: Tensor, w: Tensor, b: Tensor | null, stride: [number, 
     }
   }
   // [N, Ho, Wo, C, K] -> [N*Ho*Wo, C*K], matching w's [O, C, kh, kw] order.
-  const cols = stack(views, 4).reshape([n * ho * wo, c * kh * kw]);
-  // cols @ W^T with W read transposed in place (no copy of the transpose, here or in the VJP).
-  const wm = w.reshape([o, c * kh * kw]);
+  return stack(views, 4).reshape([n * ho * wo, c * kh * kw]);
+}
+
+/** cols @ W^T with W [O, C, kh, kw] read transposed in place, plus bias, as [N, O, Ho, Wo]. */
+function colsTimesWeight(cols: Tensor, w: Tensor, b: Tensor | null, n: number, ho: number, wo: number): Tensor {
+  const o = w.shape[0];
+  const wm = w.reshape([o, cols.shape[1]]);
   let y = cols.dtype === wm.dtype ? matmulT(cols, wm, false, true) : cols.matmul(wm.T);
   if (b) y = y.add(b);
   return y.reshape([n, ho, wo, o]).permute(0, 3, 1, 2);
+}
+
+function outputSize(x: Tensor, w: Tensor, stride: [number, number], padding: [number, number]): [number, number] {
+  const ho = Math.floor((x.shape[2] + 2 * padding[0] - w.shape[2]) / stride[0]) + 1;
+  const wo = Math.floor((x.shape[3] + 2 * padding[1] - w.shape[3]) / stride[1]) + 1;
+  if (ho <= 0 || wo <= 0) throw convFitError(x, w, padding);
+  return [ho, wo];
+}
+
+/** conv2d as plain ops, differentiated op by op by autodiff: the reference for its custom
+ * gradient (tests compare the two). */
+export function conv2dComposite(x: Tensor, w: Tensor, b: Tensor | null, stride: [number, number], padding: [number, number]): Tensor {
+  const [ho, wo] = outputSize(x, w, stride, padding);
+  return colsTimesWeight(im2col(x, w.shape[2], w.shape[3], stride, padding, ho, wo), w, b, x.shape[0], ho, wo);
+}
+
+/**
+ * The gradient of conv2d w.r.t. x [N, C, H, W] from gy [N, O, Ho, Wo]: the transposed conv,
+ * i.e. a stride-1 conv of gy (dilated by the stride, padded by the kernel size less the
+ * padding) with the spatially flipped kernel, its in/out channels swapped. It reuses the
+ * forward's im2col and one matmul where autodiff of im2col would pad each of the kh*kw
+ * column gradients to the image's size and add them up.
+ */
+function convInputGrad(gy: Tensor, w: Tensor, xShape: readonly number[], stride: [number, number], padding: [number, number]): Tensor {
+  const [n, o, ho, wo] = gy.shape;
+  const [, , kh, kw] = w.shape;
+  const [s0, s1] = stride;
+  let gd = gy;
+  if (s0 > 1 || s1 > 1) {
+    // Interleave s-1 zeros after every value: pad a unit axis after each spatial axis.
+    gd = gy.reshape([n, o, ho, 1, wo, 1]).pad([[0, 0], [0, 0], [0, 0], [0, s0 - 1], [0, 0], [0, s1 - 1]]).reshape([n, o, ho * s0, wo * s1]);
+  }
+  // Rows the forward's last window left over (r), and the s-1 trailing zeros already there.
+  const widths = ([0, 1] as const).map((a) => {
+    const k = w.shape[2 + a];
+    const r = xShape[2 + a] + 2 * padding[a] - k - ((a ? wo : ho) - 1) * stride[a];
+    return [k - 1 - padding[a], k - 1 - padding[a] + r - (stride[a] - 1)] as [number, number];
+  });
+  const grow = widths.map(([lo, hi]) => [Math.max(lo, 0), Math.max(hi, 0)] as [number, number]);
+  if (grow.some(([lo, hi]) => lo || hi)) gd = gd.pad([[0, 0], [0, 0], ...grow]);
+  if (widths.some(([lo, hi]) => lo < 0 || hi < 0)) {
+    const cut = widths.map(([lo, hi], a) => [Math.max(-lo, 0), gd.shape[2 + a] - Math.max(-hi, 0)]);
+    gd = gd.index(":", ":", cut[0], cut[1]);
+  }
+  const flipH = Array.from({ length: kh }, (_, i) => kh - 1 - i);
+  const flipW = Array.from({ length: kw }, (_, i) => kw - 1 - i);
+  const wt = take(take(w, flipH, 2), flipW, 3).permute(1, 0, 2, 3);
+  return conv2d(gd, wt, null, [1, 1], [0, 0]);
+}
+
+/** The conv of x [N, C, H, W] with w [O, C, kh, kw]: [N, O, Ho, Wo]. Its gradient is written
+ * out (customVjp): the transposed conv for x, one matmul of the columns for w. */
+export function conv2d(x: Tensor, w: Tensor, b: Tensor | null, stride: [number, number], padding: [number, number]): Tensor {
+  const [n] = x.shape;
+  const [o, c, kh, kw] = w.shape;
+  const [ho, wo] = outputSize(x, w, stride, padding);
+  let cols: Tensor | null = null;
+  const inputs = b ? [x, w, b] : [x, w];
+  return customVjp(
+    inputs,
+    () => {
+      cols = im2col(x, kh, kw, stride, padding, ho, wo);
+      return colsTimesWeight(cols, w, b, n, ho, wo);
+    },
+    (gy, needs) => {
+      const gm = gy.permute(0, 2, 3, 1).reshape([n * ho * wo, o]);
+      let gw: Tensor | null = null;
+      if (needs[1]) {
+        // Differentiating the backward pass needs the columns as recorded ops of x.
+        const xc = isGradEnabled() ? im2col(x, kh, kw, stride, padding, ho, wo) : cols!;
+        gw = matmulT(gm, xc, true, false).reshape([o, c, kh, kw]);
+      }
+      return [
+        needs[0] ? convInputGrad(gy, w, x.shape, stride, padding) : null,
+        gw,
+        b && needs[2] ? gy.sum([0, 2, 3]) : null,
+      ];
+    },
+  );
 }
 
 export class Conv2d extends Module {

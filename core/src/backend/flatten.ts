@@ -44,7 +44,7 @@ export interface Summary<L> {
   ops: number;
 }
 
-function sameShape(a: readonly number[], b: readonly number[]): boolean {
+export function sameShape(a: readonly number[], b: readonly number[]): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
@@ -150,4 +150,27 @@ export class Flattener<S, L extends FlatLeaf<S>, O extends FlatOp<L>> {
     if (id === undefined) this.ids.set(text, (id = `#${this.ids.size}`));
     return id;
   }
+}
+
+/** A pending tree node as both fusers build it: a leaf, or an op over inputs whose flattening
+ * and limits summary are cached on the node. */
+interface TreeNode {
+  kind: "leaf" | "op";
+  shape: readonly number[];
+  inputs?: TreeNode[];
+}
+
+/** The tree with every node and leaf read as `shape` (valid when all leaves are full-size);
+ * cached flattenings and summaries are dropped, since they describe the old shape. */
+export function reshapeTree<N extends TreeNode>(root: N, shape: readonly number[]): N {
+  const memo = new Map<TreeNode, TreeNode>();
+  const visit = (n: TreeNode): TreeNode => {
+    let m = memo.get(n);
+    if (!m) {
+      m = n.kind === "leaf" ? { ...n, shape } : ({ ...n, shape, inputs: n.inputs!.map(visit), flat: undefined, summary: undefined } as TreeNode);
+      memo.set(n, m);
+    }
+    return m;
+  };
+  return visit(root) as N;
 }

@@ -26,7 +26,7 @@ import { computeElementwise, type ElementwiseOp } from "./elementwise";
 import { storedExpr } from "./expressions";
 import { blockPlan, runMap, type Body } from "./loops";
 import type { ReduceInput } from "./reduce";
-import { Flattener, type Flat as FlatOf } from "../flatten";
+import { Flattener, reshapeTree, sameShape, type Flat as FlatOf } from "../flatten";
 
 interface Leaf {
   kind: "leaf";
@@ -93,24 +93,6 @@ function bodyOf(flat: Flat, round: boolean): Body {
     return { prelude: lines.join("\n"), expr: `t${last}` };
   };
   return { key: `fused{${flat.key}}${round ? "r" : ""}`, dtypes: flat.leaves.map((l) => l.dtype), code };
-}
-
-function sameShape(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((d, i) => d === b[i]);
-}
-
-/** The tree with every node and leaf read as `shape` (valid when all leaves are full-size). */
-function reshapeTree(root: OpNode, shape: readonly number[]): OpNode {
-  const memo = new Map<FNode, FNode>();
-  const visit = (n: FNode): FNode => {
-    let m = memo.get(n);
-    if (!m) {
-      m = n.kind === "leaf" ? { ...n, shape } : { ...n, shape, inputs: n.inputs.map(visit), flat: undefined, summary: undefined };
-      memo.set(n, m);
-    }
-    return m;
-  };
-  return visit(root) as OpNode;
 }
 
 export class CpuFuser {

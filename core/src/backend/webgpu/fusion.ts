@@ -32,7 +32,7 @@ import { Params } from "./params";
 import { storageType, type Decl } from "./wgsl/common";
 import { unravel } from "./wgsl/divide";
 import { storeExpr, type Expr } from "./wgsl/elementwise";
-import { Flattener, type Flat as FlatOf } from "../flatten";
+import { Flattener, reshapeTree, sameShape, type Flat as FlatOf } from "../flatten";
 
 export interface Leaf {
   kind: "leaf";
@@ -149,24 +149,6 @@ export function program(root: OpNode): Program {
     body: composeBody(flat),
     ops: flat.ops.length,
   };
-}
-
-function sameShape(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((d, i) => d === b[i]);
-}
-
-/** The tree with every leaf read as `shape` (valid when all leaves are full-size). */
-function reshapeTree(root: OpNode, shape: readonly number[]): OpNode {
-  const memo = new Map<FNode, FNode>();
-  const visit = (n: FNode): FNode => {
-    let m = memo.get(n);
-    if (!m) {
-      m = n.kind === "leaf" ? { ...n, shape } : { ...n, shape, inputs: n.inputs.map(visit), flat: undefined, summary: undefined };
-      memo.set(n, m);
-    }
-    return m;
-  };
-  return visit(root) as OpNode;
 }
 
 export class Fuser {

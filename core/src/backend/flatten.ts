@@ -14,6 +14,7 @@ export interface FlatLeaf<S> {
 
 export interface FlatOp<L> {
   kind: "op";
+  shape: readonly number[];
   inputs: (L | FlatOp<L>)[];
   /**
    * The memoized flattening (a field, not a WeakMap: one per op, and ephemeron tables cost the
@@ -78,6 +79,15 @@ export class Flattener<S, L extends FlatLeaf<S>, O extends FlatOp<L>> {
     let f = root.flat as Flat<L, O> | undefined;
     if (!f) root.flat = f = this.walk(root);
     return f;
+  }
+
+  /** The tree read as `shape` by a consumer: itself, or (a reshape in between) a copy read at
+   * the new shape when every leaf is full-size; null when it must be computed first. */
+  readAs(root: O, shape: readonly number[]): O | null {
+    if (sameShape(root.shape, shape)) return root;
+    const n = root.shape.reduce((p, d) => p * d, 1);
+    if (!this.summary(root).leaves.every((l) => l.shape.reduce((p, d) => p * d, 1) === n)) return null;
+    return reshapeTree(root as unknown as TreeNode, shape) as unknown as O;
   }
 
   /** The distinct leaves and the number of operations of a tree, without walking it if it can. */
@@ -162,7 +172,7 @@ interface TreeNode {
 
 /** The tree with every node and leaf read as `shape` (valid when all leaves are full-size);
  * cached flattenings and summaries are dropped, since they describe the old shape. */
-export function reshapeTree<N extends TreeNode>(root: N, shape: readonly number[]): N {
+function reshapeTree<N extends TreeNode>(root: N, shape: readonly number[]): N {
   const memo = new Map<TreeNode, TreeNode>();
   const visit = (n: TreeNode): TreeNode => {
     let m = memo.get(n);

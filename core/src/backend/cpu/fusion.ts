@@ -26,7 +26,7 @@ import { computeElementwise, type ElementwiseOp } from "./elementwise";
 import { storedExpr } from "./expressions";
 import { blockPlan, runMap, type Body } from "./loops";
 import type { ReduceInput } from "./reduce";
-import { Flattener, reshapeTree, sameShape, type Flat as FlatOf } from "../flatten";
+import { Flattener, type Flat as FlatOf } from "../flatten";
 
 interface Leaf {
   kind: "leaf";
@@ -142,10 +142,7 @@ export class CpuFuser {
     if (!node || s.epoch !== this.epoch) return null;
     s.uses += 1;
     if (s.uses > 1 && s.ops > SHARED_OPS) return null;
-    if (sameShape(node.shape, info.shape)) return node;
-    const n = sizeOf(node.shape);
-    if (flattener.summary(node).leaves.every((l) => sizeOf(l.shape) === n)) return reshapeTree(node, info.shape);
-    return null;
+    return flattener.readAs(node, info.shape);
   }
 
   private compute(s: FusedStorage): CpuStorage {

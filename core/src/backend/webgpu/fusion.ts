@@ -32,7 +32,7 @@ import { Params } from "./params";
 import { storageType, type Decl } from "./wgsl/common";
 import { unravel } from "./wgsl/divide";
 import { storeExpr, type Expr } from "./wgsl/elementwise";
-import { Flattener, reshapeTree, sameShape, type Flat as FlatOf } from "../flatten";
+import { Flattener, type Flat as FlatOf } from "../flatten";
 
 export interface Leaf {
   kind: "leaf";
@@ -222,10 +222,7 @@ export class Fuser {
     if (s.epoch !== this.epoch) return null;
     s.uses += 1;
     if (s.uses > 1 && s.ops > SHARED_OPS) return null;
-    if (sameShape(node.shape, info.shape)) return node;
-    const n = sizeOf(node.shape);
-    if (flattener.summary(node).leaves.every((l) => sizeOf(l.shape) === n)) return reshapeTree(node, info.shape);
-    return null;
+    return flattener.readAs(node, info.shape);
   }
 
   private nodeOf(s: Storage, info: TensorInfo): FNode {

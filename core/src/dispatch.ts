@@ -23,6 +23,11 @@ export interface GradNode<P extends Primitive = Primitive> {
   prim: P;
   attrs: PrimitiveAttrs[P];
   inputs: Tensor[];
+  /** Tensors a library composite made on the way to this node's tensor and kept only for its
+   * gradient (scope.ts's internal()); a backward() that does not retain the graph frees them. */
+  internals?: Tensor[];
+  /** A backward() freed `internals`: going through this node again is an error. */
+  released?: boolean;
 }
 
 export function commonBackend(inputs: Tensor[], what: string): Backend {

@@ -39,3 +39,32 @@ export function keep<T extends Tensor>(t: T): T {
   for (const s of scopes) s.delete(t);
   return t;
 }
+
+/**
+ * For the library's own composites (layers, losses, softmax, conv2d): runs fn like tidy(), but
+ * what fn made besides its result is not disposed at once when the result is in an autodiff
+ * graph, since the graph may need it for the gradient. It is handed to the result's graph node
+ * instead, and backward() frees it once the gradient is computed (retainGraph: false, as in
+ * PyTorch). Without a graph it is disposed at once. Either way a training loop that never
+ * awaits (FinalizationRegistry callbacks only run between tasks) frees its intermediates.
+ */
+export function internal<T extends Tensor>(fn: () => T): T {
+  const s = openScope();
+  let out: T | undefined;
+  try {
+    out = fn();
+  } finally {
+    if (scopes.pop() !== s) throw new Error("tidy scopes closed out of order");
+    const rest: Tensor[] = [];
+    for (const t of s) if (t !== out) rest.push(t);
+    if (out && s.has(out)) trackInScope(out);
+    const node = out?.requiresGrad ? out.node : null;
+    if (node && rest.length) {
+      (node.internals ??= []).push(...rest);
+      for (const t of rest) trackInScope(t); // an enclosing tidy() still frees them
+    } else {
+      for (const t of rest) t.dispose();
+    }
+  }
+  return out as T;
+}

@@ -17,7 +17,7 @@ import * as idx from "./ops/indexing";
 import { matmul, dot, outer } from "./ops/matmul";
 import * as comp from "./composite/math";
 import * as stats from "./composite/stats";
-import { backward } from "./autodiff/backprop";
+import { backward, type BackwardOptions } from "./autodiff/backprop";
 import { formatTensor, toNested } from "./format";
 import type { Nested } from "./format";
 import { backendByName } from "./backend/registry";
@@ -250,9 +250,14 @@ export class Tensor {
   clone(): Tensor {
     return lay.copy(this);
   }
-  /** Fills .grad of every leaf tensor with requiresGrad that this depends on. */
-  backward(gradient?: Tensor): void {
-    backward(this, gradient);
+  /**
+   * Fills .grad of every leaf tensor with requiresGrad that this depends on. Like PyTorch it
+   * then frees what layers and losses kept for the gradient; `{ retainGraph: true }` keeps it,
+   * to call backward() through the same graph again.
+   */
+  backward(gradient?: Tensor | BackwardOptions, options?: BackwardOptions): void {
+    if (gradient !== undefined && !(gradient instanceof Tensor)) backward(this, undefined, gradient);
+    else backward(this, gradient, options);
   }
 
   // ---- elementwise ----

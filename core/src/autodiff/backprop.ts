@@ -8,7 +8,7 @@ import { withGradMode } from "./mode";
 import { GradError } from "../errors";
 import { onesLike } from "../creation";
 import { formatShape, sameShape } from "../shape";
-import { keep } from "../scope";
+import { closeScope, keep, openScope } from "../scope";
 import { customRule } from "./custom";
 
 /** Sums g over the axes that broadcasting added or stretched, giving `shape`. */
@@ -50,17 +50,23 @@ export function dependsOnOuter(root: Tensor, stops: Set<Tensor>): boolean {
   return topoOrder(root, stops).some((t) => t.requiresGrad && !t.node && !stops.has(t));
 }
 
+const releasedMessage =
+  "backward(): part of this graph was already differentiated by a backward() that freed what it kept for the " +
+  "gradient (as PyTorch does); compute the forward again, or pass { retainGraph: true } to the first backward()";
+
 /**
  * Cotangents of every tensor reachable from root, given the root's cotangent `seed`.
  * `createGraph` records the backward pass itself, for higher-order derivatives.
  */
 export function backprop(root: Tensor, seed: Tensor, stops: Set<Tensor> | null, createGraph: boolean): Map<Tensor, Tensor> {
+  const order = topoOrder(root, stops);
   return withGradMode(createGraph, () => {
     const grads = new Map<Tensor, Tensor>([[root, seed]]);
-    for (const t of topoOrder(root, stops)) {
+    for (const t of order) {
       const g = grads.get(t);
       const node = t.node;
       if (!g || !node || stops?.has(t)) continue;
+      if (node.released) throw new GradError(releasedMessage);
       const needs = node.inputs.map((i) => i.requiresGrad);
       const custom = customRule(node);
       const rule = vjpRules[node.prim] as (g: Tensor, i: Tensor[], o: Tensor, a: unknown, n: boolean[]) => (Tensor | null)[];
@@ -77,8 +83,33 @@ export function backprop(root: Tensor, seed: Tensor, stops: Set<Tensor> | null, 
   });
 }
 
-/** PyTorch-style backward: accumulates into .grad of every leaf with requiresGrad. */
-export function backward(root: Tensor, gradient?: Tensor): void {
+/**
+ * Frees what library composites kept for the gradient (GradNode.internals, see scope.ts) in
+ * root's graph, once it was differentiated. Call it after using backprop's result: disposing
+ * an internal tensor clears its node, which would make it look like a leaf.
+ */
+export function releaseInternals(root: Tensor, stops: Set<Tensor> | null): void {
+  const nodes = topoOrder(root, stops).filter((t) => !stops?.has(t)).map((t) => t.node);
+  for (const node of nodes) {
+    if (!node?.internals) continue;
+    const list = node.internals;
+    node.internals = undefined;
+    node.released = true;
+    for (const t of list) t.dispose();
+  }
+}
+
+export interface BackwardOptions {
+  /** Keep what the graph saved for the gradient, to call backward() through it again. */
+  retainGraph?: boolean;
+}
+
+/**
+ * PyTorch-style backward: accumulates into .grad of every leaf with requiresGrad. What it
+ * computes on the way (cotangents of intermediates) is freed before it returns, so a training
+ * loop that never awaits does not keep a step's worth of buffers per iteration.
+ */
+export function backward(root: Tensor, gradient?: Tensor, options: BackwardOptions = {}): void {
   if (!root.requiresGrad) {
     if (root.fromJit) {
       throw new GradError(
@@ -91,24 +122,33 @@ export function backward(root: Tensor, gradient?: Tensor): void {
         "mark the inputs first, e.g. w.requiresGrad = true (or w = w.requiresGrad_())",
     );
   }
-  let seed = gradient;
-  if (!seed) {
+  if (!gradient) {
     if (root.size !== 1) {
       throw new GradError(
         `backward(): the tensor has shape ${formatShape(root.shape)}; backward() without a gradient needs a single ` +
           `value (reduce first, e.g. loss.mean().backward()), or pass the gradient: y.backward(onesLike(y))`,
       );
     }
-    seed = onesLike(root);
-  } else if (!sameShape(seed.shape, root.shape)) {
-    throw new GradError(`backward(gradient): gradient shape ${formatShape(seed.shape)} must equal the tensor's shape ${formatShape(root.shape)}`);
+  } else if (!sameShape(gradient.shape, root.shape)) {
+    throw new GradError(`backward(gradient): gradient shape ${formatShape(gradient.shape)} must equal the tensor's shape ${formatShape(root.shape)}`);
   }
-  const grads = backprop(root, seed.astype("float32"), null, false);
-  withGradMode(false, () => {
-    for (const [t, g] of grads) {
-      if (t.node || !t.requiresGrad) continue;
-      const old = t.peekGrad();
-      t.setOwnedGrad(keep(old ? old.add(g) : g.detach()));
-    }
-  });
+  const scope = openScope(); // everything made from here on but the new .grads is freed at the end
+  const made = new Set<Tensor>();
+  try {
+    const seed = gradient ?? onesLike(root);
+    const grads = backprop(root, seed.astype("float32"), null, false);
+    withGradMode(false, () => {
+      for (const [t, g] of grads) {
+        if (t.node || !t.requiresGrad) continue;
+        const old = t.peekGrad();
+        const next = old ? old.add(g) : g.detach();
+        made.add(next);
+        t.setOwnedGrad(next);
+      }
+    });
+    if (!options.retainGraph) releaseInternals(root, null);
+  } finally {
+    closeScope(scope, made);
+  }
+  for (const g of made) keep(g);
 }

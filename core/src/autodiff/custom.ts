@@ -6,6 +6,7 @@
 import type { Tensor } from "../tensor";
 import type { GradNode } from "../dispatch";
 import { isGradEnabled, withGradMode } from "./mode";
+import { internal } from "../scope";
 
 /** Input cotangents from the output cotangent g; `needs[i]` says whether input i wants one.
  * It runs with recording on when the backward pass itself is differentiated (createGraph), so
@@ -32,12 +33,15 @@ export function customRule(node: GradNode): CustomBackward | null {
  */
 export function customVjp(inputs: Tensor[], forward: () => Tensor, backward: CustomBackward): Tensor {
   const record = isGradEnabled() && inputs.some((t) => t.requiresGrad);
-  const out = record ? withGradMode(false, forward) : forward();
-  if (record && out.dtype === "float32") {
-    if (out.node || inputs.includes(out)) throw new Error("customVjp: the forward must return a new tensor");
-    const node: CustomNode = { prim: "custom", attrs: null, inputs, vjp: backward };
-    out.node = node as unknown as GradNode;
-    out.requiresGrad = true;
-  }
-  return out;
+  // What the forward saved for `backward` goes to the node, and is freed after backward().
+  return internal(() => {
+    const out = record ? withGradMode(false, forward) : forward();
+    if (record && out.dtype === "float32") {
+      if (out.node || inputs.includes(out)) throw new Error("customVjp: the forward must return a new tensor");
+      const node: CustomNode = { prim: "custom", attrs: null, inputs, vjp: backward };
+      out.node = node as unknown as GradNode;
+      out.requiresGrad = true;
+    }
+    return out;
+  });
 }

@@ -4,11 +4,12 @@
 // whenever an argument already carries a graph from an outer grad.
 
 import type { Tensor } from "../tensor";
-import { backprop, dependsOnOuter } from "./backprop";
+import { backprop, dependsOnOuter, releaseInternals } from "./backprop";
 import { withGradMode } from "./mode";
 import { GradError } from "../errors";
 import { isTensor, onesLike, zerosLike } from "../creation";
 import { formatShape } from "../shape";
+import { closeScope, collectTensors, openScope } from "../scope";
 
 export type Tree = Tensor | Tree[] | { [key: string]: Tree };
 
@@ -57,14 +58,27 @@ export function valueAndGrad<A extends unknown[]>(f: (...args: A) => Tensor, opt
     }
     const stops = new Set(leaves);
     const record = nested || (out.requiresGrad && dependsOnOuter(out, stops));
-    const grads = out.requiresGrad ? backprop(out, onesLike(out).astype("float32"), stops, record) : new Map();
-    let k = 0;
-    const pick = (a: unknown) =>
-      mapTree(a, () => {
-        const leaf = leaves[k++];
-        return grads.get(leaf) ?? zerosLike(leaf);
-      });
-    const gradTrees = argnums.map((i) => pick(tracked[i]));
+    // Unless the backward pass is itself differentiated, what it makes besides the gradients
+    // is freed now, and so is what layers and losses kept for it (backprop's release).
+    const scope = record ? null : openScope();
+    let gradTrees: unknown[] = [];
+    try {
+      const grads = out.requiresGrad ? backprop(out, onesLike(out).astype("float32"), stops, record) : new Map();
+      let k = 0;
+      const pick = (a: unknown) =>
+        mapTree(a, () => {
+          const leaf = leaves[k++];
+          return grads.get(leaf) ?? zerosLike(leaf);
+        });
+      gradTrees = argnums.map((i) => pick(tracked[i]));
+      if (!record && out.requiresGrad) releaseInternals(out, stops);
+    } finally {
+      if (scope) {
+        const made = new Set<Tensor>();
+        collectTensors(gradTrees, made, isTensor);
+        closeScope(scope, made);
+      }
+    }
     const value = record ? out : out.detach();
     return [value, Array.isArray(nums) ? gradTrees : gradTrees[0]];
   };

@@ -4,7 +4,8 @@
 
 import type { Tensor } from "../tensor";
 import { Module, parameter } from "./module";
-import { uniformInit } from "./layers";
+import { builtinLayer, uniformInit } from "./layers";
+import { internal } from "../scope";
 import { stack, take } from "../ops/indexing";
 import { customVjp } from "../autodiff/custom";
 import { isGradEnabled } from "../autodiff/mode";
@@ -176,7 +177,7 @@ export class Conv2d extends Module {
   }
   forward(x: Tensor): Tensor {
     if (x.ndim !== 4 || x.shape[1] !== this.inChannels) throw imageError("Conv2d", x, this.inChannels);
-    return conv2d(x.astype("float32"), this.weight, this.bias, this.stride, this.padding);
+    return internal(() => conv2d(x.astype("float32"), this.weight, this.bias, this.stride, this.padding));
   }
   override describe(): string {
     return `Conv2d(${this.inChannels}, ${this.outChannels}, kernel=${this.kernelSize.join("x")}, stride=${this.stride.join("x")}, padding=${this.padding.join("x")})`;
@@ -197,10 +198,14 @@ export class MaxPool2d extends Module {
     const [kh, kw] = this.kernelSize;
     const ho = Math.floor(h / kh);
     const wo = Math.floor(w / kw);
-    const cropped = h % kh || w % kw ? x.index(":", ":", [0, ho * kh], [0, wo * kw]) : x;
-    return cropped.reshape([n, c, ho, kh, wo, kw]).max([3, 5]);
+    return internal(() => {
+      const cropped = h % kh || w % kw ? x.index(":", ":", [0, ho * kh], [0, wo * kw]) : x;
+      return cropped.reshape([n, c, ho, kh, wo, kw]).max([3, 5]);
+    });
   }
   override describe(): string {
     return `MaxPool2d(${this.kernelSize.join("x")})`;
   }
 }
+
+builtinLayer(Conv2d, MaxPool2d);

@@ -9,6 +9,13 @@ import { InputError, ShapeError } from "../errors";
 import { formatShape } from "../shape";
 import { take } from "../ops/indexing";
 import { matmulT } from "../ops/matmul";
+import { internal } from "../scope";
+
+/** Layers of this library: their forward keeps none of the tensors it makes (see Sequential). */
+const builtinLayers = new Set<Function>();
+export function builtinLayer(...classes: Function[]): void {
+  for (const c of classes) builtinLayers.add(c);
+}
 
 /** Uniform in [-bound, bound). */
 export function uniformInit(shape: number[], bound: number): Tensor {
@@ -48,10 +55,12 @@ export class Linear extends Module {
         },
       );
     }
-    // x W^T with W read transposed in place (no copy of W.T each step).
-    const x2 = x.astype("float32");
-    const y = x2.ndim === 1 ? matmulT(x2.reshape([1, last]), this.weight, false, true).reshape([this.outFeatures]) : matmulT(x2, this.weight, false, true);
-    return this.bias ? y.add(this.bias) : y;
+    return internal(() => {
+      // x W^T with W read transposed in place (no copy of W.T each step).
+      const x2 = x.astype("float32");
+      const y = x2.ndim === 1 ? matmulT(x2.reshape([1, last]), this.weight, false, true).reshape([this.outFeatures]) : matmulT(x2, this.weight, false, true);
+      return this.bias ? y.add(this.bias) : y;
+    });
   }
   override describe(): string {
     return `Linear(in=${this.inFeatures}, out=${this.outFeatures}, bias=${this.bias !== null})`;
@@ -64,8 +73,17 @@ export class Sequential extends Module {
     super();
     this.layers = layers;
   }
+  /**
+   * The outputs between layers are the Sequential's own (freed once a backward() is done with
+   * them, or at once without autodiff) when every layer is one of the library's: a layer of
+   * the user's might keep one (say, to plot activations), so then they are left to GC.
+   */
   forward(x: Tensor): Tensor {
-    return this.layers.reduce((h, layer) => layer.forward(h), x);
+    const run = () => this.layers.reduce((h, layer) => layer.forward(h), x);
+    return this.ownsIntermediates() ? internal(run) : run();
+  }
+  private ownsIntermediates(): boolean {
+    return this.layers.every((l) => builtinLayers.has(l.constructor) && (!(l instanceof Sequential) || l.ownsIntermediates()));
   }
 }
 
@@ -105,8 +123,7 @@ export class Dropout extends Module {
   }
   forward(x: Tensor): Tensor {
     if (!this.training || this.p === 0) return x;
-    const keep = bernoulli(1 - this.p, x.shape);
-    return x.mul(keep.astype("float32")).div(1 - this.p);
+    return internal(() => x.mul(bernoulli(1 - this.p, x.shape).astype("float32")).div(1 - this.p));
   }
   override describe(): string {
     return `Dropout(p=${this.p})`;
@@ -137,10 +154,11 @@ export class LayerNorm extends Module {
       });
     }
     const axes = this.normalizedShape.map((_, i) => x.ndim - k + i);
-    const mu = x.mean(axes, { keepdims: true });
-    const d = x.sub(mu);
-    const v = d.square().mean(axes, { keepdims: true });
-    return d.mul(v.add(this.eps).rsqrt()).mul(this.weight).add(this.bias);
+    return internal(() => {
+      const d = x.sub(x.mean(axes, { keepdims: true }));
+      const v = d.square().mean(axes, { keepdims: true });
+      return d.mul(v.add(this.eps).rsqrt()).mul(this.weight).add(this.bias);
+    });
   }
 }
 
@@ -157,3 +175,5 @@ export class Embedding extends Module {
     return take(this.weight, indices, 0);
   }
 }
+
+builtinLayer(Linear, Sequential, ReLU, GELU, Sigmoid, Tanh, Flatten, Dropout, LayerNorm, Embedding);

@@ -5,6 +5,7 @@ import type { Tensor } from "../tensor";
 import { arange } from "../creation";
 import { ShapeError, DTypeError } from "../errors";
 import { formatShape } from "../shape";
+import { internal } from "../scope";
 
 type Reduction = "mean" | "sum" | "none";
 
@@ -29,7 +30,7 @@ function sameShape(op: string, a: Tensor, b: Tensor, roles: [string, string]): v
 
 export function mseLoss(pred: Tensor, target: Tensor, reduction: Reduction = "mean"): Tensor {
   sameShape("mseLoss", pred, target, ["pred", "target"]);
-  return reduce(pred.sub(target).square(), reduction);
+  return internal(() => reduce(pred.sub(target).square(), reduction));
 }
 
 function oneHot(op: string, labels: Tensor, logits: Tensor): Tensor {
@@ -52,29 +53,31 @@ function oneHot(op: string, labels: Tensor, logits: Tensor): Tensor {
 
 /** Negative log-likelihood of log-probabilities [N, C] at int32 labels [N]. */
 export function nllLoss(logProbs: Tensor, labels: Tensor, reduction: Reduction = "mean"): Tensor {
-  const mask = oneHot("nllLoss", labels, logProbs);
-  return reduce(logProbs.mul(mask).sum(1).neg(), reduction);
+  return internal(() => reduce(logProbs.mul(oneHot("nllLoss", labels, logProbs)).sum(1).neg(), reduction));
 }
 
 /** Cross entropy from unnormalized logits [N, C] and int32 labels [N] (stable: logSoftmax). */
 export function crossEntropy(logits: Tensor, labels: Tensor, reduction: Reduction = "mean"): Tensor {
-  const mask = oneHot("crossEntropy", labels, logits);
-  return reduce(logits.logSoftmax(1).mul(mask).sum(1).neg(), reduction);
+  return internal(() => reduce(logits.logSoftmax(1).mul(oneHot("crossEntropy", labels, logits)).sum(1).neg(), reduction));
 }
 
 /** Binary cross entropy of probabilities p in (0, 1) against targets in [0, 1]. */
 export function binaryCrossEntropy(p: Tensor, target: Tensor, reduction: Reduction = "mean"): Tensor {
   sameShape("binaryCrossEntropy", p, target, ["input", "target"]);
-  // log clamped at -100 like PyTorch, so p = 0 or 1 gives a large finite loss, not inf.
-  const logp = p.log().maximum(-100);
-  const log1mp = p.neg().add(1).log().maximum(-100);
-  const t = target.astype("float32");
-  return reduce(t.mul(logp).add(t.neg().add(1).mul(log1mp)).neg(), reduction);
+  return internal(() => {
+    // log clamped at -100 like PyTorch, so p = 0 or 1 gives a large finite loss, not inf.
+    const logp = p.log().maximum(-100);
+    const log1mp = p.neg().add(1).log().maximum(-100);
+    const t = target.astype("float32");
+    return reduce(t.mul(logp).add(t.neg().add(1).mul(log1mp)).neg(), reduction);
+  });
 }
 
 /** Binary cross entropy from logits z: max(z, 0) - z t + log(1 + exp(-|z|)). */
 export function binaryCrossEntropyWithLogits(z: Tensor, target: Tensor, reduction: Reduction = "mean"): Tensor {
   sameShape("binaryCrossEntropyWithLogits", z, target, ["input", "target"]);
-  const t = target.astype("float32");
-  return reduce(z.relu().sub(z.mul(t)).add(z.abs().neg().exp().log1p()), reduction);
+  return internal(() => {
+    const t = target.astype("float32");
+    return reduce(z.relu().sub(z.mul(t)).add(z.abs().neg().exp().log1p()), reduction);
+  });
 }

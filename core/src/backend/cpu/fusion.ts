@@ -54,12 +54,12 @@ const MAX_NODES = 32;
 const MAX_LEAVES = 8;
 const SHARED_OPS = 4;
 const MAX_DEFERRED = 1 << 24;
+/** How many pending values sync() computes at most: those an op chain left unconsumed last. */
+const TRACKED = 64;
 
 class FusedStorage extends PendingStorage {
   /** Consumers that inlined this tree so far. */
   uses = 0;
-  /** How the fuser's set of pending values refers to it. */
-  readonly ref = new WeakRef(this);
   constructor(
     public node: OpNode | null,
     bytes: number,
@@ -101,12 +101,13 @@ export class CpuFuser {
   /** Reads and syncs so far: the host waited for values, so a training step (say) ended. */
   private epoch = 0;
   /**
-   * Pending values not yet computed or freed, for computeUnconsumed(). Weakly: CPU tensors
-   * that become unreachable undisposed are collected without a free() (memory.ts), and a
-   * strong set would keep them, and the arrays their trees read, alive for ever.
+   * The latest pending values not yet computed or freed, oldest first, for computeUnconsumed().
+   * CPU tensors that become unreachable undisposed are collected without a free() (memory.ts),
+   * so this must not keep them all. Nor can it hold them weakly: V8 keeps every WeakRef target
+   * made during a task alive until the task ends, which kept every intermediate (and the arrays
+   * its tree reads) of a training loop that never awaits. So it keeps a short window instead.
    */
-  private pending = new Set<WeakRef<FusedStorage>>();
-  private added = 0;
+  private pending = new Set<FusedStorage>();
 
   /** FusedStorage's compute callback: one function for every pending value, not a closure each. */
   private readonly computeFn = (self: PendingStorage): CpuStorage => this.compute(self as FusedStorage);
@@ -126,8 +127,8 @@ export class CpuFuser {
     }
     const bytes = n * (out.dtype === "bool" ? 1 : 4);
     const p = new FusedStorage(root, bytes, sum.ops, this.epoch, this.computeFn);
-    this.pending.add(p.ref);
-    if (++this.added % 4096 === 0) this.prune();
+    this.pending.add(p);
+    if (this.pending.size > TRACKED) this.pending.delete(this.pending.values().next().value!);
     return p;
   }
 
@@ -153,7 +154,7 @@ export class CpuFuser {
     runMap(bodyOf(flat, false), r.data, plan, flat.leaves.map((l) => l.storage.data), node.dtype);
     this.fusedOps += flat.ops.length - 1;
     s.node = null;
-    this.pending.delete(s.ref);
+    this.pending.delete(s);
     return r;
   }
 
@@ -177,7 +178,7 @@ export class CpuFuser {
     s.freed = true;
     s.node = null;
     s.result = null;
-    this.pending.delete(s.ref);
+    this.pending.delete(s);
   }
 
   /** The host read a value: later uses of values pending now compute them (see above). */
@@ -190,17 +191,9 @@ export class CpuFuser {
    * sync() measures the work, not its deferral (values inlined into a consumer are done).
    */
   computeUnconsumed(): void {
-    for (const ref of [...this.pending]) {
-      const s = ref.deref();
-      if (s && s.uses === 0) s.materialize();
-    }
-    this.prune();
+    for (const s of [...this.pending]) if (s.uses === 0) s.materialize();
+    this.pending.clear();
     this.endEpoch();
-  }
-
-  /** Drops the entries of pending values that were collected. */
-  private prune(): void {
-    this.pending = new Set([...this.pending].filter((r) => r.deref() !== undefined));
   }
 }
 

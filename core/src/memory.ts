@@ -71,7 +71,7 @@ export function newBufferRef(backend: Backend, storage: Storage): BufferRef {
   const ref = new BufferRef(backend, storage, ticket);
   account(backend, 1, storage.bytes);
   registry.register(ref, ticket, ref);
-  collectIfPressured(totalBuffers, totalBytes);
+  collectIfPressured(totalBuffers, totalBytes, totalBytes - (usage.get("cpu")?.bytes ?? 0));
   return ref;
 }
 

@@ -40,10 +40,32 @@ export function noteRelease(buffers: number, bytes: number): void {
  * alive after the previous collection. If a collection frees nothing (the loop really keeps
  * everything), the low-water mark stays high and the threshold doubles, so we do not collect
  * over and over. */
-export function collectIfPressured(buffers: number, bytes: number): void {
+export function collectIfPressured(buffers: number, bytes: number, deviceBytes: number): void {
   if (buffers < lowBuffers + Math.max(minBuffers, lowBuffers) && bytes < lowBytes + Math.max(minBytes, lowBytes)) return;
   if (process.env.TSDL_DEBUG_GC) console.error(`tsdl: collecting at ${buffers} live buffers (${bytes} bytes)`);
   lowBuffers = buffers;
   lowBytes = bytes;
   getGc()?.();
+  hintIfNeverAwaited(deviceBytes);
+}
+
+// Device buffers (unlike CPU arrays, which V8 reclaims itself) of tensors that became
+// unreachable are freed by finalizers, which run only between tasks. backward() frees what the
+// library made, but what the user's own code drops each iteration of a loop that never awaits
+// stays until the loop ends. When collections keep finding device memory high within one task,
+// say so once, with what to do.
+const hintBytes = Number(process.env.TSDL_HINT_BYTES ?? 1024 * 2 ** 20);
+let collectionsThisTask = 0;
+let hinted = false;
+
+function hintIfNeverAwaited(deviceBytes: number): void {
+  if (collectionsThisTask++ === 0) setImmediate(() => (collectionsThisTask = 0));
+  if (hinted || collectionsThisTask < 2 || deviceBytes < hintBytes) return;
+  hinted = true;
+  console.warn(
+    `tsdl: ${Math.round(deviceBytes / 2 ** 20)} MB of device memory is held by tensors, and this code has not awaited ` +
+      "since they were made. Tensors your code drops are freed between tasks (JavaScript runs finalizers only then), " +
+      "so a long loop that never awaits keeps them all: await now and then (e.g. `if (i % 50 === 0) console.log(await loss.item())`), " +
+      "run the loop body in tidy(() => { ... }), or jit() the step.",
+  );
 }

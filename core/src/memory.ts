@@ -6,14 +6,19 @@
 // The registry target is the BufferRef, not the Tensor, and its held value never references
 // host storage: a CPU typed array is then collected together with its tensors even during a long
 // synchronous loop (finalizer callbacks only run between tasks; V8 collects the arrays anyway).
+// Device buffers are freed explicitly; in such a loop, those whose tensors were dropped are found
+// after each pressure collection through tokens watched by WeakRefs (tokens.ts).
 
 import type { Backend, Storage } from "./backend/backend";
-import { collectIfPressured, noteRelease } from "./pressure";
+import { collectIfPressured, hintIfNeverAwaited, noteRelease } from "./pressure";
+import { TokenWatch } from "./tokens";
 
 export class BufferRef {
   /** Tensors sharing this buffer that were not disposed yet (explicit disposal only). */
   refs = 1;
   storage: Storage | null;
+  /** Held here only: its WeakRef clearing tells that this BufferRef was collected (tokens.ts). */
+  token: [object, WeakRef<object>] | null = null;
   constructor(
     readonly backend: Backend,
     storage: Storage,
@@ -59,6 +64,7 @@ function releaseTicket(t: Ticket): void {
 }
 
 const registry = new FinalizationRegistry<Ticket>(releaseTicket);
+const watch = new TokenWatch<Ticket>((t) => t.released);
 
 export function newBufferRef(backend: Backend, storage: Storage): BufferRef {
   const explicit = backend.name !== "cpu";
@@ -71,7 +77,11 @@ export function newBufferRef(backend: Backend, storage: Storage): BufferRef {
   const ref = new BufferRef(backend, storage, ticket);
   account(backend, 1, storage.bytes);
   registry.register(ref, ticket, ref);
-  collectIfPressured(totalBuffers, totalBytes, totalBytes - (usage.get("cpu")?.bytes ?? 0));
+  if (explicit) ref.token = watch.watch(ticket);
+  if (collectIfPressured(totalBuffers, totalBytes)) {
+    for (const t of watch.collectDropped()) releaseTicket(t);
+    hintIfNeverAwaited(totalBytes - (usage.get("cpu")?.bytes ?? 0), watch.unwatched);
+  }
   return ref;
 }
 
@@ -84,6 +94,8 @@ export function releaseRef(ref: BufferRef): void {
   ref.storage = null;
   ref.ticket.storage = storage; // free it now, whatever kind of backend
   releaseTicket(ref.ticket);
+  if (ref.token) watch.recycle(...ref.token);
+  ref.token = null;
 }
 
 /** Live buffers and bytes per backend (what tensors hold, not what a pool keeps for reuse). */

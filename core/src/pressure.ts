@@ -40,27 +40,27 @@ export function noteRelease(buffers: number, bytes: number): void {
  * alive after the previous collection. If a collection frees nothing (the loop really keeps
  * everything), the low-water mark stays high and the threshold doubles, so we do not collect
  * over and over. */
-export function collectIfPressured(buffers: number, bytes: number, deviceBytes: number): void {
-  if (buffers < lowBuffers + Math.max(minBuffers, lowBuffers) && bytes < lowBytes + Math.max(minBytes, lowBytes)) return;
+export function collectIfPressured(buffers: number, bytes: number): boolean {
+  if (buffers < lowBuffers + Math.max(minBuffers, lowBuffers) && bytes < lowBytes + Math.max(minBytes, lowBytes)) return false;
   if (process.env.TSDL_DEBUG_GC) console.error(`tsdl: collecting at ${buffers} live buffers (${bytes} bytes)`);
   lowBuffers = buffers;
   lowBytes = bytes;
-  getGc()?.();
-  hintIfNeverAwaited(deviceBytes);
+  const gc = getGc();
+  gc?.();
+  return gc !== null;
 }
 
 // Device buffers (unlike CPU arrays, which V8 reclaims itself) of tensors that became
-// unreachable are freed by finalizers, which run only between tasks. backward() frees what the
-// library made, but what the user's own code drops each iteration of a loop that never awaits
-// stays until the loop ends. When collections keep finding device memory high within one task,
-// say so once, with what to do.
+// unreachable are freed by finalizers, which run only between tasks, or after a collection when
+// they hold a token (tokens.ts). When the tokens ran out in a loop that never awaits and
+// collections keep finding device memory high within it, say so once, with what to do.
 const hintBytes = Number(process.env.TSDL_HINT_BYTES ?? 1024 * 2 ** 20);
 let collectionsThisTask = 0;
 let hinted = false;
 
-function hintIfNeverAwaited(deviceBytes: number): void {
-  if (collectionsThisTask++ === 0) setImmediate(() => (collectionsThisTask = 0));
-  if (hinted || collectionsThisTask < 2 || deviceBytes < hintBytes) return;
+export function hintIfNeverAwaited(deviceBytes: number, unwatched: number): void {
+  if (collectionsThisTask++ === 0) setImmediate(() => (collectionsThisTask = 0)).unref();
+  if (hinted || unwatched === 0 || collectionsThisTask < 2 || deviceBytes < hintBytes) return;
   hinted = true;
   console.warn(
     `tsdl: ${Math.round(deviceBytes / 2 ** 20)} MB of device memory is held by tensors, and this code has not awaited ` +

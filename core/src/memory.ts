@@ -77,7 +77,7 @@ export function newBufferRef(backend: Backend, storage: Storage): BufferRef {
   const ref = new BufferRef(backend, storage, ticket);
   account(backend, 1, storage.bytes);
   registry.register(ref, ticket, ref);
-  if (explicit) ref.token = watch.watch(ticket);
+  ref.token = watch.watch(ticket); // CPU arrays need no free, but memory() counts them until then
   if (collectIfPressured(totalBuffers, totalBytes)) {
     for (const t of watch.collectDropped()) releaseTicket(t);
     hintIfNeverAwaited(totalBytes - (usage.get("cpu")?.bytes ?? 0), watch.unwatched);

@@ -26,6 +26,7 @@ export class TokenWatch<T> {
   /** Found alive during this task: reading them again would tell nothing until it ends. */
   private seen: Armed<T>[] = [];
   private refillQueued = false;
+  private compactAt = 4096;
   /** Items handed out without a token (the pool ran dry) since the last refill. */
   unwatched = 0;
 
@@ -44,6 +45,12 @@ export class TokenWatch<T> {
     }
     const weak = this.weaks.pop()!;
     this.armed.push({ weak, item });
+    if (this.armed.length > this.compactAt) {
+      // Entries of items released since are dropped now and then, not only at collections: a
+      // loop that frees everything explicitly never causes one.
+      this.armed = this.armed.filter((a) => !this.isDone(a.item));
+      this.compactAt = Math.max(4096, 2 * this.armed.length);
+    }
     if (this.tokens.length < poolSize / 2) this.queueRefill();
     return [token, weak];
   }

@@ -228,6 +228,25 @@ eachBackend("jit", () => {
     assert.ok(masks[1].every((v) => v === 0 || v === 2));
   });
 
+  it("model.eval() and train() between calls take effect: the trace guards on the training flag", async () => {
+    t.manualSeed(12);
+    const model = new t.nn.Sequential(new t.nn.Linear(8, 8), new t.nn.Dropout(0.5), new t.nn.Linear(8, 2));
+    const x = t.randn([16, 8]);
+    const f = t.jit((x: Tensor) => t.noGrad(() => model.forward(x)));
+    f(x); // training mode: dropout active
+    assert.equal(f.traces, 1);
+    model.eval();
+    const evaluated = await values(f(x));
+    assert.equal(f.traces, 2, "eval() traced again");
+    assert.deepEqual(evaluated, await values(t.noGrad(() => model.forward(x))), "no dropout in eval mode");
+    assert.deepEqual(await values(f(x)), evaluated, "the eval trace replays");
+    model.train();
+    const trained = [await values(f(x)), await values(f(x))];
+    assert.equal(f.traces, 2, "back in training mode the first trace replays");
+    assert.notDeepEqual(trained[0], evaluated);
+    assert.notDeepEqual(trained[0], trained[1], "with a fresh dropout mask each call");
+  });
+
   it("rejects host reads of traced values, async functions; printing shows a placeholder", () => {
     const x = t.tensor([1, 2], { dtype: "float32" });
     const hostRead = /jit: item\(\) reads a tensor's values on the host while jit is tracing the function.*read it after the call/;

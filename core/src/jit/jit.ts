@@ -16,9 +16,10 @@
 // (Tensor.assign, as optimizers do) and .grad are replayed too.
 //
 // What replay cannot see, like JAX: JavaScript control flow and values outside tensors are
-// frozen at trace time. A branch on a JS variable (model.train() / eval(), a flag) takes the
-// traced side on every call; pass such values as arguments (they are part of the signature) so
-// a change retraces, or make a jit per mode. Reading a traced tensor's values on the host inside
+// frozen at trace time. A branch on a JS variable of your own takes the traced side on every
+// call; pass such values as arguments (they are part of the signature) so a change retraces.
+// The exception is a module's training flag (model.train() / eval()), which the trace guards
+// on, as torch.compile does: switching mode traces again, or replays that mode's trace. Reading a traced tensor's values on the host inside
 // the function (item(), data(), array()) throws a JitError: an error, not torch.compile's silent
 // graph break, because a fallback would hide that the step is no longer compiled, and freezing
 // one call's values would be wrong. Printing one shows a placeholder, as JAX prints a tracer.

@@ -44,6 +44,7 @@ export class Program {
   private readonly assigns: { target: Target; value: number; shape: number[]; dtype: DType }[];
   private readonly grads: { target: Target; value: number | null; shape: number[]; dtype: DType }[];
   private readonly gradGuards: [TensorT, boolean][];
+  private readonly flagGuards: { read: () => unknown; value: unknown }[];
   /** Kernel launches per replay (after dead-code removal), for tests and profiling. */
   readonly kernels: number;
 
@@ -54,6 +55,7 @@ export class Program {
   ) {
     this.values = trace.values;
     this.gradGuards = [...trace.gradGuards];
+    this.flagGuards = [...trace.flagGuards.values()];
     this.backend = trace.backend;
     const assigns = [...trace.assigns].map(([t, a]) => ({ ...a, shape: t.shape, dtype: t.dtype }));
     const grads = [...trace.grads].map(([t, g]) => ({ ...g, shape: t.shape, dtype: t.dtype }));
@@ -101,7 +103,10 @@ export class Program {
 
   /** Whether the JS state the trace depended on is as it was (see Trace.gradGuards). */
   matches(): boolean {
-    return this.gradGuards.every(([owner, wasNull]) => (owner.peekGrad() === null) === wasNull);
+    return (
+      this.gradGuards.every(([owner, wasNull]) => (owner.peekGrad() === null) === wasNull) &&
+      this.flagGuards.every((g) => g.read() === g.value)
+    );
   }
 
   /** Runs the program on new arguments (the tensors of the call, in flattening order). */

@@ -65,6 +65,9 @@ export class Trace {
    * backward() branches on that (accumulate or start), so a replay is only valid when it matches
    * (jit traces again otherwise, like torch.compile's guards). */
   readonly gradGuards = new Map<Tensor, boolean>();
+  /** Guards on JS state the op layer knows the function branched on (a module's training
+   * flag): a replay is only valid while each reads as it did (jit traces again otherwise). */
+  readonly flagGuards = new Map<object, { read: () => unknown; value: unknown }>();
   private readonly gradTouched = new Set<Tensor>();
   /** Tensors made after this id were created inside the trace. */
   readonly firstId: number;
@@ -143,6 +146,11 @@ export class Trace {
     if (owner.isDisposed) return;
     const where = this.target(owner);
     if (where) this.grads.set(owner, { target: where, value: g ? this.valueOf(g) : null });
+  }
+
+  /** The function read a flag of `owner` (e.g. Module.training) that decides what it computes. */
+  readFlag(owner: object, read: () => unknown): void {
+    if (!this.flagGuards.has(owner)) this.flagGuards.set(owner, { read, value: read() });
   }
 
   /** A gradient read from outside the trace (accumulation without zeroGrad) is owner.grad at

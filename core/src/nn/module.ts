@@ -6,9 +6,20 @@ import { Tensor } from "../tensor";
 import { isTensor } from "../creation";
 import { InputError } from "../errors";
 import { formatShape } from "../shape";
+import { active as activeTrace } from "../jit/trace";
 
 export abstract class Module {
-  training = true;
+  private _training = true;
+  /** Training mode (e.g. Dropout active). Under jit, reading it makes the trace depend on it:
+   * after model.eval() or train() the function is traced again (or an earlier trace for that
+   * mode replays), as torch.compile guards on it. */
+  get training(): boolean {
+    if (activeTrace) activeTrace.readFlag(this, () => this._training);
+    return this._training;
+  }
+  set training(on: boolean) {
+    this._training = on;
+  }
 
   abstract forward(...inputs: Tensor[]): Tensor;
 

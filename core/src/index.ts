@@ -22,6 +22,7 @@ export { jit } from "./jit/jit";
 export type { Jitted } from "./jit/jit";
 export { memory } from "./memory";
 export { collectGarbage } from "./collect";
+export { recoverAfterInterrupt } from "./recover";
 export { setBackend, getBackend, ready, sync, shutdown, backendInfo } from "./backend/registry";
 export { setCpuThreads, cpuThreads } from "./backend/cpu/wasm/index";
 export type { BackendName } from "./backend/backend";

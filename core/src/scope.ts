@@ -34,6 +34,14 @@ export function closeScope(s: Set<Tensor>, keep: Set<Tensor>): void {
   }
 }
 
+/** Forgets every open scope without disposing anything: after an interrupted script none is
+ * really open any more (recover.ts); what they tracked is left to GC. */
+export function dropOpenScopes(): number {
+  const n = scopes.length;
+  scopes.length = 0;
+  return n;
+}
+
 /** Removes t from every open scope, so no tidy() disposes it (e.g. gradients set by backward). */
 export function keep<T extends Tensor>(t: T): T {
   for (const s of scopes) s.delete(t);

@@ -22,6 +22,11 @@ export function withGradMode<T>(on: boolean, fn: () => T): T {
   }
 }
 
+/** Back to the default (recording), whatever an interrupted block left (recover.ts). */
+export function resetGradMode(): void {
+  enabled = true;
+}
+
 /** Runs fn without recording operations for autodiff. */
 export function noGrad<T>(fn: () => T): T {
   return withGradMode(false, fn);

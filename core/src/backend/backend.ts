@@ -45,4 +45,7 @@ export interface Backend {
   sync(): Promise<void>;
   /** Releases the device so the process can exit. */
   destroy(): void;
+  /** Makes the backend usable again after a script was terminated inside one of its calls
+   * (see recover.ts); resolves false when work recorded before that was lost. */
+  recover?(): Promise<boolean>;
 }

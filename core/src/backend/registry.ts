@@ -24,6 +24,11 @@ export function currentBackend(): Backend {
   return current;
 }
 
+/** The backends created so far. */
+export function createdBackends(): Backend[] {
+  return [cpu, webgpu].filter((b): b is Backend => b !== null);
+}
+
 export function getBackend(): BackendName {
   return currentBackend().name;
 }

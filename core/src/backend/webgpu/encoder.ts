@@ -191,6 +191,30 @@ export class CommandRecorder {
     this.retired = [];
   }
 
+  /**
+   * After a script was terminated inside a call (recover.ts), the encoder and pass may be in
+   * any state: a pass ended but still referenced, an encoder finished but not dropped. What was
+   * recorded is submitted inside a validation error scope, so a half-made batch is dropped
+   * rather than reported as a backend bug; either way recording starts afresh. False: dropped.
+   */
+  async recover(): Promise<boolean> {
+    this.device.pushErrorScope("validation");
+    let threw = false;
+    try {
+      this.flush();
+    } catch {
+      threw = true;
+    }
+    this.encoder = null;
+    this.pass = null;
+    this.pending = 0;
+    this.arenaUsed = 0;
+    for (const buffer of this.retired) buffer.destroy();
+    this.retired = [];
+    const error = await this.device.popErrorScope();
+    return !threw && error === null;
+  }
+
   /** Submits everything and waits until the queue has run it. */
   async settle(): Promise<void> {
     this.flush();

@@ -149,6 +149,7 @@ export async function createWebGPUBackend(options: WebGPUOptions = {}): Promise<
       device.destroy();
     },
 
+    recover: () => recorder.recover(),
     memory: () => pool.memory(),
     counters: () => ({
       dispatches: recorder.dispatches,

@@ -11,7 +11,8 @@
 //    held in memory, for the names every cell sees without declaring them (the preloaded core).
 //    Unlike an import carried in the declarations of earlier cells, the type checker does not
 //    re-parse it and tslab does not re-print it for every cell.
-// 5. One program update per cell instead of two (converterPatch.ts).
+// 5. One program update per cell instead of two, and CommonJS straight from the program's emit
+//    instead of a second transpilation (converterPatch.ts).
 //
 // The copy is installed in require.cache before tslab's modules load; tslab binds the
 // namespace's properties through getters at load time, which is why the copy has to exist then
@@ -32,12 +33,10 @@ export interface RawSourceMap {
   mappings: string;
 }
 
-/** The two maps of one conversion: cell TS (with the converter's one-line prefix) -> ES, and
- * ES -> the CommonJS that runs. */
-export interface ConversionMaps {
-  toEs: RawSourceMap;
-  toCjs: RawSourceMap;
-}
+/** The maps of one conversion, from the CommonJS that runs back to the cell's TS (with the
+ * converter's one-line prefix): one map when the program emits CommonJS itself, two (CommonJS
+ * -> ES, ES -> TS) when tslab's second step transpiles its ES output. */
+export type ConversionMaps = RawSourceMap[];
 
 /** A conversion's maps, made when an error first needs them: most cells never fail, and the
  * ES -> CommonJS map costs a second transpilation, so no cell pays for it up front. */
@@ -92,6 +91,8 @@ export const ts: TsNamespace = loadTypeScript();
 const INLINE_MAP = /\n\/\/# sourceMappingURL=data:application\/json;base64,([A-Za-z0-9+/=]+)\s*$/;
 
 let recorded: LazyMaps[] = [];
+/** The converter's first emit gives CommonJS already (converterPatch.ts, change 2). */
+let emitsCommonJs = false;
 const forwards = new Map<string, string>();
 const virtualDirs = new Set<string>();
 /** In-memory files (absolute path -> text) and the watch program's callbacks for them. */
@@ -156,13 +157,20 @@ function patchedNamespace(real: TsNamespace): TsNamespace {
     if (!m) return real.transpileModule(input, o);
     const es = input.slice(0, m.index);
     const inline = m[1];
+    const decodeInline = (): RawSourceMap => JSON.parse(Buffer.from(inline, "base64").toString("utf8"));
+    if (emitsCommonJs) {
+      // Already CommonJS: only the map comment goes.
+      let map: RawSourceMap | undefined;
+      recorded.push(() => [(map ??= decodeInline())]);
+      return { outputText: es, diagnostics: [] };
+    }
     let maps: ConversionMaps | null | undefined;
     // The same input and options give the same code, with a map only (and a trailing
     // sourceMappingURL comment, after the last line of code).
     recorded.push(() => {
       if (maps !== undefined) return maps;
       const withMap = real.transpileModule(es, { ...o, compilerOptions: { ...o.compilerOptions, sourceMap: true } });
-      maps = withMap.sourceMapText ? { toEs: JSON.parse(Buffer.from(inline, "base64").toString("utf8")), toCjs: JSON.parse(withMap.sourceMapText) } : null;
+      maps = withMap.sourceMapText ? [JSON.parse(withMap.sourceMapText), decodeInline()] : null;
       return maps;
     });
     return real.transpileModule(es, o);
@@ -184,7 +192,7 @@ function install(): void {
     throw new Error("tslab was loaded before the kernel could install its TypeScript seams");
   }
   cached.exports = patchedNamespace(ts);
-  loadPatchedConverter(binders[0]);
+  emitsCommonJs = loadPatchedConverter(binders[0], typeof (ts as unknown as { transformModule?: unknown }).transformModule === "function");
   installed = true;
 }
 

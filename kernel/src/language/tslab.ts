@@ -100,12 +100,31 @@ const virtualFiles = new Map<string, string>();
 const fileWatchers = new Map<string, TS.FileWatcherCallback>();
 const AMBIENT_FILE = "__tsdl_ambient__.d.ts";
 let ambientPath: string | null = null;
+/** The ambient file's text and its companions, when set before the converter existed: they are
+ * in its first program then, rather than added by a second one on the first cell. */
+let pendingAmbient: { text: string; extra: Record<string, string> } | null = null;
+
+function putAmbient(file: string, text: string, extra: Record<string, string>): void {
+  for (const [name, content] of Object.entries(extra)) virtualFiles.set(path.posix.join(path.posix.dirname(file), name), content);
+  setVirtualFile(file, text);
+}
 
 function forward(p: string): string {
   for (const [from, to] of forwards) {
     if (p === from || p.startsWith(from + "/")) return to + p.slice(from.length);
   }
   return p;
+}
+
+/** Folders of the compiler's package and of tslab's own dependencies (with a trailing "/"). */
+const KERNEL_OWN = [path.dirname(path.dirname(tsPath)), path.join(tslabDir, "node_modules")].map((d) => d.split(path.sep).join("/") + "/");
+
+/** Whether `p` lies in a forwarded package, by the notebook's path to it or its own. */
+function isForwarded(p: string): boolean {
+  for (const [from, to] of forwards) {
+    for (const dir of [from, to]) if (p === dir || p.startsWith(dir + "/")) return true;
+  }
+  return false;
 }
 
 function patchedSys(real: TS.System): TS.System {
@@ -123,7 +142,12 @@ function patchedSys(real: TS.System): TS.System {
       fileWatchers.set(p, callback);
       return { close: () => fileWatchers.delete(p) };
     }
-    return watch ? watch(forward(p), callback, ...rest) : { close: () => undefined };
+    // Not watched: the forwarded packages (the preloaded core), whose code is loaded once per
+    // kernel, so declarations rebuilt meanwhile would no longer describe what runs; and the
+    // kernel's own compiler and tslab's dependencies (lib.*.d.ts, tslab's @types/node), which
+    // change only with the kernel. Each watch is a stat and an inotify watch: about 260 files.
+    if (!watch || isForwarded(p) || KERNEL_OWN.some((dir) => p.startsWith(dir))) return { close: () => undefined };
+    return watch(forward(p), callback, ...rest);
   };
   return sys;
 }
@@ -140,7 +164,9 @@ function patchedNamespace(real: TsNamespace): TsNamespace {
     // The converter's roots are in its working directory; the ambient file joins them, empty
     // until the kernel fills it.
     ambientPath = path.posix.join(path.posix.dirname(roots[0]), AMBIENT_FILE);
-    if (!virtualFiles.has(ambientPath)) virtualFiles.set(ambientPath, "");
+    if (pendingAmbient) putAmbient(ambientPath, pendingAmbient.text, pendingAmbient.extra);
+    else if (!virtualFiles.has(ambientPath)) virtualFiles.set(ambientPath, "");
+    pendingAmbient = null;
     return (real.createWatchCompilerHost as (...a: unknown[]) => unknown)([...roots, ambientPath], { ...options, inlineSourceMap: true }, ...rest);
   });
   // tslab replaces the list of roots when it adds an in-memory module: keep the ambient file.
@@ -220,7 +246,8 @@ export interface TslabLanguage {
   readonly built: boolean;
   /** Replaces the text of the ambient declaration file, a script (.d.ts) whose top-level
    * declarations every cell sees; `extra` adds more in-memory files next to it (for it to
-   * reference), by file name. */
+   * reference), by file name. Before the converter is built, this does not build it: the files
+   * join its first program. */
   setAmbient(text: string, extra?: Record<string, string>): void;
   /** Maps recorded by the last convert() call: the main cell's are the last ones. */
   takeMaps(): LazyMaps | null;
@@ -243,11 +270,13 @@ export function createLanguage(): TslabLanguage {
       return converter !== null;
     },
     setAmbient(text, extra = {}) {
-      build();
+      if (!converter) {
+        pendingAmbient = { text, extra };
+        return;
+      }
       const file = ambientPath;
       if (!file) throw new Error("the converter did not create its compiler host");
-      for (const [name, content] of Object.entries(extra)) virtualFiles.set(path.posix.join(path.posix.dirname(file), name), content);
-      setVirtualFile(file, text);
+      putAmbient(file, text, extra);
     },
     takeMaps() {
       const last = recorded.length ? recorded[recorded.length - 1] : null;

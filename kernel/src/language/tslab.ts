@@ -180,23 +180,24 @@ function patchedNamespace(real: TsNamespace): TsNamespace {
     // The converter's ES -> CommonJS step names its input "custom.js".
     if (o.fileName !== "custom.js") return real.transpileModule(input, o);
     const m = INLINE_MAP.exec(input);
+    if (emitsCommonJs) {
+      // Already CommonJS: only the map comment goes.
+      if (!m) return { outputText: input, diagnostics: [] };
+      const inline = m[1];
+      let map: RawSourceMap | undefined;
+      recorded.push(() => [(map ??= JSON.parse(Buffer.from(inline, "base64").toString("utf8")) as RawSourceMap)]);
+      return { outputText: input.slice(0, m.index), diagnostics: [] };
+    }
     if (!m) return real.transpileModule(input, o);
     const es = input.slice(0, m.index);
     const inline = m[1];
-    const decodeInline = (): RawSourceMap => JSON.parse(Buffer.from(inline, "base64").toString("utf8"));
-    if (emitsCommonJs) {
-      // Already CommonJS: only the map comment goes.
-      let map: RawSourceMap | undefined;
-      recorded.push(() => [(map ??= decodeInline())]);
-      return { outputText: es, diagnostics: [] };
-    }
     let maps: ConversionMaps | null | undefined;
     // The same input and options give the same code, with a map only (and a trailing
     // sourceMappingURL comment, after the last line of code).
     recorded.push(() => {
       if (maps !== undefined) return maps;
       const withMap = real.transpileModule(es, { ...o, compilerOptions: { ...o.compilerOptions, sourceMap: true } });
-      maps = withMap.sourceMapText ? [JSON.parse(withMap.sourceMapText), decodeInline()] : null;
+      maps = withMap.sourceMapText ? [JSON.parse(withMap.sourceMapText), JSON.parse(Buffer.from(inline, "base64").toString("utf8"))] : null;
       return maps;
     });
     return real.transpileModule(es, o);

@@ -98,22 +98,31 @@ export class Preload {
     if (!this.core) return lang.setAmbient(DISPLAY_DECLARATION);
     executor.modules.provide(CORE, () => this.core);
     installCoreDisplaySink(this.core);
-    // Built here rather than on first use below, so the trace shows its cost apart.
+    const cache = this.typesDir ? new ExportCache(this.typesDir, ts.version) : null;
+    const cached = cache?.read() ?? null;
+    mark(cached ? "export list from cache" : "export list not cached");
+    // With the list known, the ambient file is in place before the converter is built: the
+    // core's declarations are then read by its first program, instead of by a second program
+    // that the first cell would wait for.
+    if (cached) this.declare(cached, lang);
+    // Built here rather than on first use, so the trace shows its cost apart.
     void lang.converter;
     mark("converter built");
-    const cache = this.typesDir ? new ExportCache(this.typesDir, ts.version) : null;
-    let names = cache?.read() ?? null;
-    mark(names ? "export list from cache" : "export list not cached");
-    if (!names) {
-      names = this.exportsFromChecker(executor, lang);
-      if (names.length > 0) cache?.write(names);
-    }
+    if (cached) return;
+    const names = this.exportsFromChecker(executor, lang);
+    if (names.length > 0) cache?.write(names);
+    this.declare(names, lang);
+  }
+
+  /** Makes the core's exports `names` globals, for the type checker and at run time. */
+  private declare(names: string[], lang: TslabLanguage): void {
+    const core = this.core;
+    if (!core) return;
     if (names.length === 0) {
       lang.setAmbient(DISPLAY_DECLARATION);
       return log(`${CORE} has no exports the type checker can see; nothing preloaded`);
     }
     mark(`export list (${names.length} names)`);
-    const core = this.core;
     const g = globalThis as Record<string, unknown>;
     const preloaded = names.filter((n) => !(n in g));
     for (const n of preloaded) {

@@ -51,6 +51,27 @@ describe("kernel protocol", function () {
     assert.match((typeErr.reply.content as any).evalue, /Type 'string' is not assignable to type 'number'/);
   });
 
+  it("carries every kind of top-level name to later cells, as module code runs them", async () => {
+    const text = async (code: string) => {
+      const r = await k.execute(code);
+      assert.equal((r.reply.content as any).status, "ok", JSON.stringify(r.reply.content));
+      return (resultOf(r) as Record<string, unknown> | null)?.["text/plain"];
+    };
+    // A let updated inside its own cell, by a function of that cell, and by later cells.
+    assert.equal(await text("let counter = 0; function bump() { counter++; return counter; } bump(); counter"), "1");
+    assert.equal(await text("bump(); counter"), "2");
+    assert.equal(await text("counter += 5; counter++; counter"), "8");
+    assert.equal(await text("let [p, q] = [1, 2]; [p, q] = [q, p]; [p, q]"), "[ 2, 1 ]");
+    assert.equal(await text("[q, p]"), "[ 1, 2 ]");
+    assert.equal(await text("enum Color { Red, Green = 'g' }\nnamespace Geo { export const origin = [0, 0]; }\nColor.Green"), "'g'");
+    assert.equal(await text("[Color.Red, Color[0], Geo.origin.length]"), "[ 0, 'Red', 2 ]");
+    assert.equal(await text("function tag<T>(c: T): T { (c as any).tagged = true; return c; }\n@tag class Box { v = 3 }\nnew Box().v"), "3");
+    assert.equal(await text("[(Box as any).tagged, new Box().v]"), "[ true, 3 ]");
+    assert.equal(await text("/** @module geom */\nexport function area(w: number, h: number) { return w * h; }"), undefined);
+    assert.equal(await text('import { area } from "./geom"; area(3, 4)'), "12");
+    assert.equal(await text("area(2, 5)"), "10");
+  });
+
   it("streams stdout and stderr in order, before the result", async () => {
     const r = await k.execute('console.log("out 1"); console.error("err"); console.log("out 2"); "done"');
     const seq = outputs(r).map((m) => (m.header.msg_type === "stream" ? `${(m.content as any).name}:${(m.content as any).text}` : m.header.msg_type));

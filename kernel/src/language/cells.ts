@@ -55,7 +55,7 @@ export class CellRegistry {
     if (!cell || !cell.rawMaps) return null;
     if (cell.decoded === undefined) {
       const maps = cell.rawMaps();
-      cell.decoded = maps ? [new SourceMap(maps.toCjs), new SourceMap(maps.toEs)] : null;
+      cell.decoded = maps ? maps.map((m) => new SourceMap(m)) : null;
     }
     if (!cell.decoded) return null;
     const pos = mapThrough(cell.decoded, line - 1, column - 1);

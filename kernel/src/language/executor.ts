@@ -77,7 +77,9 @@ export class Executor {
   }
 
   private async runCell(source: string, opts: RunOptions): Promise<RunOutcome> {
-    const meta = (require("tslab/dist/metadata") as typeof import("tslab/dist/metadata")).getCodeMetadata(source);
+    // Metadata lives in a leading JSDoc comment: a cell without "/*" has none (most cells; the
+    // scan costs a scanner per cell).
+    const meta = source.includes("/*") ? (require("tslab/dist/metadata") as typeof import("tslab/dist/metadata")).getCodeMetadata(source) : {};
     if (meta.module) {
       // A `/** @module name */` cell defines an importable in-memory module (a tslab feature).
       const cell = this.cells.add(source, opts.executionCount, null);

@@ -11,7 +11,8 @@
 //    held in memory, for the names every cell sees without declaring them (the preloaded core).
 //    Unlike an import carried in the declarations of earlier cells, the type checker does not
 //    re-parse it and tslab does not re-print it for every cell.
-// 5. One program update per cell instead of two (converterPatch.ts).
+// 5. One program update per cell instead of two, and CommonJS straight from the program's emit
+//    instead of a second transpilation (converterPatch.ts).
 //
 // The copy is installed in require.cache before tslab's modules load; tslab binds the
 // namespace's properties through getters at load time, which is why the copy has to exist then
@@ -32,12 +33,10 @@ export interface RawSourceMap {
   mappings: string;
 }
 
-/** The two maps of one conversion: cell TS (with the converter's one-line prefix) -> ES, and
- * ES -> the CommonJS that runs. */
-export interface ConversionMaps {
-  toEs: RawSourceMap;
-  toCjs: RawSourceMap;
-}
+/** The maps of one conversion, from the CommonJS that runs back to the cell's TS (with the
+ * converter's one-line prefix): one map when the program emits CommonJS itself, two (CommonJS
+ * -> ES, ES -> TS) when tslab's second step transpiles its ES output. */
+export type ConversionMaps = RawSourceMap[];
 
 /** A conversion's maps, made when an error first needs them: most cells never fail, and the
  * ES -> CommonJS map costs a second transpilation, so no cell pays for it up front. */
@@ -92,6 +91,8 @@ export const ts: TsNamespace = loadTypeScript();
 const INLINE_MAP = /\n\/\/# sourceMappingURL=data:application\/json;base64,([A-Za-z0-9+/=]+)\s*$/;
 
 let recorded: LazyMaps[] = [];
+/** The converter's first emit gives CommonJS already (converterPatch.ts, change 2). */
+let emitsCommonJs = false;
 const forwards = new Map<string, string>();
 const virtualDirs = new Set<string>();
 /** In-memory files (absolute path -> text) and the watch program's callbacks for them. */
@@ -99,12 +100,31 @@ const virtualFiles = new Map<string, string>();
 const fileWatchers = new Map<string, TS.FileWatcherCallback>();
 const AMBIENT_FILE = "__tsdl_ambient__.d.ts";
 let ambientPath: string | null = null;
+/** The ambient file's text and its companions, when set before the converter existed: they are
+ * in its first program then, rather than added by a second one on the first cell. */
+let pendingAmbient: { text: string; extra: Record<string, string> } | null = null;
+
+function putAmbient(file: string, text: string, extra: Record<string, string>): void {
+  for (const [name, content] of Object.entries(extra)) virtualFiles.set(path.posix.join(path.posix.dirname(file), name), content);
+  setVirtualFile(file, text);
+}
 
 function forward(p: string): string {
   for (const [from, to] of forwards) {
     if (p === from || p.startsWith(from + "/")) return to + p.slice(from.length);
   }
   return p;
+}
+
+/** Folders of the compiler's package and of tslab's own dependencies (with a trailing "/"). */
+const KERNEL_OWN = [path.dirname(path.dirname(tsPath)), path.join(tslabDir, "node_modules")].map((d) => d.split(path.sep).join("/") + "/");
+
+/** Whether `p` lies in a forwarded package, by the notebook's path to it or its own. */
+function isForwarded(p: string): boolean {
+  for (const [from, to] of forwards) {
+    for (const dir of [from, to]) if (p === dir || p.startsWith(dir + "/")) return true;
+  }
+  return false;
 }
 
 function patchedSys(real: TS.System): TS.System {
@@ -122,7 +142,12 @@ function patchedSys(real: TS.System): TS.System {
       fileWatchers.set(p, callback);
       return { close: () => fileWatchers.delete(p) };
     }
-    return watch ? watch(forward(p), callback, ...rest) : { close: () => undefined };
+    // Not watched: the forwarded packages (the preloaded core), whose code is loaded once per
+    // kernel, so declarations rebuilt meanwhile would no longer describe what runs; and the
+    // kernel's own compiler and tslab's dependencies (lib.*.d.ts, tslab's @types/node), which
+    // change only with the kernel. Each watch is a stat and an inotify watch: about 260 files.
+    if (!watch || isForwarded(p) || KERNEL_OWN.some((dir) => p.startsWith(dir))) return { close: () => undefined };
+    return watch(forward(p), callback, ...rest);
   };
   return sys;
 }
@@ -139,7 +164,9 @@ function patchedNamespace(real: TsNamespace): TsNamespace {
     // The converter's roots are in its working directory; the ambient file joins them, empty
     // until the kernel fills it.
     ambientPath = path.posix.join(path.posix.dirname(roots[0]), AMBIENT_FILE);
-    if (!virtualFiles.has(ambientPath)) virtualFiles.set(ambientPath, "");
+    if (pendingAmbient) putAmbient(ambientPath, pendingAmbient.text, pendingAmbient.extra);
+    else if (!virtualFiles.has(ambientPath)) virtualFiles.set(ambientPath, "");
+    pendingAmbient = null;
     return (real.createWatchCompilerHost as (...a: unknown[]) => unknown)([...roots, ambientPath], { ...options, inlineSourceMap: true }, ...rest);
   });
   // tslab replaces the list of roots when it adds an in-memory module: keep the ambient file.
@@ -153,6 +180,14 @@ function patchedNamespace(real: TsNamespace): TsNamespace {
     // The converter's ES -> CommonJS step names its input "custom.js".
     if (o.fileName !== "custom.js") return real.transpileModule(input, o);
     const m = INLINE_MAP.exec(input);
+    if (emitsCommonJs) {
+      // Already CommonJS: only the map comment goes.
+      if (!m) return { outputText: input, diagnostics: [] };
+      const inline = m[1];
+      let map: RawSourceMap | undefined;
+      recorded.push(() => [(map ??= JSON.parse(Buffer.from(inline, "base64").toString("utf8")) as RawSourceMap)]);
+      return { outputText: input.slice(0, m.index), diagnostics: [] };
+    }
     if (!m) return real.transpileModule(input, o);
     const es = input.slice(0, m.index);
     const inline = m[1];
@@ -162,7 +197,7 @@ function patchedNamespace(real: TsNamespace): TsNamespace {
     recorded.push(() => {
       if (maps !== undefined) return maps;
       const withMap = real.transpileModule(es, { ...o, compilerOptions: { ...o.compilerOptions, sourceMap: true } });
-      maps = withMap.sourceMapText ? { toEs: JSON.parse(Buffer.from(inline, "base64").toString("utf8")), toCjs: JSON.parse(withMap.sourceMapText) } : null;
+      maps = withMap.sourceMapText ? [JSON.parse(withMap.sourceMapText), JSON.parse(Buffer.from(inline, "base64").toString("utf8"))] : null;
       return maps;
     });
     return real.transpileModule(es, o);
@@ -184,7 +219,7 @@ function install(): void {
     throw new Error("tslab was loaded before the kernel could install its TypeScript seams");
   }
   cached.exports = patchedNamespace(ts);
-  loadPatchedConverter(binders[0]);
+  emitsCommonJs = loadPatchedConverter(binders[0], typeof (ts as unknown as { transformModule?: unknown }).transformModule === "function");
   installed = true;
 }
 
@@ -212,7 +247,8 @@ export interface TslabLanguage {
   readonly built: boolean;
   /** Replaces the text of the ambient declaration file, a script (.d.ts) whose top-level
    * declarations every cell sees; `extra` adds more in-memory files next to it (for it to
-   * reference), by file name. */
+   * reference), by file name. Before the converter is built, this does not build it: the files
+   * join its first program. */
   setAmbient(text: string, extra?: Record<string, string>): void;
   /** Maps recorded by the last convert() call: the main cell's are the last ones. */
   takeMaps(): LazyMaps | null;
@@ -235,11 +271,13 @@ export function createLanguage(): TslabLanguage {
       return converter !== null;
     },
     setAmbient(text, extra = {}) {
-      build();
+      if (!converter) {
+        pendingAmbient = { text, extra };
+        return;
+      }
       const file = ambientPath;
       if (!file) throw new Error("the converter did not create its compiler host");
-      for (const [name, content] of Object.entries(extra)) virtualFiles.set(path.posix.join(path.posix.dirname(file), name), content);
-      setVirtualFile(file, text);
+      putAmbient(file, text, extra);
     },
     takeMaps() {
       const last = recorded.length ? recorded[recorded.length - 1] : null;

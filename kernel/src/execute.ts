@@ -8,7 +8,7 @@ import { CellOutput, cellContext } from "./output";
 import { toBundle } from "./display/ladder";
 import { ErrorReport, reportRuntimeError } from "./errors/report";
 import { reportDiagnostics } from "./errors/diagnostics";
-import type { RunOutcome } from "./language/executor";
+import { isInterrupt, type RunOutcome } from "./language/executor";
 import type { Queued, Session } from "./session";
 import { mark } from "./trace";
 
@@ -41,6 +41,23 @@ function afterCell(s: Session, msg: Message, buffersBefore: number): () => Promi
     await core.collectGarbage();
     s.k.inspector.refresh(msg);
   };
+}
+
+/**
+ * An interrupt terminates the cell's script where it was, without running the library's
+ * finally blocks (grad mode, tidy scopes, a jit trace, a WebGPU batch half recorded): the core
+ * puts them back, and says so when GPU work queued just before was dropped.
+ */
+async function recoverCore(s: Session, out: CellOutput): Promise<void> {
+  const recovery = await s.k.preload.core?.recoverAfterInterrupt?.();
+  if (recovery?.lostWork.length) {
+    out.send("stream", {
+      name: "stderr",
+      text:
+        "tsdl: the GPU work queued just before the interrupt was dropped; tensors it was computing " +
+        "(e.g. parameters in an interrupted opt.step()) may hold stale values.\n",
+    });
+  }
 }
 
 function report(s: Session, outcome: Exclude<RunOutcome, { kind: "ok" }>): ErrorReport {
@@ -97,6 +114,7 @@ export async function execute(s: Session, msg: Message, channel: RequestChannel)
     }
     reply = { status: "ok", execution_count: count, user_expressions: await userExpressions(s, c.user_expressions), payload: [] };
   } else {
+    if (outcome.kind === "error" && isInterrupt(outcome.error)) await recoverCore(s, out);
     const r = report(s, outcome);
     if (r.display) out.send("display_data", { ...r.display, transient: {} });
     out.send("error", { ename: r.ename, evalue: r.evalue, traceback: r.traceback });

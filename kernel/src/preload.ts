@@ -33,6 +33,7 @@ export interface CoreApi {
   shutdown?(): void;
   memory?(): { buffers: number; bytes: number };
   collectGarbage?(): Promise<unknown>;
+  recoverAfterInterrupt?(): Promise<{ lostWork: string[] }>;
   [name: string]: unknown;
 }
 

@@ -64,6 +64,34 @@ describe("kernel robustness", function () {
     assert.deepEqual(resultOf(await k.execute("21 * 2")), { "text/plain": "42" });
   });
 
+  it("after interrupting a training loop, autodiff, tidy and new tensors work as before", async () => {
+    // The interrupt terminates the script inside the library (noGrad, backward, a layer's
+    // scope) without its finally blocks; the kernel has the core put its state back.
+    const marker = path.join(k.dir, `training-${Date.now()}`);
+    const running = k.execute(
+      [
+        "const wi = randn([64, 64]).requiresGrad_();",
+        "const mi = new nn.Sequential(new nn.Linear(64, 64), new nn.ReLU(), new nn.Linear(64, 1));",
+        "const oi = new optim.SGD(mi.parameters(), { lr: 1e-4 });",
+        `require("fs").writeFileSync(${JSON.stringify(marker)}, "1");`,
+        "while (true) { noGrad(() => mi.forward(wi)); const l = mi.forward(wi).sum(); oi.zeroGrad(); l.backward(); oi.step(); }",
+      ].join("\n"),
+    );
+    await waitForFile(marker);
+    await new Promise((r) => setTimeout(r, 300));
+    k.proc.kill("SIGINT");
+    assert.equal(((await running).reply.content as any).ename, "Interrupted");
+    const after = await k.execute(
+      [
+        'const ai = tensor([[1, 2], [3, 4]], { dtype: "float32" }).requiresGrad_();',
+        "ai.matmul(ai).sum().backward();",
+        "const kept = tidy(() => ai.mul(2));",
+        "[...(await ai.grad!.data()), kept.isDisposed, (await mi.forward(wi).data()).length]",
+      ].join("\n"),
+    );
+    assert.deepEqual(resultOf(after), { "text/plain": "[ 7, 11, 9, 13, false, 64 ]" });
+  });
+
   it("stops a pending top-level await on interrupt_request", async () => {
     const running = k.execute("await new Promise(() => {}); 'never'");
     await k.waitForIopub((m) => m.header.msg_type === "execute_input" && (m.content as any).code.startsWith("await new Promise(() => {})"));

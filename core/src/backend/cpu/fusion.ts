@@ -21,7 +21,7 @@ import type { Storage } from "../backend";
 import type { DType } from "../../dtype";
 import type { TensorInfo } from "../../ops/primitives";
 import { broadcastStrides, sizeOf, stridesOf } from "../../shape";
-import { CpuStorage, PendingStorage, alloc } from "./storage";
+import { CpuStorage, PendingStorage, allocOverwritten, hold, unhold } from "./storage";
 import { computeElementwise, type ElementwiseOp } from "./elementwise";
 import { storedExpr } from "./expressions";
 import { blockPlan, runMap, type Body } from "./loops";
@@ -60,6 +60,11 @@ class FusedStorage extends PendingStorage {
   uses = 0;
   /** How the fuser's set of pending values refers to it. */
   readonly ref = new WeakRef(this);
+  /**
+   * The leaf arrays the tree reads, held (storage.ts) until it is computed or freed, so that
+   * their owners' free() cannot hand them to another kernel first.
+   */
+  holding: readonly CpuStorage[] = [];
   constructor(
     public node: OpNode | null,
     bytes: number,
@@ -126,6 +131,12 @@ export class CpuFuser {
     }
     const bytes = n * (out.dtype === "bool" ? 1 : 4);
     const p = new FusedStorage(root, bytes, sum.ops, this.epoch, this.computeFn);
+    const holding: CpuStorage[] = [];
+    for (const l of sum.leaves) {
+      hold(l.storage);
+      holding.push(l.storage);
+    }
+    p.holding = holding;
     this.pending.add(p.ref);
     if (++this.added % 4096 === 0) this.prune();
     return p;
@@ -148,11 +159,12 @@ export class CpuFuser {
   private compute(s: FusedStorage): CpuStorage {
     const node = s.node!;
     const flat = flatten(node);
-    const r = alloc(node.dtype, sizeOf(node.shape));
+    const r = allocOverwritten(node.dtype, sizeOf(node.shape));
     const plan = blockPlan(node.shape, [...flat.leaves.map((l) => broadcastStrides(l.shape, node.shape)), stridesOf(node.shape)]);
     runMap(bodyOf(flat, false), r.data, plan, flat.leaves.map((l) => l.storage.data), node.dtype);
     this.fusedOps += flat.ops.length - 1;
     s.node = null;
+    letGo(s);
     this.pending.delete(s.ref);
     return r;
   }
@@ -177,6 +189,7 @@ export class CpuFuser {
     s.freed = true;
     s.node = null;
     s.result = null;
+    letGo(s);
     this.pending.delete(s.ref);
   }
 
@@ -202,6 +215,12 @@ export class CpuFuser {
   private prune(): void {
     this.pending = new Set([...this.pending].filter((r) => r.deref() !== undefined));
   }
+}
+
+/** Releases the holds of a tree that was computed or freed. */
+function letGo(s: FusedStorage): void {
+  for (const l of s.holding) unhold(l);
+  s.holding = [];
 }
 
 function leaf(s: Storage, info: TensorInfo): Leaf {

@@ -9,6 +9,7 @@ import { CpuStorage, PendingStorage, data, release } from "./storage";
 import { elementwiseKernels } from "./elementwise";
 import { CpuFuser } from "./fusion";
 import { loopStats } from "./loops";
+import { clearArrayPool } from "./pool";
 import * as red from "./reduce";
 import { reduceKernel } from "./reduce";
 import * as mv from "./movement";
@@ -80,6 +81,6 @@ export function createCpuBackend(options: CpuOptions = {}): CpuBackend {
       } else release(s as CpuStorage);
     },
     sync: async () => fuser.computeUnconsumed(),
-    destroy: () => {},
+    destroy: () => clearArrayPool(),
   };
 }

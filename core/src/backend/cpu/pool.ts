@@ -11,8 +11,12 @@ import { type DType, type HostArray, allocHost } from "../../dtype";
 const MIN_BYTES = 4096;
 /** Arrays kept per dtype and length: a step's distinct buffers of one size are few. */
 const PER_SIZE = 8;
-/** Bytes kept in all; beyond this a freed array is left to the garbage collector. */
-const MAX_POOLED_BYTES = 64 * 2 ** 20;
+/**
+ * Bytes kept in all; beyond this a freed array is left to the garbage collector. A training
+ * step's working set of large arrays is a few MiB (the MLP's is about 3); the cap bounds what
+ * an idle notebook keeps reserved after a large computation.
+ */
+const MAX_POOLED_BYTES = 32 * 2 ** 20;
 
 const lists = new Map<string, HostArray[]>();
 let pooledBytes = 0;

@@ -29,8 +29,8 @@ export interface Body {
   code: () => { prelude: string; expr: string };
 }
 
-type MapLoop = (y: Arr, blocks: number, dims: number[], starts: Int32Array[], strides: number[][], ...xs: Arr[]) => void;
-type FoldLoop = (acc: Float64Array, blocks: number, dims: number[], starts: Int32Array[], strides: number[][], ...xs: Arr[]) => void;
+type MapLoop = (y: Arr, blocks: number, dims: number[], starts: Int32Array[], strides: number[][], xs: Arr[]) => void;
+type FoldLoop = (acc: Float64Array, blocks: number, dims: number[], starts: Int32Array[], strides: number[][], xs: Arr[]) => void;
 
 const cache = new Map<string, MapLoop | FoldLoop>();
 /** Loops run and compiled so far (the backend's counters()). */
@@ -200,14 +200,14 @@ export function runMap(body: Body, y: Arr, plan: BlockPlan, xs: Arr[], out: DTyp
     const l = loads(plan, n);
     const b = body.code();
     const code = nest(plan, n + 1, { before: l.before, element: `${l.element}\n${b.prelude}\ny[${at(plan, n)}] = ${b.expr};`, after: "" });
-    return `return function map(y, blocks, dims, starts, strides, ...xs) {
+    return `return function map(y, blocks, dims, starts, strides, xs) {
 ${code}
 };`;
   }, (f) => {
     const w = warmPlan(plan);
-    f(allocHost(out, WARM_SIZE), w.blocks, w.dims, w.starts, w.strides, ...body.dtypes.map((d) => warmArray(d)));
+    f(allocHost(out, WARM_SIZE), w.blocks, w.dims, w.starts, w.strides, body.dtypes.map((d) => warmArray(d)));
   });
-  loop(y, plan.blocks, plan.dims, plan.starts, plan.strides, ...xs);
+  loop(y, plan.blocks, plan.dims, plan.starts, plan.strides, xs);
 }
 
 /** The code of a body that is its only leaf's value. */
@@ -267,12 +267,12 @@ export function runFold(fn: ReduceFn, int: boolean, body: Body, acc: Float64Arra
           element: `${l.element}\n${b.prelude}\nconst v = ${b.expr};\nconst j = ${at(plan, n)};\nlet a = acc[j];\n${foldStatement(fn, int, "a")}\nacc[j] = a;`,
           after: "",
         });
-    return `return function fold(acc, blocks, dims, starts, strides, ...xs) {
+    return `return function fold(acc, blocks, dims, starts, strides, xs) {
 ${code}
 };`;
   }, (f) => {
     const w = warmPlan(plan);
-    f(new Float64Array(WARM_SIZE), w.blocks, w.dims, w.starts, w.strides, ...body.dtypes.map((d) => warmArray(d)));
+    f(new Float64Array(WARM_SIZE), w.blocks, w.dims, w.starts, w.strides, body.dtypes.map((d) => warmArray(d)));
   });
-  loop(acc, plan.blocks, plan.dims, plan.starts, plan.strides, ...xs);
+  loop(acc, plan.blocks, plan.dims, plan.starts, plan.strides, xs);
 }

@@ -145,7 +145,7 @@ function nest(plan: BlockPlan, streams: number, code: { before: string; element:
   else {
     // Four elements per trip, then the rest one at a time: V8 spends about as much on a
     // trip's bookkeeping (bounds, interrupt check) as on a simple element (an SGD update
-    // p - lr * g ran ~25% faster so). The copies run in order, so sums fold as before.
+    // p - lr * g ran ~25% faster so). Elements still run in index order: sums fold as before.
     lines.push(`let i4 = 0;`, `for (; i4 + ${UNROLL - 1} < n${K - 1}; i4 += ${UNROLL}) {`);
     for (let x = 0; x < UNROLL; x++) lines.push(`{ const i = i4${x ? ` + ${x}` : ""};`, code.element, "}");
     lines.push("}", `for (let i = i4; i < n${K - 1}; i++) {`, code.element, "}");

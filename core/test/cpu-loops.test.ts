@@ -156,4 +156,20 @@ for (const fusion of [false, true]) describe(`cpu generated loops vs math.ts ref
     const reduced = run("reduce", [{ dtype: "float32", shape: out, values: Array.from(got) }], { shape: [2, 3, 4], dtype: "float32" }, { fn: "sum", axes: [1, 3, 5], keepdims: false });
     assertSame(reduced, stored("float32", Array.from(sums)), "sum over axes 1, 3, 5");
   });
+
+  it("innermost runs of every length around the four-per-trip unrolling: maps, and sums folded in order", () => {
+    for (let n = 1; n <= 11; n++) {
+      // Values whose float64 sum depends on the order of addition (1e8 swallows 1 if added first).
+      const a = Array.from({ length: 3 * n }, (_, i) => Math.fround(i % 4 === 1 ? 1e8 : i % 4 === 3 ? -1e8 : 0.1 * i + 1 / 3));
+      const b = Array.from({ length: n }, (_, i) => Math.fround(0.25 - i * 0.5));
+      const got = run("binary", [{ dtype: "float32", shape: [3, n], values: a }, { dtype: "float32", shape: [n], values: b }], { shape: [3, n], dtype: "float32" }, { fn: "add" });
+      assertSame(got, stored("float32", a.map((v, i) => floatMath.add(v, b[i % n]))), `add [3, ${n}] + [${n}]`);
+      for (const [axis, shape] of [[1, [3]], [0, [n]]] as const) {
+        const sums = new Float64Array(shape[0]);
+        Array.from(got).forEach((v, i) => (sums[axis === 1 ? Math.floor(i / n) : i % n] += v));
+        const reduced = run("reduce", [{ dtype: "float32", shape: [3, n], values: Array.from(got) }], { shape: [...shape], dtype: "float32" }, { fn: "sum", axes: [axis], keepdims: false });
+        assertSame(reduced, stored("float32", Array.from(sums)), `sum over axis ${axis} of [3, ${n}]`);
+      }
+    }
+  });
 });

@@ -59,6 +59,29 @@ eachBackend("jit", () => {
     assert.equal(bothT.kernels, 1, bothT.describe());
   });
 
+  it("runs a reduction of an elementwise value after the matmul that reads it too, with the same bits", async () => {
+    // A Linear layer's backward: the bias gradient sums g * relu'(z) over the batch, the weight
+    // gradient multiplies it with x. Traced in that order; replayed matmul first (schedule.ts).
+    const fn = (x: Tensor, z: Tensor, g: Tensor) => {
+      const rows = z.mul(g).sum(1).mul(2);
+      const dz = g.mul(z.gt(0).astype("float32"));
+      return { db: dz.sum(0), dw: dz.T.matmul(x), rows };
+    };
+    const f = t.jit(fn);
+    for (let call = 0; call < 2; call++) {
+      const [x, z, g] = [uniform([6, 5]), uniform([6, 4]), uniform([6, 4])];
+      const got = f(x, z, g);
+      const want = fn(x, z, g);
+      for (const k of ["db", "dw", "rows"] as const) assert.deepEqual(await values(got[k]), await values(want[k]), k);
+    }
+    const lines = f.describe().split("\n");
+    const at = (re: RegExp) => lines.findIndex((l) => re.test(l));
+    const matmul = at(/= matmul\(/);
+    assert(matmul >= 0 && at(/reduce\(.*"axes":\[0\]/) > matmul, f.describe());
+    // A reduction of a value that only reductions read keeps its place before the matmul.
+    assert(at(/reduce\(.*"axes":\[1\]/) < matmul, f.describe());
+  });
+
   it("traces once per signature: new shapes, dtypes and non-tensor arguments retrace", async () => {
     let runs = 0;
     const f = t.jit((x: Tensor, k: number) => {

@@ -1,7 +1,8 @@
 // A traced program, compiled once and replayed on every later call with the same signature.
 //
 // Compilation: transposes around matmuls are rewritten away (rewrite.ts); steps whose results reach no output, assign or gradient are dropped (dead code:
-// e.g. reshapes whose buffer is shared, or forward values backward never needed); every
+// e.g. reshapes whose buffer is shared, or forward values backward never needed); a reduction
+// of an elementwise result moves after the matmul that computes that result anyway (schedule.ts); every
 // intermediate gets the step after which nothing reads it, so replay frees its buffer right
 // there (the pooled GPU buffer is then reused by the next allocation of its size, the same
 // reuse the eager path only gets at the end of a tidy()).
@@ -19,6 +20,7 @@ import { keep } from "../scope";
 import { JitError } from "../errors";
 import type { KernelStep, Step, Target, Trace, ValueSource } from "./trace";
 import { rewrite } from "./rewrite";
+import { reduceAfterMaterialize } from "./schedule";
 
 /** A tensor in the function's result: which value, with the shape and dtype it was returned as. */
 export interface OutputLeaf {
@@ -85,10 +87,9 @@ export class Program {
         for (const v of s.inputs) live.add(v);
       }
     }
+    const kept = steps.filter((_, i) => keepStep[i]);
     const lastUse = new Map<number, CompiledKernel>();
-    for (let i = 0; i < steps.length; i++) {
-      if (!keepStep[i]) continue;
-      const s = steps[i];
+    for (const s of rewrites ? reduceAfterMaterialize(kept) : kept) {
       if (s.kind !== "kernel") {
         this.steps.push(s);
         continue;

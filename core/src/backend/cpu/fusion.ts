@@ -21,7 +21,7 @@ import type { Storage } from "../backend";
 import type { DType } from "../../dtype";
 import type { TensorInfo } from "../../ops/primitives";
 import { broadcastStrides, sizeOf, stridesOf } from "../../shape";
-import { CpuStorage, PendingStorage, alloc } from "./storage";
+import { CpuStorage, PendingStorage, allocOverwritten, hold, unhold } from "./storage";
 import { computeElementwise, type ElementwiseOp } from "./elementwise";
 import { storedExpr } from "./expressions";
 import { blockPlan, runMap, type Body } from "./loops";
@@ -60,6 +60,11 @@ const TRACKED = 64;
 class FusedStorage extends PendingStorage {
   /** Consumers that inlined this tree so far. */
   uses = 0;
+  /**
+   * The leaf arrays the tree reads, held (storage.ts) until it is computed or freed, so that
+   * their owners' free() cannot hand them to another kernel first.
+   */
+  holding: readonly CpuStorage[] = [];
   constructor(
     public node: OpNode | null,
     bytes: number,
@@ -127,6 +132,12 @@ export class CpuFuser {
     }
     const bytes = n * (out.dtype === "bool" ? 1 : 4);
     const p = new FusedStorage(root, bytes, sum.ops, this.epoch, this.computeFn);
+    const holding: CpuStorage[] = [];
+    for (const l of sum.leaves) {
+      hold(l.storage);
+      holding.push(l.storage);
+    }
+    p.holding = holding;
     this.pending.add(p);
     if (this.pending.size > TRACKED) this.pending.delete(this.pending.values().next().value!);
     return p;
@@ -149,11 +160,12 @@ export class CpuFuser {
   private compute(s: FusedStorage): CpuStorage {
     const node = s.node!;
     const flat = flatten(node);
-    const r = alloc(node.dtype, sizeOf(node.shape));
+    const r = allocOverwritten(node.dtype, sizeOf(node.shape));
     const plan = blockPlan(node.shape, [...flat.leaves.map((l) => broadcastStrides(l.shape, node.shape)), stridesOf(node.shape)]);
     runMap(bodyOf(flat, false), r.data, plan, flat.leaves.map((l) => l.storage.data), node.dtype);
     this.fusedOps += flat.ops.length - 1;
     s.node = null;
+    letGo(s);
     this.pending.delete(s);
     return r;
   }
@@ -178,6 +190,7 @@ export class CpuFuser {
     s.freed = true;
     s.node = null;
     s.result = null;
+    letGo(s);
     this.pending.delete(s);
   }
 
@@ -195,6 +208,12 @@ export class CpuFuser {
     this.pending.clear();
     this.endEpoch();
   }
+}
+
+/** Releases the holds of a tree that was computed or freed. */
+function letGo(s: FusedStorage): void {
+  for (const l of s.holding) unhold(l);
+  s.holding = [];
 }
 
 function leaf(s: Storage, info: TensorInfo): Leaf {

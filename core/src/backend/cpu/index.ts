@@ -5,10 +5,11 @@
 
 import type { Backend, KernelTable } from "../backend";
 import { allocHost } from "../../dtype";
-import { CpuStorage, data } from "./storage";
+import { CpuStorage, PendingStorage, data, release } from "./storage";
 import { elementwiseKernels } from "./elementwise";
 import { CpuFuser } from "./fusion";
 import { loopStats } from "./loops";
+import { clearArrayPool } from "./pool";
 import * as red from "./reduce";
 import { reduceKernel } from "./reduce";
 import * as mv from "./movement";
@@ -71,8 +72,15 @@ export function createCpuBackend(options: CpuOptions = {}): CpuBackend {
       fuser.endEpoch();
       return data(s).slice(0, size);
     },
-    free: (s) => fuser.free(s),
+    // A computed pending value's array is freed with it; either goes to the pool (pool.ts).
+    free: (s) => {
+      if (s instanceof PendingStorage) {
+        const computed = s.result;
+        fuser.free(s);
+        if (computed) release(computed);
+      } else release(s as CpuStorage);
+    },
     sync: async () => fuser.computeUnconsumed(),
-    destroy: () => {},
+    destroy: () => clearArrayPool(),
   };
 }

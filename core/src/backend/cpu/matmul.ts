@@ -6,7 +6,7 @@
 
 import type { Kernel } from "../backend";
 import { broadcastStrides, sizeOf } from "../../shape";
-import { alloc, data } from "./storage";
+import { alloc, allocOverwritten, data } from "./storage";
 import { offsets } from "./strided";
 import { gemmEngine, releaseIfLarge } from "./wasm/index";
 import { gemmF32Reference } from "./gemm-reference";
@@ -24,7 +24,8 @@ export const matmul: Kernel<"matmul"> = ({ inputs, infos, out, attrs }) => {
   const batch = out.shape.slice(0, -2);
   const aBatch = offsets(batch, broadcastStrides(as.slice(0, -2), batch).map((s) => s * m * k));
   const bBatch = offsets(batch, broadcastStrides(bs.slice(0, -2), batch).map((s) => s * k * n));
-  const r = alloc(out.dtype, sizeOf(out.shape));
+  // The float32 kernel writes all of C; the int32 loop adds into zeros.
+  const r = out.dtype === "float32" ? allocOverwritten(out.dtype, sizeOf(out.shape)) : alloc(out.dtype, sizeOf(out.shape));
   const C = r.data;
   if (out.dtype === "float32") {
     const engine = gemmEngine();

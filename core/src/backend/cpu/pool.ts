@@ -1,0 +1,68 @@
+// Freed CPU arrays kept for reuse by the next allocation of the same dtype and length. A
+// training step allocates the same arrays every time (a 784 x 256 gradient, the updated
+// weights): a new typed array of that size is fresh pages from the allocator, faulted in and
+// zeroed at first touch, and more external memory for the garbage collector to account.
+// Reusing one costs a memset at most. Only arrays freed explicitly (dispose, tidy, jit's last
+// use) come back here; storage.ts decides when an array is really no longer read.
+
+import { type DType, type HostArray, allocHost } from "../../dtype";
+
+/** Smaller arrays are cheap to allocate and not worth the bookkeeping. */
+const MIN_BYTES = 4096;
+/** Arrays kept per dtype and length: a step's distinct buffers of one size are few. */
+const PER_SIZE = 8;
+/**
+ * Bytes kept in all; beyond this a freed array is left to the garbage collector. A training
+ * step's working set of large arrays is a few MiB (the MLP's is about 3); the cap bounds what
+ * an idle notebook keeps reserved after a large computation.
+ */
+const MAX_POOLED_BYTES = 32 * 2 ** 20;
+
+const lists = new Map<string, HostArray[]>();
+let pooledBytes = 0;
+
+const keyOf = (dtype: DType, n: number): string => `${dtype}:${n}`;
+
+function dtypeOf(a: HostArray): DType {
+  return a instanceof Float32Array ? "float32" : a instanceof Int32Array ? "int32" : "bool";
+}
+
+/**
+ * An array of `n` elements of `dtype`: a pooled one if there is one, else a new one. `zero`:
+ * the caller relies on zeros (a new typed array has them; a reused one is cleared).
+ */
+export function takeArray(dtype: DType, n: number, zero: boolean): HostArray {
+  if (n * (dtype === "bool" ? 1 : 4) >= MIN_BYTES) {
+    const a = lists.get(keyOf(dtype, n))?.pop();
+    if (a) {
+      pooledBytes -= a.byteLength;
+      if (zero) a.fill(0);
+      return a;
+    }
+  }
+  return allocHost(dtype, n);
+}
+
+/** Takes back an array nothing reads any more. */
+export function giveArray(a: HostArray): void {
+  if (a.byteLength < MIN_BYTES || pooledBytes + a.byteLength > MAX_POOLED_BYTES) return;
+  // A view into a larger buffer (none are made today) must not be handed out as a whole array.
+  if (a.byteOffset !== 0 || a.byteLength !== a.buffer.byteLength) return;
+  const key = keyOf(dtypeOf(a), a.length);
+  let list = lists.get(key);
+  if (!list) lists.set(key, (list = []));
+  if (list.length >= PER_SIZE) return;
+  list.push(a);
+  pooledBytes += a.byteLength;
+}
+
+/** Bytes held for reuse now (for tests). */
+export function pooledArrayBytes(): number {
+  return pooledBytes;
+}
+
+/** Drops every pooled array (for tests, and to give the memory back). */
+export function clearArrayPool(): void {
+  lists.clear();
+  pooledBytes = 0;
+}

@@ -1,0 +1,112 @@
+// Reuse of freed CPU arrays (src/backend/cpu/pool.ts, storage.ts): a freed array serves the next
+// allocation of its dtype and length, cleared where the kernel relies on zeros; an array that a
+// pending (fused) tree still reads is not reused before the tree is computed or freed; and a
+// jitted training step replays to the same values with its intermediates recycled.
+
+import assert from "node:assert/strict";
+import * as t from "../src/index";
+import { createCpuBackend } from "../src/backend/cpu";
+import { CpuStorage, PendingStorage } from "../src/backend/cpu/storage";
+import { clearArrayPool, pooledArrayBytes } from "../src/backend/cpu/pool";
+
+const N = 2048; // 8 KiB of float32: above the pool's lower bound
+const f32 = (shape: number[]) => ({ shape, dtype: "float32" as const });
+const ramp = (n: number, scale = 1) => Float32Array.from({ length: n }, (_, i) => (i % 97) * scale - 40);
+
+describe("cpu array pool", () => {
+  beforeEach(() => clearArrayPool());
+  after(() => clearArrayPool());
+
+  it("a freed array serves the next allocation of its size, and a kernel that adds into zeros gets zeros", () => {
+    const b = createCpuBackend({ fusion: false });
+    const x = b.upload(ramp(N), "float32") as CpuStorage;
+    const y = b.kernels.unary({ inputs: [x], infos: [f32([N])], out: f32([N]), attrs: { fn: "neg" } }) as CpuStorage;
+    const array = y.data;
+    b.free(y);
+    assert.equal(pooledArrayBytes(), 4 * N);
+    b.free(y); // a second free() is ignored: the array must not be pooled twice
+    assert.equal(pooledArrayBytes(), 4 * N);
+    // scatterAdd adds into its result, so it must start from zeros, though the reused array
+    // held the negated ramp.
+    const u = b.upload(Float32Array.from([2.5]), "float32");
+    const idx = b.upload(Int32Array.from([5]), "int32");
+    const s = b.kernels.scatterAdd({
+      inputs: [u, idx], infos: [f32([1]), { shape: [1], dtype: "int32" }], out: f32([N]), attrs: { axis: 0, size: N },
+    }) as CpuStorage;
+    assert.equal(s.data, array);
+    const want = new Array(N).fill(0);
+    want[5] = 2.5;
+    assert.deepEqual([...s.data], want);
+    assert.equal(pooledArrayBytes(), 0);
+  });
+
+  it("an array read by a pending tree is pooled only once the tree is computed", () => {
+    const b = createCpuBackend({ fusion: true });
+    const x = b.upload(ramp(N), "float32");
+    const y = b.kernels.unary({ inputs: [x], infos: [f32([N])], out: f32([N]), attrs: { fn: "abs" } });
+    assert(y instanceof PendingStorage);
+    b.free(x); // the tree still reads x's array
+    assert.equal(pooledArrayBytes(), 0);
+    // Another allocation of that size in between must not get x's array.
+    const other = b.upload(ramp(N, -3), "float32");
+    const z = b.kernels.unary({ inputs: [other], infos: [f32([N])], out: f32([N]), attrs: { fn: "neg" } });
+    const zs = b.readSync!(z, "float32", N);
+    assert.deepEqual([...zs], [...ramp(N, -3)].map((v) => -v));
+    assert.deepEqual([...b.readSync!(y, "float32", N)], [...ramp(N)].map(Math.abs));
+    assert.equal(pooledArrayBytes(), 4 * N); // computed: x's array is back
+  });
+
+  it("freeing a pending tree before it is computed releases its leaves; freeing a computed one pools its array", () => {
+    const b = createCpuBackend({ fusion: true });
+    const x = b.upload(ramp(N), "float32");
+    const y = b.kernels.unary({ inputs: [x], infos: [f32([N])], out: f32([N]), attrs: { fn: "neg" } });
+    b.free(x);
+    assert.equal(pooledArrayBytes(), 0);
+    b.free(y);
+    assert.equal(pooledArrayBytes(), 4 * N);
+    const x2 = b.upload(ramp(N), "float32");
+    const y2 = b.kernels.unary({ inputs: [x2], infos: [f32([N])], out: f32([N]), attrs: { fn: "neg" } });
+    b.readSync!(y2, "float32", N); // computes y2 into the pooled array
+    assert.equal(pooledArrayBytes(), 0);
+    b.free(y2);
+    assert.equal(pooledArrayBytes(), 4 * N);
+  });
+
+  it("a jitted MLP step recycles its intermediates and gives the eager step's losses", async () => {
+    await t.setBackend("cpu");
+    const run = async (jit: boolean): Promise<number[]> => {
+      const l1 = new t.nn.Linear(64, 48);
+      const l2 = new t.nn.Linear(48, 10);
+      t.tidy(() => {
+        l1.weight.assign(t.tensor(ramp(48 * 64, 0.001)).reshape([48, 64]));
+        l1.bias!.assign(t.tensor(ramp(48, 0.002)));
+        l2.weight.assign(t.tensor(ramp(10 * 48, 0.0015)).reshape([10, 48]));
+        l2.bias!.assign(t.tensor(ramp(10, 0.001)));
+      });
+      const model = new t.nn.Sequential(l1, new t.nn.ReLU(), l2);
+      const opt = new t.optim.SGD(model.parameters(), { lr: 0.05 });
+      const x = t.tensor(ramp(32 * 64, 0.01)).reshape([32, 64]);
+      const y = t.tensor(Int32Array.from({ length: 32 }, (_, i) => (i * 7) % 10));
+      const body = (x: t.Tensor, y: t.Tensor) => {
+        opt.zeroGrad();
+        const loss = t.nn.crossEntropy(model.forward(x), y);
+        loss.backward();
+        opt.step();
+        return loss;
+      };
+      const fn = jit ? t.jit(body) : body;
+      const losses: number[] = [];
+      for (let i = 0; i < 6; i++) {
+        const loss = t.tidy(() => fn(x, y));
+        losses.push(Number(await loss.item()));
+        loss.dispose();
+      }
+      return losses;
+    };
+    const eager = await run(false);
+    const jitted = await run(true);
+    assert.deepEqual(jitted, eager);
+    assert(eager[5] < eager[0], `the loss falls: ${eager}`);
+    assert(pooledArrayBytes() > 0, "freed intermediates were pooled");
+  });
+});

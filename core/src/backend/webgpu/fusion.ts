@@ -44,9 +44,11 @@ export interface Leaf {
 
 export interface OpNode {
   kind: "op";
-  /** Its flattening and summary, memoized (../flatten.ts). */
+  /** Its flattening and summary, memoized, and the last walk's mark (../flatten.ts). */
   flat?: unknown;
   summary?: unknown;
+  walk?: number;
+  index?: number;
   /** Identifies the operation given its input and output dtypes (e.g. "binary.add"). */
   key: string;
   inputs: FNode[];
@@ -84,7 +86,36 @@ export const SHARED_OPS = 4;
 /** A tree flattened for code generation: distinct leaves and operations in dependency order. */
 export type Flat = FlatOf<Leaf, OpNode>;
 
-const flattener = new Flattener<GPUStorage, Leaf, OpNode>((n) => `${n.key}(${n.dtypes.join(",")}>${n.dtype})`);
+/** A node of the operation-id trie: key, result dtype, then each input dtype. */
+interface OpIdNode {
+  next: Map<string, OpIdNode>;
+  id: number;
+}
+const opIdRoot: OpIdNode = { next: new Map(), id: -1 };
+let opIdCount = 0;
+
+/** An id per (key, input dtypes, result dtype), found without building a text per node. */
+function opId(n: OpNode): number {
+  let t = opIdStep(opIdStep(opIdRoot, n.key), n.dtype);
+  for (let k = 0; k < n.dtypes.length; k++) t = opIdStep(t, n.dtypes[k]);
+  if (t.id < 0) t.id = opIdCount++;
+  return t.id;
+}
+
+function opIdStep(t: OpIdNode, part: string): OpIdNode {
+  let next = t.next.get(part);
+  if (!next) t.next.set(part, (next = { next: new Map(), id: -1 }));
+  return next;
+}
+
+const flattener = new Flattener<GPUStorage, Leaf, OpNode>(opId);
+
+/** A new operation node; every field is set here, so all nodes share one object layout. */
+function opNode(key: string, inputs: FNode[], infos: readonly TensorInfo[], out: TensorInfo, body: (values: string[]) => Expr): OpNode {
+  const dtypes: DType[] = new Array(infos.length);
+  for (let k = 0; k < infos.length; k++) dtypes[k] = infos[k].dtype;
+  return { kind: "op", flat: undefined, summary: undefined, walk: 0, index: 0, key, inputs, dtypes, dtype: out.dtype, shape: out.shape, body };
+}
 
 /** Memoized per root: every elementwise op flattens its new tree to check the bounds. */
 export function flatten(root: OpNode): Flat {
@@ -175,30 +206,21 @@ export class Fuser {
    */
   elementwise(key: string, inputs: readonly Storage[], infos: readonly TensorInfo[], out: TensorInfo, body: (v: string[]) => Expr): Storage {
     const n = sizeOf(out.shape);
-    const make = (nodes: FNode[]): OpNode => ({
-      kind: "op",
-      key,
-      inputs: nodes,
-      dtypes: infos.map((i) => i.dtype),
-      dtype: out.dtype,
-      shape: out.shape,
-      body,
-    });
-    if (!this.enabled || n === 0) {
-      const leaves = inputs.map((s, k) => this.leaf(this.materialize(s), infos[k]));
-      return this.execute(program(make(leaves)), out);
-    }
+    if (!this.enabled || n === 0) return this.execute(program(opNode(key, this.leaves(inputs, infos), infos, out, body)), out);
     this.ctx.checkBinding(n);
-    const nodes: FNode[] = [];
-    for (let k = 0; k < inputs.length; k++) nodes.push(this.nodeOf(inputs[k], infos[k]));
-    let root = make(nodes);
+    const nodes: FNode[] = new Array(inputs.length);
+    for (let k = 0; k < inputs.length; k++) nodes[k] = this.nodeOf(inputs[k], infos[k]);
+    let root = opNode(key, nodes, infos, out, body);
     let sum = flattener.summary(root);
     if (sum.leaves.length > this.maxLeaves || sum.ops > MAX_NODES) {
-      root = make(inputs.map((s, k) => this.leaf(this.materialize(s), infos[k])));
+      root = opNode(key, this.leaves(inputs, infos), infos, out, body);
       sum = flattener.summary(root);
     }
     const held: GPUStorage[] = [];
-    for (const l of sum.leaves) if (!held.includes(l.storage)) held.push(l.storage);
+    for (let k = 0; k < sum.leaves.length; k++) {
+      const g = sum.leaves[k].storage;
+      if (!held.includes(g)) held.push(g);
+    }
     for (const g of held) g.holds += 1;
     const pending = new PendingStorage(root, sizeClass(n * GPU_ELEMENT_BYTES), held, sum.ops);
     pending.epoch = this.epoch;
@@ -227,6 +249,13 @@ export class Fuser {
 
   private nodeOf(s: Storage, info: TensorInfo): FNode {
     return this.pendingNode(s, info) ?? this.leaf(this.materialize(s), info);
+  }
+
+  /** The inputs as leaves, pending ones computed first. */
+  private leaves(inputs: readonly Storage[], infos: readonly TensorInfo[]): Leaf[] {
+    const leaves: Leaf[] = new Array(inputs.length);
+    for (let k = 0; k < inputs.length; k++) leaves[k] = this.leaf(this.materialize(inputs[k]), infos[k]);
+    return leaves;
   }
 
   private leaf(storage: GPUStorage, info: TensorInfo): Leaf {

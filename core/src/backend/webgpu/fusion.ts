@@ -216,11 +216,16 @@ export class Fuser {
       root = opNode(key, this.leaves(inputs, infos), infos, out, body);
       sum = flattener.summary(root);
     }
-    const held: GPUStorage[] = [];
+    // Sized up front: pushing onto [] would allocate room for 17.
+    const held: GPUStorage[] = new Array(sum.leaves.length);
+    let distinct = 0;
     for (let k = 0; k < sum.leaves.length; k++) {
       const g = sum.leaves[k].storage;
-      if (!held.includes(g)) held.push(g);
+      let seen = false;
+      for (let i = 0; i < distinct; i++) if (held[i] === g) seen = true;
+      if (!seen) held[distinct++] = g;
     }
+    held.length = distinct;
     for (const g of held) g.holds += 1;
     const pending = new PendingStorage(root, sizeClass(n * GPU_ELEMENT_BYTES), held, sum.ops);
     pending.epoch = this.epoch;

@@ -69,6 +69,10 @@ export class PendingStorage implements Storage {
   uses = 0;
   /** The fuser's epoch (readbacks and syncs so far) when this was created. */
   epoch = 0;
+  /** Neighbours in the fuser's list of values not yet computed or freed (PendingList). */
+  prev: PendingStorage | null = null;
+  next: PendingStorage | null = null;
+  listed = false;
   constructor(
     public node: OpNode | null,
     readonly bytes: number,
@@ -182,6 +186,42 @@ export function program(root: OpNode): Program {
   };
 }
 
+/**
+ * The pending values not yet computed or freed, in creation order: a list threaded through
+ * the values themselves, so that adding and removing one (every elementwise op does both)
+ * allocates and hashes nothing.
+ */
+class PendingList {
+  private head: PendingStorage | null = null;
+  private tail: PendingStorage | null = null;
+
+  add(s: PendingStorage): void {
+    s.prev = this.tail;
+    s.next = null;
+    if (this.tail) this.tail.next = s;
+    else this.head = s;
+    this.tail = s;
+    s.listed = true;
+  }
+
+  delete(s: PendingStorage): void {
+    if (!s.listed) return;
+    if (s.prev) s.prev.next = s.next;
+    else this.head = s.next;
+    if (s.next) s.next.prev = s.prev;
+    else this.tail = s.prev;
+    s.prev = s.next = null;
+    s.listed = false;
+  }
+
+  /** A snapshot, for a loop that removes entries. */
+  toArray(): PendingStorage[] {
+    const out: PendingStorage[] = [];
+    for (let s = this.head; s; s = s.next) out.push(s);
+    return out;
+  }
+}
+
 export class Fuser {
   /** Operations that went into fused kernels instead of their own (for counters()). */
   fusedOps = 0;
@@ -189,7 +229,7 @@ export class Fuser {
   epoch = 0;
   readonly maxLeaves: number;
   /** Pending values not yet computed or freed, for computeAll(). */
-  private readonly pending = new Set<PendingStorage>();
+  private readonly pending = new PendingList();
 
   constructor(
     private readonly ctx: GpuContext,
@@ -216,17 +256,8 @@ export class Fuser {
       root = opNode(key, this.leaves(inputs, infos), infos, out, body);
       sum = flattener.summary(root);
     }
-    // Sized up front: pushing onto [] would allocate room for 17.
-    const held: GPUStorage[] = new Array(sum.leaves.length);
-    let distinct = 0;
-    for (let k = 0; k < sum.leaves.length; k++) {
-      const g = sum.leaves[k].storage;
-      let seen = false;
-      for (let i = 0; i < distinct; i++) if (held[i] === g) seen = true;
-      if (!seen) held[distinct++] = g;
-    }
-    held.length = distinct;
-    for (const g of held) g.holds += 1;
+    const held = distinctStorages(sum.leaves);
+    for (let k = 0; k < held.length; k++) held[k].holds += 1;
     const pending = new PendingStorage(root, sizeClass(n * GPU_ELEMENT_BYTES), held, sum.ops);
     pending.epoch = this.epoch;
     this.pending.add(pending);
@@ -290,7 +321,7 @@ export class Fuser {
    * will be, with the consumer), and such intermediates are most of what is pending.
    */
   computeUnconsumed(): void {
-    for (const s of [...this.pending]) if (!s.freed && !s.result && s.uses === 0) this.materialize(s);
+    for (const s of this.pending.toArray()) if (!s.freed && !s.result && s.uses === 0) this.materialize(s);
   }
 
   /** Backend.free: drops a pending tree's holds, or releases a buffer once nothing holds it. */
@@ -350,6 +381,23 @@ export class Fuser {
       },
     };
   }
+}
+
+/** The leaves' buffers, each once (leaves read one buffer at several shapes); sized up front,
+ * since pushing onto [] would reserve room for 17. */
+function distinctStorages(leaves: readonly Leaf[]): GPUStorage[] {
+  let count = 0;
+  for (let k = 0; k < leaves.length; k++) if (firstWith(leaves, k)) count++;
+  const out: GPUStorage[] = new Array(count);
+  let i = 0;
+  for (let k = 0; k < leaves.length; k++) if (firstWith(leaves, k)) out[i++] = leaves[k].storage;
+  return out;
+}
+
+/** Whether leaf k is the first with its buffer. */
+function firstWith(leaves: readonly Leaf[], k: number): boolean {
+  for (let j = 0; j < k; j++) if (leaves[j].storage === leaves[k].storage) return false;
+  return true;
 }
 
 export type LeafAccess = "full" | "scalar" | "strided";

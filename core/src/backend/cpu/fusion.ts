@@ -217,7 +217,13 @@ export class CpuFuser {
   }
 }
 
+/** A leaf over the array behind `s` read as `info`; the last one made is reused (leaves are
+ * never modified), so that `x.add(1)` in a loop does not make a leaf for the constant every time. */
 function leaf(s: Storage, info: TensorInfo): Leaf {
   const storage = s instanceof PendingStorage ? s.materialize() : (s as CpuStorage);
-  return { kind: "leaf", storage, shape: info.shape, dtype: info.dtype };
+  const last = storage.leaf as Leaf | null;
+  if (last && last.shape === info.shape && last.dtype === info.dtype) return last;
+  const made: Leaf = { kind: "leaf", storage, shape: info.shape, dtype: info.dtype };
+  storage.leaf = made;
+  return made;
 }

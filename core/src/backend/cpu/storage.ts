@@ -6,6 +6,8 @@ import type { Storage } from "../backend";
 import { type DType, type HostArray, allocHost } from "../../dtype";
 
 export class CpuStorage implements Storage {
+  /** The fuser's last leaf node over this array, reused while read at the same shape (fusion.ts). */
+  leaf: unknown = null;
   constructor(readonly data: HostArray) {}
   get bytes(): number {
     return this.data.byteLength;

@@ -294,8 +294,14 @@ export class Fuser {
     return leaves;
   }
 
+  /** A leaf over `storage` read as `info`; the last one made is reused (leaves are never
+   * modified), so that `x.add(1)` in a loop does not make a leaf for the constant every time. */
   private leaf(storage: GPUStorage, info: TensorInfo): Leaf {
-    return { kind: "leaf", storage, shape: info.shape, dtype: info.dtype };
+    const last = storage.leaf as Leaf | null;
+    if (last && last.shape === info.shape && last.dtype === info.dtype) return last;
+    const leaf: Leaf = { kind: "leaf", storage, shape: info.shape, dtype: info.dtype };
+    storage.leaf = leaf;
+    return leaf;
   }
 
   /** The buffer behind a storage, computing a pending one (once) if needed. */
@@ -347,7 +353,8 @@ export class Fuser {
   private unholdAll(s: PendingStorage): void {
     const held = s.held;
     s.held = [];
-    for (const g of held) {
+    for (let k = 0; k < held.length; k++) {
+      const g = held[k];
       g.holds -= 1;
       if (g.holds === 0 && g.dropped) {
         g.dropped = false;

@@ -230,6 +230,9 @@ export class Fuser {
   readonly maxLeaves: number;
   /** Pending values not yet computed or freed, for computeAll(). */
   private readonly pending = new PendingList();
+  /** bytesFor's last question and answer. */
+  private lastElements = -1;
+  private lastBytes = 0;
 
   constructor(
     private readonly ctx: GpuContext,
@@ -258,10 +261,20 @@ export class Fuser {
     }
     const held = distinctStorages(sum.leaves);
     for (let k = 0; k < held.length; k++) held[k].holds += 1;
-    const pending = new PendingStorage(root, sizeClass(n * GPU_ELEMENT_BYTES), held, sum.ops);
+    const pending = new PendingStorage(root, this.bytesFor(n), held, sum.ops);
     pending.epoch = this.epoch;
     this.pending.add(pending);
     return pending;
+  }
+
+  /** The pooled size of an n-element result: the last answer is kept, since a chain of ops
+   * asks for the same size over and over. */
+  private bytesFor(n: number): number {
+    if (n !== this.lastElements) {
+      this.lastElements = n;
+      this.lastBytes = sizeClass(n * GPU_ELEMENT_BYTES);
+    }
+    return this.lastBytes;
   }
 
   /**

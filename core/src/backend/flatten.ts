@@ -80,8 +80,14 @@ interface Walk<L, O> {
  * the same trie node, whose number is the key: no text per operation is built or hashed.
  */
 export class Flattener<S, L extends FlatLeaf<S>, O extends FlatOp<L>> {
-  /** Trie edges: per node, token to next node; bounded by the distinct fused programs' prefixes. */
-  private readonly edges: Map<number, number>[] = [new Map()];
+  /**
+   * Trie edges, bounded by the distinct fused programs' prefixes. Most nodes have one child, so
+   * per node its first edge sits in two arrays and a Map holds any others (a Map per node would
+   * cost a hundred bytes each, times up to ~100 nodes per program).
+   */
+  private readonly firstToken: number[] = [0];
+  private readonly firstNext: number[] = [-1];
+  private readonly moreEdges = new Map<number, Map<number, number>>();
   /** Keys of the trie nodes that ended a walk, made once. */
   private readonly keys: string[] = [];
   private walks = 0;
@@ -166,13 +172,22 @@ export class Flattener<S, L extends FlatLeaf<S>, O extends FlatOp<L>> {
     return -(j + 1);
   }
 
-  /** The trie node after `token` from `state`, added if new. */
+  /** The trie node after `token` from `state`, added if new. Nodes are numbered in order of
+   * creation and never reused: a key names one structure for the life of the process. */
   private step(state: number, token: number): number {
-    const out = this.edges[state];
-    let next = out.get(token);
-    if (next === undefined) {
-      next = this.edges.push(new Map()) - 1;
-      out.set(token, next);
+    const first = this.firstNext[state]; // -1: no edge yet
+    if (first >= 0 && this.firstToken[state] === token) return first;
+    let more = this.moreEdges.get(state);
+    const found = more?.get(token);
+    if (found !== undefined) return found;
+    const next = this.firstToken.push(0) - 1;
+    this.firstNext.push(-1);
+    if (first < 0) {
+      this.firstToken[state] = token;
+      this.firstNext[state] = next;
+    } else {
+      if (!more) this.moreEdges.set(state, (more = new Map()));
+      more.set(token, next);
     }
     return next;
   }

@@ -129,7 +129,7 @@ export async function runWorkload(peer, w, { budget, estimates, quick }) {
  * measure JIT compilation, pipeline creation and pool growth more than the op: warm up with
  * whole chains until the median of the last 3 is no more than 5% below the median of the 3
  * before (at least 6 chains, at most a third of the budget; `steady: false` if the cap ended
- * it). Then time SAMPLES chains (5 when quick, fewer if the budget runs out) and report their
+ * it). Then time TINY_SAMPLES (15) chains (5 when quick, fewer if the budget runs out), report their
  * median, with min, quartiles and max as the spread: a minimum would report the one chain
  * that ran between garbage collections and other processes' time slices.
  */

@@ -148,7 +148,8 @@ const run = {
   method:
     "Random inputs. Per workload: one warm-up call, one sizing call, then up to 3 timed blocks of calls " +
     "(about 0.7 s each), each ended by the library's sync and one readback of the last result; the best block counts. " +
-    "matmul: 2N^3 flops per call; add: 12 bytes per float (two reads, one write); tiny: x = x + 1 on 16 floats, 1000 times, one readback. " +
+    "matmul: 2N^3 flops per call; add: 12 bytes per float (two reads, one write); tiny: x = x + 1 on 16 floats, 1000 times, one readback, timed differently: whole chains until the median of the last 3 " +
+    "is within 5% of the 3 before (at least 6), then the median of 15 chains (5 when quick), shown with its interquartile range. " +
     "Training steps (ms per step): forward, backward and SGD update (lr 0.1) on one fixed random batch from weights shared by all peers, " +
     "each step ended by the new parameters being computed and the loss read back; 5 checked steps (the first, with shader compilation, " +
     "timed alone as the first step), then blocks of steps, the best block counts.",

@@ -42,7 +42,10 @@ export function renderTable(run) {
     describeWorkload(w),
     ...run.peers.map((p) => {
       const r = run.results[p.id]?.[w.id];
-      return r?.value === undefined ? missingCell(r, `${p.label}, ${w.id}`, mark) : formatValue(r.value);
+      if (r?.value === undefined) return missingCell(r, `${p.label}, ${w.id}`, mark);
+      // Per-op latency is a median over chains: its interquartile range shows the noise.
+      if (r.spread) return `${formatValue(r.value)} (${formatValue(r.spread.p25)}–${formatValue(r.spread.p75)})`;
+      return formatValue(r.value);
     }),
   ]);
   const out = markdown(header, rows);
@@ -120,8 +123,12 @@ export function renderChecks(run) {
   }
   const ours = value("tsdl-webgpu", "tiny-1000");
   const tfjs = value("tfjs-webgpu", "tiny-1000");
-  if (ours !== undefined && tfjs !== undefined) {
-    lines.push(`tiny ops: tsdl webgpu ${formatValue(ours)} µs/op ${ours < tfjs ? "below" : "not below"} tfjs webgpu ${formatValue(tfjs)}`);
+  if (ours !== undefined) {
+    const p75 = run.results["tsdl-webgpu"]["tiny-1000"].spread?.p75;
+    const parts = [`tiny ops: tsdl webgpu ${formatValue(ours)} µs/op (median${p75 !== undefined ? `, 75th percentile ${formatValue(p75)}` : ""})`];
+    parts.push(`${ours <= 25 ? "within" : "over"} the 25 µs goal`);
+    if (tfjs !== undefined) parts.push(`${ours < tfjs ? "below" : "not below"} tfjs webgpu ${formatValue(tfjs)}`);
+    lines.push(parts.join(", "));
   }
   lines.push(...trainingChecks(run));
   return lines.join("\n");

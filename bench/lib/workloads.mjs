@@ -11,7 +11,8 @@
 //
 // Timing: warm up once (shader compilation, kernel caches), time one more call to size the
 // block, then time blocks of `iters` calls, each block ended by sync (one readback), and keep
-// the best block. Outputs stay alive until the block's sync because lazy libraries (jax-js,
+// the best block. The tiny-op workload measures overhead, not throughput, and is timed
+// differently (warm up until steady, median of many chains; see runTiny). Outputs stay alive until the block's sync because lazy libraries (jax-js,
 // later tsdl) may skip work whose result was disposed unread.
 
 import { runTraining, describeModel } from "./training.mjs";
@@ -120,7 +121,18 @@ export async function runWorkload(peer, w, { budget, estimates, quick }) {
   };
 }
 
-/** x = x + 1, `w.n` times in a row on a 16-float tensor, then one readback. */
+/**
+ * x = x + 1, `w.n` times in a row on a 16-float tensor, then one readback: per-op overhead.
+ *
+ * Method, the same for every peer. One sample is one chain of `w.n` ops ended by the peer's
+ * sync (one readback), in microseconds per op. A chain costs milliseconds, so the first ones
+ * measure JIT compilation, pipeline creation and pool growth more than the op: warm up with
+ * whole chains until the median of the last 3 is no more than 5% below the median of the 3
+ * before (at least 6 chains, at most a third of the budget; `steady: false` if the cap ended
+ * it). Then time TINY_SAMPLES (15) chains (5 when quick, fewer if the budget runs out), report their
+ * median, with min, quartiles and max as the spread: a minimum would report the one chain
+ * that ran between garbage collections and other processes' time slices.
+ */
 async function runTiny(peer, w, { budget, quick }) {
   const chain = async (count) => {
     let x = peer.randn([16]);
@@ -134,17 +146,38 @@ async function runTiny(peer, w, { budget, quick }) {
     await peer.sync([x]);
     const dt = now() - t0;
     peer.dispose(x);
-    return dt;
+    return (dt / count) * 1e6;
   };
   const started = now();
-  await chain(50); // warm-up
-  const blocks = [];
-  while (blocks.length < (quick ? 1 : 3)) {
-    if (blocks.length > 0 && (now() - started) * 2 > budget) break;
-    blocks.push(await chain(w.n));
+  const spent = () => now() - started;
+  const warm = [];
+  let steady = false;
+  while (!steady && (warm.length < 6 || spent() < budget / 3)) {
+    warm.push(await chain(w.n));
+    const k = warm.length;
+    steady = k >= 6 && median(warm.slice(k - 3)) >= 0.95 * median(warm.slice(k - 6, k - 3));
   }
-  const best = Math.min(...blocks);
-  return { value: (best / w.n) * 1e6, unit: unitOf(w.kind), iters: w.n, blocks: blocks.length, seconds: best };
+  const samples = [];
+  const want = quick ? 5 : TINY_SAMPLES;
+  const perChain = spent() / warm.length;
+  while (samples.length < want && (samples.length < 3 || spent() + perChain < budget)) samples.push(await chain(w.n));
+  const sorted = [...samples].sort((a, b) => a - b);
+  const spread = { min: sorted[0], p25: quantile(sorted, 0.25), p75: quantile(sorted, 0.75), max: sorted[sorted.length - 1] };
+  const value = median(samples);
+  return { value, unit: unitOf(w.kind), iters: w.n, blocks: samples.length, seconds: (value * w.n) / 1e6, spread, warmup: warm.length, steady };
+}
+
+/** Timed chains of the tiny-op workload (after the warm-up). */
+const TINY_SAMPLES = 15;
+
+function quantile(sorted, q) {
+  const i = (sorted.length - 1) * q;
+  const lo = Math.floor(i);
+  return lo + 1 < sorted.length ? sorted[lo] + (sorted[lo + 1] - sorted[lo]) * (i - lo) : sorted[lo];
+}
+
+function median(values) {
+  return quantile([...values].sort((a, b) => a - b), 0.5);
 }
 
 /**

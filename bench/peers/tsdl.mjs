@@ -11,6 +11,13 @@ export async function createPeer(backend) {
   await tsdl.setBackend(backend);
   // Older builds of @tsdl/core have no jit: their training step runs eagerly only.
   const notes = typeof tsdl.jit === "function" ? { train: "jit (eager too in the training table)" } : {};
+  // The tiny-op chain is elementwise, so tsdl fuses it: say so next to the number.
+  const probe = tsdl.zeros([1]);
+  const fused = probe.backend.fusion !== false; // off with TSDL_FUSION=0
+  probe.dispose();
+  notes.tiny = fused
+    ? `elementwise fusion: the 1000 ops run as 32 ${backend === "webgpu" ? "kernels" : "loops"} of up to 32 (TSDL_FUSION=0: one per op)`
+    : "fusion off (TSDL_FUSION=0): one kernel per op";
   // Older builds of @tsdl/core have no cpuThreads (their cpu matmul is plain TypeScript).
   if (backend === "cpu" && typeof tsdl.cpuThreads === "function") {
     notes.matmul = `WebAssembly SIMD, ${tsdl.cpuThreads()} thread(s) (TSDL_CPU_THREADS)`;

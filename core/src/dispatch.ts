@@ -55,8 +55,9 @@ export function checkAllocation(info: TensorInfo, what: string): void {
 
 export function run<P extends Primitive>(prim: P, inputs: Tensor[], attrs: PrimitiveAttrs[P]): Tensor {
   const backend = commonBackend(inputs, prim);
-  const infos: TensorInfo[] = [];
-  for (const t of inputs) infos.push(t.info);
+  // Arrays sized up front here and below: pushing onto [] reserves room for 17 entries.
+  const infos: TensorInfo[] = new Array(inputs.length);
+  for (let k = 0; k < inputs.length; k++) infos[k] = inputs[k].info;
   const out = shapeRules[prim](infos, attrs);
   checkAllocation(out, prim);
   return apply(backend, prim, inputs, infos, out, attrs);
@@ -75,8 +76,8 @@ export function apply<P extends Primitive>(
   out: TensorInfo,
   attrs: PrimitiveAttrs[P],
 ): Tensor {
-  const storages: Storage[] = [];
-  for (const t of inputs) storages.push(t.storage);
+  const storages: Storage[] = new Array(inputs.length);
+  for (let k = 0; k < inputs.length; k++) storages[k] = inputs[k].storage;
   const storage = backend.kernels[prim]({ inputs: storages, infos, out, attrs });
   const result = wrapResult(backend, storage, out, inputs);
   // Under jit's first call, the application is recorded for replay (jit/trace.ts).

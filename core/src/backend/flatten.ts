@@ -1,5 +1,7 @@
 // Flattening of the fusers' expression trees (cpu/fusion.ts, webgpu/fusion.ts): distinct leaves
 // and operations in dependency order, plus a structural key naming the generated code.
+// Flattening runs once per computed tree, i.e. every up to 32 elementwise ops of a chain, so
+// it builds no per-operation strings or maps (see Flattener).
 //
 // Every elementwise op checks the fusion bounds (operations, distinct leaves) of its new tree,
 // so that check must not walk the tree: a chain `x.add(1).mul(2)...` would cost O(32) per op.
@@ -23,6 +25,9 @@ export interface FlatOp<L> {
   flat?: unknown;
   /** Its summary, memoized likewise. */
   summary?: unknown;
+  /** The last walk that listed it and its index there (a field, not a Map per walk). */
+  walk?: number;
+  index?: number;
 }
 
 /** A tree flattened for code generation. */
@@ -32,8 +37,8 @@ export interface Flat<L, O> {
   /** Per op, its arguments: leaf index (>= 0) or -(op index + 1). */
   args: number[][];
   /**
-   * Structural key: the same key means the same code, whatever the buffers and values. An
-   * interned id ("#12"), so that caches keyed by it hash a few characters, not a 32-op text.
+   * Structural key: the same key means the same code, whatever the buffers and values. A
+   * short id ("#12"), so that caches keyed by it hash a few characters, not a 32-op text.
    */
   key: string;
 }
@@ -58,22 +63,36 @@ function leafIndexOf<S>(leaves: readonly FlatLeaf<S>[], n: FlatLeaf<S>): number 
 
 /** A walk's state (see Flattener.walk). */
 interface Walk<L, O> {
+  id: number;
   leaves: L[];
   ops: O[];
   args: number[][];
-  opIndex: Map<O, number>;
-  parts: string[];
+  /** The structure trie's node for the operations listed so far (see Flattener.step). */
+  state: number;
 }
 
 /**
- * Flattens trees and memoizes the result on the root (trees are immutable once built). `opKey`
- * names one operation apart from its arguments.
+ * Flattens trees and memoizes the result on the root (trees are immutable once built). `opId`
+ * names one operation apart from its arguments, as a small non-negative integer.
+ *
+ * The structural key is the path of the walk through a trie whose edges are tokens: each
+ * operation's id, then its argument indices. Equal token sequences, and only those, end at
+ * the same trie node, whose number is the key: no text per operation is built or hashed.
  */
 export class Flattener<S, L extends FlatLeaf<S>, O extends FlatOp<L>> {
-  /** Structure texts to their ids; bounded by the distinct fused programs, like the code caches. */
-  private readonly ids = new Map<string, string>();
+  /**
+   * Trie edges, bounded by the distinct fused programs' prefixes. Most nodes have one child, so
+   * per node its first edge sits in two arrays and a Map holds any others (a Map per node would
+   * cost a hundred bytes each, times up to ~100 nodes per program).
+   */
+  private readonly firstToken: number[] = [0];
+  private readonly firstNext: number[] = [-1];
+  private readonly moreEdges = new Map<number, Map<number, number>>();
+  /** Keys of the trie nodes that ended a walk, made once. */
+  private readonly keys: string[] = [];
+  private walks = 0;
 
-  constructor(private readonly opKey: (n: O) => string) {}
+  constructor(private readonly opId: (n: O) => number) {}
 
   flatten(root: O): Flat<L, O> {
     let f = root.flat as Flat<L, O> | undefined;
@@ -124,9 +143,9 @@ export class Flattener<S, L extends FlatLeaf<S>, O extends FlatOp<L>> {
   }
 
   private walk(root: O): Flat<L, O> {
-    const w: Walk<L, O> = { leaves: [], ops: [], args: [], opIndex: new Map(), parts: [] };
+    const w: Walk<L, O> = { id: ++this.walks, leaves: [], ops: [], args: [], state: 0 };
     this.visit(w, root);
-    return { leaves: w.leaves, ops: w.ops, args: w.args, key: this.intern(w.parts.join(";")) };
+    return { leaves: w.leaves, ops: w.ops, args: w.args, key: (this.keys[w.state] ??= `#${w.state}`) };
   }
 
   /** Lists `n`'s subtree in dependency order; its index (leaf >= 0, op -(j + 1)). A method,
@@ -138,26 +157,48 @@ export class Flattener<S, L extends FlatLeaf<S>, O extends FlatOp<L>> {
       return i;
     }
     const op = n as O;
-    const seen = w.opIndex.get(op);
-    if (seen !== undefined) return -(seen + 1);
-    const a: number[] = [];
-    let text = "";
-    for (let k = 0; k < op.inputs.length; k++) {
-      const x = this.visit(w, op.inputs[k]);
-      a.push(x);
-      text += (k > 0 ? "," : "") + (x >= 0 ? `L${x}` : `N${-x - 1}`);
-    }
+    if (op.walk === w.id) return -(op.index! + 1);
+    const inputs = op.inputs;
+    const a: number[] = new Array(inputs.length);
+    for (let k = 0; k < inputs.length; k++) a[k] = this.visit(w, inputs[k]);
     const j = w.ops.push(op) - 1;
     w.args.push(a);
-    w.opIndex.set(op, j);
-    w.parts.push(`${this.opKey(op)}[${text}]`);
+    op.walk = w.id;
+    op.index = j;
+    // Tokens: an operation is -(id + 1), an argument x its zigzag code (x >= 0: 2x, else -2x - 1).
+    let state = this.step(w.state, -(this.opId(op) + 1));
+    for (let k = 0; k < a.length; k++) state = this.step(state, a[k] >= 0 ? 2 * a[k] : -2 * a[k] - 1);
+    w.state = state;
     return -(j + 1);
   }
 
-  /** The id of a structure text. */
-  private intern(text: string): string {
+  /** The trie node after `token` from `state`, added if new. Nodes are numbered in order of
+   * creation and never reused: a key names one structure for the life of the process. */
+  private step(state: number, token: number): number {
+    const first = this.firstNext[state]; // -1: no edge yet
+    if (first >= 0 && this.firstToken[state] === token) return first;
+    let more = this.moreEdges.get(state);
+    const found = more?.get(token);
+    if (found !== undefined) return found;
+    const next = this.firstToken.push(0) - 1;
+    this.firstNext.push(-1);
+    if (first < 0) {
+      this.firstToken[state] = token;
+      this.firstNext[state] = next;
+    } else {
+      if (!more) this.moreEdges.set(state, (more = new Map()));
+      more.set(token, next);
+    }
+    return next;
+  }
+}
+
+/** Small integer ids for strings (an operation's key text), for Flattener's opId. */
+export class Interner {
+  private readonly ids = new Map<string, number>();
+  id(text: string): number {
     let id = this.ids.get(text);
-    if (id === undefined) this.ids.set(text, (id = `#${this.ids.size}`));
+    if (id === undefined) this.ids.set(text, (id = this.ids.size));
     return id;
   }
 }

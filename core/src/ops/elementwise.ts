@@ -111,8 +111,17 @@ function tensorAndNumber(fn: BinaryFn, x: Tensor, v: number): Tensor | null {
   const backend = x.backend;
   const c = constant(v, d, backend);
   const infos = [x.info, c.info];
-  const out = { shape: x.shape.slice(), dtype: comparisons.has(fn) ? ("bool" as const) : d };
-  return apply(backend, "binary", [x, c], infos, out, { fn });
+  // x's own shape array: the result Tensor copies it, and nothing writes to a tensor's shape.
+  const out = { shape: x.shape, dtype: comparisons.has(fn) ? ("bool" as const) : d };
+  return apply(backend, "binary", [x, c], infos, out, binaryAttrs(fn));
+}
+
+/** One attrs object per function, shared by every call (kernels and autodiff only read attrs). */
+const attrsByFn = new Map<BinaryFn, { fn: BinaryFn }>();
+function binaryAttrs(fn: BinaryFn): { fn: BinaryFn } {
+  let a = attrsByFn.get(fn);
+  if (!a) attrsByFn.set(fn, (a = Object.freeze({ fn }) as { fn: BinaryFn }));
+  return a;
 }
 
 /** where(cond, a, b): a where cond is true, else b; all three broadcast together. */

@@ -26,7 +26,7 @@ import { computeElementwise, type ElementwiseOp } from "./elementwise";
 import { storedExpr } from "./expressions";
 import { blockPlan, runMap, type Body } from "./loops";
 import type { ReduceInput } from "./reduce";
-import { Flattener, type Flat as FlatOf } from "../flatten";
+import { Flattener, Interner, type Flat as FlatOf } from "../flatten";
 
 interface Leaf {
   kind: "leaf";
@@ -39,9 +39,11 @@ interface Leaf {
 interface OpNode {
   kind: "op";
   op: ElementwiseOp;
-  /** Its flattening and summary, memoized (../flatten.ts). */
+  /** Its flattening and summary, memoized, and the last walk's mark (../flatten.ts). */
   flat?: unknown;
   summary?: unknown;
+  walk?: number;
+  index?: number;
   inputs: FNode[];
   dtypes: DType[];
   dtype: DType;
@@ -81,7 +83,15 @@ class FusedStorage extends PendingStorage {
 type Flat = FlatOf<Leaf, OpNode>;
 
 /** Memoized per root: a tree is flattened when built, computed, reshaped or reduced. */
-const flattener = new Flattener<CpuStorage, Leaf, OpNode>((n) => n.op.key);
+const opIds = new Interner();
+const flattener = new Flattener<CpuStorage, Leaf, OpNode>((n) => opIds.id(n.op.key));
+
+/** A new operation node; every field is set here, so all nodes share one object layout. */
+function opNode(op: ElementwiseOp, inputs: FNode[], infos: readonly TensorInfo[], out: TensorInfo): OpNode {
+  const dtypes: DType[] = new Array(infos.length);
+  for (let k = 0; k < infos.length; k++) dtypes[k] = infos[k].dtype;
+  return { kind: "op", op, flat: undefined, summary: undefined, walk: 0, index: 0, inputs, dtypes, dtype: out.dtype, shape: out.shape };
+}
 
 function flatten(root: OpNode): Flat {
   return flattener.flatten(root);
@@ -123,11 +133,14 @@ export class CpuFuser {
   elementwise(op: ElementwiseOp, inputs: readonly Storage[], infos: readonly TensorInfo[], out: TensorInfo): Storage {
     const n = sizeOf(out.shape);
     if (!this.enabled || n === 0 || n > MAX_DEFERRED) return computeElementwise(op, inputs, infos, out);
-    const make = (nodes: FNode[]): OpNode => ({ kind: "op", op, inputs: nodes, dtypes: infos.map((i) => i.dtype), dtype: out.dtype, shape: out.shape });
-    let root = make(inputs.map((s, k) => this.pendingNode(s, infos[k]) ?? leaf(s, infos[k])));
+    const nodes: FNode[] = new Array(inputs.length);
+    for (let k = 0; k < inputs.length; k++) nodes[k] = this.pendingNode(inputs[k], infos[k]) ?? leaf(inputs[k], infos[k]);
+    let root = opNode(op, nodes, infos, out);
     let sum = flattener.summary(root);
     if (sum.leaves.length > MAX_LEAVES || sum.ops > MAX_NODES) {
-      root = make(inputs.map((s, k) => leaf(s, infos[k])));
+      const leaves: FNode[] = new Array(inputs.length);
+      for (let k = 0; k < inputs.length; k++) leaves[k] = leaf(inputs[k], infos[k]);
+      root = opNode(op, leaves, infos, out);
       sum = flattener.summary(root);
     }
     const bytes = n * (out.dtype === "bool" ? 1 : 4);
@@ -216,7 +229,13 @@ function letGo(s: FusedStorage): void {
   s.holding = [];
 }
 
+/** A leaf over the array behind `s` read as `info`; the last one made is reused (leaves are
+ * never modified), so that `x.add(1)` in a loop does not make a leaf for the constant every time. */
 function leaf(s: Storage, info: TensorInfo): Leaf {
   const storage = s instanceof PendingStorage ? s.materialize() : (s as CpuStorage);
-  return { kind: "leaf", storage, shape: info.shape, dtype: info.dtype };
+  const last = storage.leaf as Leaf | null;
+  if (last && last.shape === info.shape && last.dtype === info.dtype) return last;
+  const made: Leaf = { kind: "leaf", storage, shape: info.shape, dtype: info.dtype };
+  storage.leaf = made;
+  return made;
 }

@@ -14,6 +14,8 @@ export class CpuStorage implements Storage {
   holds = 0;
   /** The owner freed it; the array is pooled when the last hold goes, and never used again. */
   released = false;
+  /** The fuser's last leaf node over this array, reused while read at the same shape (fusion.ts). */
+  leaf: unknown = null;
   constructor(readonly data: HostArray) {}
   get bytes(): number {
     return this.data.byteLength;

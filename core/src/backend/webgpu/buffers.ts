@@ -23,6 +23,8 @@ export class GPUStorage implements Storage {
   holds = 0;
   /** Released by its owner while held: returned to the pool when the last hold goes. */
   dropped = false;
+  /** The fuser's last leaf node over this buffer, reused while read at the same shape (fusion.ts). */
+  leaf: unknown = null;
   constructor(
     readonly buffer: GPUBuffer,
     /** The size on the device: the size class, not the requested size. */

@@ -46,9 +46,15 @@ export class GpuContext {
    */
   run(source: string, bindings: readonly KernelBinding[], params: Params, workgroups: number): void {
     if (workgroups <= 0) return;
-    const gpuBindings: Binding[] = bindings.map((b) => this.binding(b));
-    const pipeline = this.pipelines.get(source, [...bindings.map((b) => b.kind), "read"]);
-    this.recorder.dispatch(pipeline, gpuBindings, params.build(), workgroups);
+    // The recorder fills in the last entry, the params block (read-only).
+    const gpuBindings: Binding[] = new Array(bindings.length + 1);
+    let kinds = "";
+    for (let k = 0; k < bindings.length; k++) {
+      gpuBindings[k] = this.binding(bindings[k]);
+      kinds += bindings[k].kind === "read" ? "r" : "w";
+    }
+    const pipeline = this.pipelines.get(source, kinds + "r");
+    this.recorder.dispatch(pipeline, gpuBindings, params, workgroups);
   }
 
   private binding(b: KernelBinding): Binding {

@@ -14,6 +14,7 @@ import { DeviceLimitError } from "../../errors";
 import { BindGroupCache } from "./bindgroups";
 import { sizeClass } from "./buffers";
 import { WaitPacer } from "./pacing";
+import type { Params } from "./params";
 import type { CachedPipeline } from "./pipelines";
 
 /** A buffer range to bind; `size` is what the shader may touch (a multiple of 4). */
@@ -37,6 +38,14 @@ export class CommandRecorder {
   private pending = 0;
   private readonly arena: GPUBuffer;
   private readonly arenaHost = new Uint8Array(ARENA_BYTES);
+  /** The same bytes as words, for params blocks. */
+  private readonly arenaWords = new Uint32Array(this.arenaHost.buffer);
+  /** The params block's binding (its offset is dynamic), the same object for every dispatch. */
+  private readonly paramsBinding: Binding;
+  /** The dynamic offsets argument of setBindGroup, reused (Dawn copies it). */
+  private readonly offsets = new Uint32Array(1);
+  /** The pipeline the open pass last set. */
+  private passPipeline: GPUComputePipeline | null = null;
   private arenaUsed = 0;
   private retired: GPUBuffer[] = [];
   private readonly align: number;
@@ -68,32 +77,41 @@ export class CommandRecorder {
       size: ARENA_BYTES,
       usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
     });
+    this.paramsBinding = { buffer: this.arena, size: PARAMS_BYTES };
   }
 
   /**
-   * Records one dispatch of `workgroups` workgroups. The shader's bindings are `buffers` in
-   * order, then the params block. More than maxComputeWorkgroupsPerDimension workgroups become
-   * a 2-D grid; shaders compute their linear workgroup index as wid.x + wid.y * nwg.x and
-   * return when it is past the end.
+   * Records one dispatch of `workgroups` workgroups. The shader's bindings are `bindings` in
+   * order, whose last entry is left for the params block (this sets it). More than
+   * maxComputeWorkgroupsPerDimension workgroups become a 2-D grid; shaders compute their
+   * linear workgroup index as wid.x + wid.y * nwg.x and return when it is past the end.
    */
-  dispatch(pipeline: CachedPipeline, buffers: readonly Binding[], params: Uint32Array, workgroups: number): void {
+  dispatch(pipeline: CachedPipeline, bindings: Binding[], params: Params, workgroups: number): void {
     if (workgroups <= 0) return;
     const x = Math.min(workgroups, this.maxPerDim);
     const y = Math.ceil(workgroups / x);
     if (y > this.maxPerDim) {
       throw new DeviceLimitError(`a dispatch of ${workgroups} workgroups exceeds this WebGPU device's grid limit`);
     }
-    if (params.byteLength > PARAMS_BYTES) {
-      throw new DeviceLimitError(`a kernel needs ${params.byteLength} bytes of shape parameters; tensors of rank > 16 are not supported`);
+    const bytes = params.length * 4;
+    if (bytes > PARAMS_BYTES) {
+      throw new DeviceLimitError(`a kernel needs ${bytes} bytes of shape parameters; tensors of rank > 16 are not supported`);
     }
-    const offset = this.stage(new Uint8Array(params.buffer, params.byteOffset, params.byteLength), this.align, PARAMS_BYTES);
-    const group = this.bindGroups.get(pipeline.layout, pipeline.layoutId, [
-      ...buffers,
-      { buffer: this.arena, size: PARAMS_BYTES },
-    ]);
-    this.pass ??= this.commandEncoder().beginComputePass();
-    this.pass.setPipeline(pipeline.pipeline);
-    this.pass.setBindGroup(0, group, [offset]);
+    const offset = this.stageParams(params);
+    bindings[bindings.length - 1] = this.paramsBinding;
+    const group = this.bindGroups.get(pipeline.layout, pipeline.layoutId, bindings);
+    if (!this.pass) {
+      this.pass = this.commandEncoder().beginComputePass();
+      this.passPipeline = null;
+    }
+    // Consecutive dispatches of one kernel (a chain of fused ops) set it once: each call
+    // into Dawn is validated and costs microseconds.
+    if (this.passPipeline !== pipeline.pipeline) {
+      this.pass.setPipeline(pipeline.pipeline);
+      this.passPipeline = pipeline.pipeline;
+    }
+    this.offsets[0] = offset;
+    this.pass.setBindGroup(0, group, this.offsets, 0, 1);
     this.pass.dispatchWorkgroups(x, y);
     this.pacer.noteDispatch(pipeline, workgroups);
     this.dispatches += 1;
@@ -243,6 +261,20 @@ export class CommandRecorder {
     this.commandEncoder(); // the arena is only written at flush, which needs an open encoder
     this.arenaHost.set(data, offset);
     this.arenaHost.fill(0, offset + data.byteLength, offset + size);
+    this.arenaUsed = offset + Math.max(size, 4);
+    return offset;
+  }
+
+  /** Appends a params block to the arena (like stage, but words straight from `params`). */
+  private stageParams(params: Params): number {
+    const size = params.length * 4;
+    let offset = Math.ceil(this.arenaUsed / this.align) * this.align;
+    if (offset + Math.max(size, PARAMS_BYTES) > ARENA_BYTES) {
+      this.flush();
+      offset = 0;
+    }
+    this.commandEncoder(); // the arena is only written at flush, which needs an open encoder
+    params.writeInto(this.arenaWords, offset / 4);
     this.arenaUsed = offset + Math.max(size, 4);
     return offset;
   }

@@ -44,9 +44,11 @@ export interface Leaf {
 
 export interface OpNode {
   kind: "op";
-  /** Its flattening and summary, memoized (../flatten.ts). */
+  /** Its flattening and summary, memoized, and the last walk's mark (../flatten.ts). */
   flat?: unknown;
   summary?: unknown;
+  walk?: number;
+  index?: number;
   /** Identifies the operation given its input and output dtypes (e.g. "binary.add"). */
   key: string;
   inputs: FNode[];
@@ -67,6 +69,10 @@ export class PendingStorage implements Storage {
   uses = 0;
   /** The fuser's epoch (readbacks and syncs so far) when this was created. */
   epoch = 0;
+  /** Neighbours in the fuser's list of values not yet computed or freed (PendingList). */
+  prev: PendingStorage | null = null;
+  next: PendingStorage | null = null;
+  listed = false;
   constructor(
     public node: OpNode | null,
     readonly bytes: number,
@@ -84,7 +90,36 @@ export const SHARED_OPS = 4;
 /** A tree flattened for code generation: distinct leaves and operations in dependency order. */
 export type Flat = FlatOf<Leaf, OpNode>;
 
-const flattener = new Flattener<GPUStorage, Leaf, OpNode>((n) => `${n.key}(${n.dtypes.join(",")}>${n.dtype})`);
+/** A node of the operation-id trie: key, result dtype, then each input dtype. */
+interface OpIdNode {
+  next: Map<string, OpIdNode>;
+  id: number;
+}
+const opIdRoot: OpIdNode = { next: new Map(), id: -1 };
+let opIdCount = 0;
+
+/** An id per (key, input dtypes, result dtype), found without building a text per node. */
+function opId(n: OpNode): number {
+  let t = opIdStep(opIdStep(opIdRoot, n.key), n.dtype);
+  for (let k = 0; k < n.dtypes.length; k++) t = opIdStep(t, n.dtypes[k]);
+  if (t.id < 0) t.id = opIdCount++;
+  return t.id;
+}
+
+function opIdStep(t: OpIdNode, part: string): OpIdNode {
+  let next = t.next.get(part);
+  if (!next) t.next.set(part, (next = { next: new Map(), id: -1 }));
+  return next;
+}
+
+const flattener = new Flattener<GPUStorage, Leaf, OpNode>(opId);
+
+/** A new operation node; every field is set here, so all nodes share one object layout. */
+function opNode(key: string, inputs: FNode[], infos: readonly TensorInfo[], out: TensorInfo, body: (values: string[]) => Expr): OpNode {
+  const dtypes: DType[] = new Array(infos.length);
+  for (let k = 0; k < infos.length; k++) dtypes[k] = infos[k].dtype;
+  return { kind: "op", flat: undefined, summary: undefined, walk: 0, index: 0, key, inputs, dtypes, dtype: out.dtype, shape: out.shape, body };
+}
 
 /** Memoized per root: every elementwise op flattens its new tree to check the bounds. */
 export function flatten(root: OpNode): Flat {
@@ -151,6 +186,42 @@ export function program(root: OpNode): Program {
   };
 }
 
+/**
+ * The pending values not yet computed or freed, in creation order: a list threaded through
+ * the values themselves, so that adding and removing one (every elementwise op does both)
+ * allocates and hashes nothing.
+ */
+class PendingList {
+  private head: PendingStorage | null = null;
+  private tail: PendingStorage | null = null;
+
+  add(s: PendingStorage): void {
+    s.prev = this.tail;
+    s.next = null;
+    if (this.tail) this.tail.next = s;
+    else this.head = s;
+    this.tail = s;
+    s.listed = true;
+  }
+
+  delete(s: PendingStorage): void {
+    if (!s.listed) return;
+    if (s.prev) s.prev.next = s.next;
+    else this.head = s.next;
+    if (s.next) s.next.prev = s.prev;
+    else this.tail = s.prev;
+    s.prev = s.next = null;
+    s.listed = false;
+  }
+
+  /** A snapshot, for a loop that removes entries. */
+  toArray(): PendingStorage[] {
+    const out: PendingStorage[] = [];
+    for (let s = this.head; s; s = s.next) out.push(s);
+    return out;
+  }
+}
+
 export class Fuser {
   /** Operations that went into fused kernels instead of their own (for counters()). */
   fusedOps = 0;
@@ -158,7 +229,10 @@ export class Fuser {
   epoch = 0;
   readonly maxLeaves: number;
   /** Pending values not yet computed or freed, for computeAll(). */
-  private readonly pending = new Set<PendingStorage>();
+  private readonly pending = new PendingList();
+  /** bytesFor's last question and answer. */
+  private lastElements = -1;
+  private lastBytes = 0;
 
   constructor(
     private readonly ctx: GpuContext,
@@ -175,35 +249,32 @@ export class Fuser {
    */
   elementwise(key: string, inputs: readonly Storage[], infos: readonly TensorInfo[], out: TensorInfo, body: (v: string[]) => Expr): Storage {
     const n = sizeOf(out.shape);
-    const make = (nodes: FNode[]): OpNode => ({
-      kind: "op",
-      key,
-      inputs: nodes,
-      dtypes: infos.map((i) => i.dtype),
-      dtype: out.dtype,
-      shape: out.shape,
-      body,
-    });
-    if (!this.enabled || n === 0) {
-      const leaves = inputs.map((s, k) => this.leaf(this.materialize(s), infos[k]));
-      return this.execute(program(make(leaves)), out);
-    }
+    if (!this.enabled || n === 0) return this.execute(program(opNode(key, this.leaves(inputs, infos), infos, out, body)), out);
     this.ctx.checkBinding(n);
-    const nodes: FNode[] = [];
-    for (let k = 0; k < inputs.length; k++) nodes.push(this.nodeOf(inputs[k], infos[k]));
-    let root = make(nodes);
+    const nodes: FNode[] = new Array(inputs.length);
+    for (let k = 0; k < inputs.length; k++) nodes[k] = this.nodeOf(inputs[k], infos[k]);
+    let root = opNode(key, nodes, infos, out, body);
     let sum = flattener.summary(root);
     if (sum.leaves.length > this.maxLeaves || sum.ops > MAX_NODES) {
-      root = make(inputs.map((s, k) => this.leaf(this.materialize(s), infos[k])));
+      root = opNode(key, this.leaves(inputs, infos), infos, out, body);
       sum = flattener.summary(root);
     }
-    const held: GPUStorage[] = [];
-    for (const l of sum.leaves) if (!held.includes(l.storage)) held.push(l.storage);
-    for (const g of held) g.holds += 1;
-    const pending = new PendingStorage(root, sizeClass(n * GPU_ELEMENT_BYTES), held, sum.ops);
+    const held = distinctStorages(sum.leaves);
+    for (let k = 0; k < held.length; k++) held[k].holds += 1;
+    const pending = new PendingStorage(root, this.bytesFor(n), held, sum.ops);
     pending.epoch = this.epoch;
     this.pending.add(pending);
     return pending;
+  }
+
+  /** The pooled size of an n-element result: the last answer is kept, since a chain of ops
+   * asks for the same size over and over. */
+  private bytesFor(n: number): number {
+    if (n !== this.lastElements) {
+      this.lastElements = n;
+      this.lastBytes = sizeClass(n * GPU_ELEMENT_BYTES);
+    }
+    return this.lastBytes;
   }
 
   /**
@@ -229,8 +300,21 @@ export class Fuser {
     return this.pendingNode(s, info) ?? this.leaf(this.materialize(s), info);
   }
 
+  /** The inputs as leaves, pending ones computed first. */
+  private leaves(inputs: readonly Storage[], infos: readonly TensorInfo[]): Leaf[] {
+    const leaves: Leaf[] = new Array(inputs.length);
+    for (let k = 0; k < inputs.length; k++) leaves[k] = this.leaf(this.materialize(inputs[k]), infos[k]);
+    return leaves;
+  }
+
+  /** A leaf over `storage` read as `info`; the last one made is reused (leaves are never
+   * modified), so that `x.add(1)` in a loop does not make a leaf for the constant every time. */
   private leaf(storage: GPUStorage, info: TensorInfo): Leaf {
-    return { kind: "leaf", storage, shape: info.shape, dtype: info.dtype };
+    const last = storage.leaf as Leaf | null;
+    if (last && last.shape === info.shape && last.dtype === info.dtype) return last;
+    const leaf: Leaf = { kind: "leaf", storage, shape: info.shape, dtype: info.dtype };
+    storage.leaf = leaf;
+    return leaf;
   }
 
   /** The buffer behind a storage, computing a pending one (once) if needed. */
@@ -256,7 +340,7 @@ export class Fuser {
    * will be, with the consumer), and such intermediates are most of what is pending.
    */
   computeUnconsumed(): void {
-    for (const s of [...this.pending]) if (!s.freed && !s.result && s.uses === 0) this.materialize(s);
+    for (const s of this.pending.toArray()) if (!s.freed && !s.result && s.uses === 0) this.materialize(s);
   }
 
   /** Backend.free: drops a pending tree's holds, or releases a buffer once nothing holds it. */
@@ -282,7 +366,8 @@ export class Fuser {
   private unholdAll(s: PendingStorage): void {
     const held = s.held;
     s.held = [];
-    for (const g of held) {
+    for (let k = 0; k < held.length; k++) {
+      const g = held[k];
       g.holds -= 1;
       if (g.holds === 0 && g.dropped) {
         g.dropped = false;
@@ -316,6 +401,23 @@ export class Fuser {
       },
     };
   }
+}
+
+/** The leaves' buffers, each once (leaves read one buffer at several shapes); sized up front,
+ * since pushing onto [] would reserve room for 17. */
+function distinctStorages(leaves: readonly Leaf[]): GPUStorage[] {
+  let count = 0;
+  for (let k = 0; k < leaves.length; k++) if (firstWith(leaves, k)) count++;
+  const out: GPUStorage[] = new Array(count);
+  let i = 0;
+  for (let k = 0; k < leaves.length; k++) if (firstWith(leaves, k)) out[i++] = leaves[k].storage;
+  return out;
+}
+
+/** Whether leaf k is the first with its buffer. */
+function firstWith(leaves: readonly Leaf[], k: number): boolean {
+  for (let j = 0; j < k; j++) if (leaves[j].storage === leaves[k].storage) return false;
+  return true;
 }
 
 export type LeafAccess = "full" | "scalar" | "strided";

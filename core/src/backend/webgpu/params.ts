@@ -53,4 +53,9 @@ export class Params {
   build(): Uint32Array {
     return Uint32Array.from(this.words, (w) => w >>> 0);
   }
+
+  /** Writes the words into `dst` from word `at` (no intermediate array: one per dispatch). */
+  writeInto(dst: Uint32Array, at: number): void {
+    dst.set(this.words, at); // a Uint32Array stores each number modulo 2^32, as build() does
+  }
 }

@@ -24,14 +24,18 @@ export class PipelineCache {
 
   constructor(private readonly device: GPUDevice) {}
 
-  get(source: string, bindings: readonly BindingKind[]): CachedPipeline {
+  /**
+   * The pipeline of `source` with bindings of the given kinds, one letter each in binding
+   * order ("r" read, "w" write; a short string, not an array, since it is built per dispatch).
+   */
+  get(source: string, kinds: string): CachedPipeline {
     // Keyed by the source string itself (kernels pass the same memoized string every time, so
     // its hash is computed once) and then by the binding kinds.
     let bySource = this.pipelines.get(source);
     if (!bySource) this.pipelines.set(source, (bySource = new Map()));
-    const kinds = bindings.join(",");
     let cached = bySource.get(kinds);
     if (!cached) {
+      const bindings = Array.from(kinds, (c): BindingKind => (c === "r" ? "read" : "write"));
       const { layout, id } = this.layout(bindings);
       const module = this.device.createShaderModule({ code: source });
       const pipeline = this.device.createComputePipeline({

@@ -9,6 +9,7 @@ import type { Primitive, PrimitiveAttrs, TensorInfo } from "./ops/primitives";
 import type { Backend, Storage } from "./backend/backend";
 import { shapeRules } from "./ops/shapeRules";
 import { newBufferRef } from "./memory";
+import { checkInterrupt } from "./interrupt";
 import { DeviceLimitError, InputError } from "./errors";
 import { formatShape, sizeOf } from "./shape";
 import { isGradEnabled } from "./autodiff/mode";
@@ -76,6 +77,7 @@ export function apply<P extends Primitive>(
   out: TensorInfo,
   attrs: PrimitiveAttrs[P],
 ): Tensor {
+  checkInterrupt();
   const storages: Storage[] = new Array(inputs.length);
   for (let k = 0; k < inputs.length; k++) storages[k] = inputs[k].storage;
   const storage = backend.kernels[prim]({ inputs: storages, infos, out, attrs });

@@ -59,6 +59,12 @@ export class GradError extends Error {
 }
 
 /** Something jit() cannot trace: host reads of traced values, async functions, bad arguments. */
+/** An op noticed the kernel's interrupt request (interrupt.ts). */
+export class InterruptedError extends Error {
+  override name = "InterruptedError";
+  readonly code = "TSDL_INTERRUPTED";
+}
+
 export class JitError extends Error {
   override name = "JitError";
 }

@@ -4,7 +4,7 @@ export { Tensor } from "./tensor";
 export type { DType, HostArray } from "./dtype";
 export { dtypes, promote } from "./dtype";
 export {
-  ShapeError, DTypeError, InputError, DisposedError, DeviceLimitError, GradError, JitError, fillRoles,
+  ShapeError, DTypeError, InputError, DisposedError, DeviceLimitError, GradError, JitError, InterruptedError, fillRoles,
 } from "./errors";
 export type { ShapeErrorDetail, ShapeErrorOperand } from "./errors";
 export {
@@ -23,6 +23,7 @@ export type { Jitted } from "./jit/jit";
 export { memory } from "./memory";
 export { collectGarbage } from "./collect";
 export { recoverAfterInterrupt } from "./recover";
+export { setInterruptFlags } from "./interrupt";
 export { setBackend, getBackend, ready, sync, shutdown, backendInfo } from "./backend/registry";
 export { setCpuThreads, cpuThreads } from "./backend/cpu/wasm/index";
 export type { BackendName } from "./backend/backend";

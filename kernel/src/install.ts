@@ -71,9 +71,9 @@ export function kernelSpec(): Record<string, unknown> {
     argv: [process.execPath, path.join(KERNEL_DIR, "dist", "src", "cli.js"), "kernel", "{connection_file}"],
     display_name: DISPLAY_NAME,
     language: "typescript",
-    // Jupyter sends SIGINT, which also stops a busy synchronous loop (a message cannot be read
-    // while one runs).
-    interrupt_mode: "signal",
+    // Jupyter sends interrupt_request on the control channel, which a worker thread reads even
+    // while a cell runs; it stops the cell at its next op, or by SIGINT if none comes (control.ts).
+    interrupt_mode: "message",
     metadata: { debugger: false },
   };
 }

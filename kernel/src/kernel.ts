@@ -127,6 +127,19 @@ export async function startKernel(connectionFile: string): Promise<KernelParts> 
     if (msg.header.msg_type !== "kernel_info_request") kick();
   });
   mark("sockets bound");
+  // interrupt_request sets a flag the core checks before each op (control.ts, the core's
+  // interrupt.ts); the executor says when a cell runs, so a late request cannot stop the next.
+  const flags = transport.interruptFlags;
+  if (flags) {
+    preload.core?.setInterruptFlags?.(flags);
+    executor.useInterruptFlags(flags);
+    // The main thread sees the request only when no synchronous code runs: if no op took the
+    // flag by then, the cell is waiting (a top-level await), which the executor can stop now.
+    const pending = new Int32Array(flags);
+    transport.onInterrupt = () => {
+      if (Atomics.compareExchange(pending, 0, 1, 0) === 1) executor.interrupt();
+    };
+  }
   arm();
   const comms = new CommManager(transport);
   const inspector = new Inspector(comms, {

@@ -34,6 +34,7 @@ export interface CoreApi {
   memory?(): { buffers: number; bytes: number };
   collectGarbage?(): Promise<unknown>;
   recoverAfterInterrupt?(): Promise<{ lostWork: string[] }>;
+  setInterruptFlags?(shared: SharedArrayBuffer | null): void;
   [name: string]: unknown;
 }
 

@@ -92,6 +92,54 @@ describe("kernel robustness", function () {
     assert.deepEqual(resultOf(after), { "text/plain": "[ 7, 11, 9, 13, false, 64 ]" });
   });
 
+  it("interrupt_request stops a loop of plain JavaScript (no op to notice it: SIGINT follows)", async () => {
+    const marker = path.join(k.dir, `plain-${Date.now()}`);
+    const running = k.execute(`require("fs").writeFileSync(${JSON.stringify(marker)}, "1");\nlet n = 0;\nwhile (true) { n++; }`);
+    await waitForFile(marker);
+    await new Promise((r) => setTimeout(r, 100));
+    const ir = await k.request("interrupt_request", {}, { channel: "control" });
+    assert.deepEqual(ir.reply.content, { status: "ok" });
+    assert.equal(((await running).reply.content as any).ename, "Interrupted");
+    assert.deepEqual(resultOf(await k.execute("6 * 7")), { "text/plain": "42" });
+  });
+
+  it("interrupt_request stops a WebGPU training loop at an op boundary, again and again", async function () {
+    // Terminating the script inside Dawn's native module aborted the process in about 1 of 4
+    // tries; the control thread's flag stops the loop with an ordinary exception instead.
+    this.timeout(120_000);
+    const setup = await k.execute(
+      [
+        'await setBackend("webgpu");',
+        "const wg = randn([64, 64]).requiresGrad_();",
+        "const mg = new nn.Sequential(new nn.Linear(64, 64), new nn.ReLU(), new nn.Linear(64, 1));",
+        "const og = new optim.Adam(mg.parameters(), { lr: 1e-4 });",
+        "getBackend()",
+      ].join("\n"),
+    );
+    assert.deepEqual(resultOf(setup), { "text/plain": "'webgpu'" });
+    for (let round = 0; round < 4; round++) {
+      const marker = path.join(k.dir, `gpu-${round}-${Date.now()}`);
+      const running = k.execute(
+        `require("fs").writeFileSync(${JSON.stringify(marker)}, "1");\n` +
+          "while (true) { noGrad(() => mg.forward(wg)); const l = mg.forward(wg).sum(); og.zeroGrad(); l.backward(); og.step(); }",
+      );
+      await waitForFile(marker);
+      await new Promise((r) => setTimeout(r, 200 + 150 * round));
+      await k.request("interrupt_request", {}, { channel: "control" });
+      const c = (await running).reply.content as any;
+      assert.equal(c.ename, "Interrupted", JSON.stringify(c));
+    }
+    const after = await k.execute(
+      [
+        'const ag = tensor([[1, 2], [3, 4]], { dtype: "float32" }).requiresGrad_();',
+        "ag.matmul(ag).sum().backward();",
+        "[...(await ag.grad!.data()), (await mg.forward(wg).data()).length]",
+      ].join("\n"),
+    );
+    assert.deepEqual(resultOf(after), { "text/plain": "[ 7, 11, 9, 13, 64 ]" });
+    assert.deepEqual(resultOf(await k.execute('await setBackend("cpu")')), { "text/plain": "'cpu'" });
+  });
+
   it("stops a pending top-level await on interrupt_request", async () => {
     const running = k.execute("await new Promise(() => {}); 'never'");
     await k.waitForIopub((m) => m.header.msg_type === "execute_input" && (m.content as any).code.startsWith("await new Promise(() => {})"));

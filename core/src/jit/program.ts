@@ -18,6 +18,7 @@ import { Tensor } from "../tensor";
 import { BufferRef, newBufferRef } from "../memory";
 import { keep } from "../scope";
 import { JitError } from "../errors";
+import { checkInterrupt } from "../interrupt";
 import type { KernelStep, Step, Target, Trace, ValueSource } from "./trace";
 import { rewrite } from "./rewrite";
 import { reduceAfterMaterialize } from "./schedule";
@@ -112,6 +113,7 @@ export class Program {
 
   /** Runs the program on new arguments (the tensors of the call, in flattening order). */
   replay(args: TensorT[]): unknown {
+    checkInterrupt();
     const storages: Storage[] = new Array(this.values.length);
     const sources: (TensorT | undefined)[] = new Array(this.values.length);
     this.values.forEach((v, i) => {

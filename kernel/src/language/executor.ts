@@ -68,12 +68,27 @@ export class Executor {
   async run(source: string, opts: RunOptions): Promise<RunOutcome> {
     this.busy = true;
     this.interruptRequested = false;
+    this.setRunning(true);
     try {
       return await this.runCell(source, opts);
     } finally {
+      this.setRunning(false);
       this.busy = false;
       this.interruptRequested = false;
     }
+  }
+
+  /** Flags shared with the control thread and the core: [0] interrupt requested, [1] running. */
+  useInterruptFlags(shared: SharedArrayBuffer): void {
+    this.flags = new Int32Array(shared);
+  }
+  private flags: Int32Array | null = null;
+
+  /** A request that came after the last op of a cell must not stop the next one: cleared both ways. */
+  private setRunning(on: boolean): void {
+    if (!this.flags) return;
+    Atomics.store(this.flags, 0, 0);
+    Atomics.store(this.flags, 1, on ? 1 : 0);
   }
 
   private async runCell(source: string, opts: RunOptions): Promise<RunOutcome> {
@@ -150,5 +165,6 @@ export class Executor {
 }
 
 export function isInterrupt(error: unknown): boolean {
-  return error instanceof InterruptError || (error as { code?: string } | null)?.code === "ERR_SCRIPT_EXECUTION_INTERRUPTED";
+  const code = (error as { code?: string } | null)?.code;
+  return error instanceof InterruptError || code === "ERR_SCRIPT_EXECUTION_INTERRUPTED" || code === "TSDL_INTERRUPTED";
 }

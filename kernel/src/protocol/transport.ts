@@ -4,13 +4,14 @@
 // send at a time).
 //
 // The heartbeat echo runs on a worker thread (heartbeat.ts), so heartbeats are answered while a
-// long synchronous cell runs.
+// long synchronous cell runs; so does the control socket (control.ts), so that interrupts are.
 
 import * as zmq from "zeromq";
 import { ConnectionInfo, addressOf } from "./connection";
 import { Message, Signer, decode, encode, newHeader, Json } from "./wire";
 import { log } from "../log";
 import { Heartbeat, startHeartbeat } from "./heartbeat";
+import { ControlSocket, openControl } from "./control";
 
 export type RequestChannel = "shell" | "control" | "stdin";
 export type Incoming = (channel: RequestChannel, msg: Message) => void;
@@ -54,7 +55,10 @@ class SendQueue {
 export class Transport {
   readonly session: string;
   private readonly signer: Signer;
-  private readonly routers: Record<RequestChannel, zmq.Router>;
+  private readonly routers: Record<"shell" | "stdin", zmq.Router>;
+  private control: ControlSocket | null = null;
+  /** Runs on the main thread when it gets to an interrupt_request the control thread answered. */
+  onInterrupt: (() => void) | null = null;
   private readonly iopub: zmq.XPublisher;
   private hb: Heartbeat | null = null;
   private readonly queues: Record<RequestChannel | "iopub", SendQueue>;
@@ -66,7 +70,7 @@ export class Transport {
     // A short linger: at shutdown, queued replies get a second to leave, and unsent ones then
     // cannot keep the process alive.
     const opts = { linger: 1000 };
-    this.routers = { shell: new zmq.Router(opts), control: new zmq.Router(opts), stdin: new zmq.Router(opts) };
+    this.routers = { shell: new zmq.Router(opts), stdin: new zmq.Router(opts) };
     // XPUB rather than PUB: it tells us when a client subscribes, which we answer with an
     // iopub_welcome message (JEP 65), so a client knows when it stops missing messages.
     this.iopub = new zmq.XPublisher(opts);
@@ -74,7 +78,7 @@ export class Transport {
     this.iopub.verbosity = "allSubs";
     this.queues = {
       shell: new SendQueue(this.routers.shell),
-      control: new SendQueue(this.routers.control),
+      control: new SendQueue({ send: (frames) => this.control?.send(frames) ?? Promise.resolve() }),
       stdin: new SendQueue(this.routers.stdin),
       iopub: new SendQueue(this.iopub),
     };
@@ -84,18 +88,25 @@ export class Transport {
     const t = new Transport(info, session);
     await Promise.all([
       t.routers.shell.bind(addressOf(info, "shell")),
-      t.routers.control.bind(addressOf(info, "control")),
+      openControl({ address: addressOf(info, "control"), key: info.key, scheme: info.signature_scheme, session }).then((c) => (t.control = c)),
       t.routers.stdin.bind(addressOf(info, "stdin")),
       t.iopub.bind(addressOf(info, "iopub")),
       startHeartbeat(addressOf(info, "hb")).then((hb) => (t.hb = hb)),
     ]);
+    t.control!.onHandled = (frames) => {
+      const msg = decode(frames, t.signer);
+      if ("failure" in msg) return;
+      void t.publish(msg, "status", { execution_state: "busy" });
+      t.onInterrupt?.();
+      void t.publish(msg, "status", { execution_state: "idle" });
+    };
     for (const channel of ["shell", "control", "stdin"] as const) void t.receiveLoop(channel, incoming);
     void t.subscriptionLoop();
     return t;
   }
 
   private async receiveLoop(channel: RequestChannel, incoming: Incoming): Promise<void> {
-    const socket = this.routers[channel];
+    const socket: AsyncIterable<Buffer[]> = channel === "control" ? this.control! : this.routers[channel];
     try {
       for await (const frames of socket) {
         const msg = decode(frames, this.signer);
@@ -147,12 +158,18 @@ export class Transport {
     return this.queues.iopub.push(encode(msg, this.signer));
   }
 
+  /** Flags shared with the core's op checks (see control.ts), or null before the sockets are open. */
+  get interruptFlags(): SharedArrayBuffer | null {
+    return this.control?.shared ?? null;
+  }
+
   /** Waits for queued sends, then closes every socket. */
   async close(): Promise<void> {
     if (this.closed) return;
     await Promise.all(Object.values(this.queues).map((q) => q.drain()));
     this.closed = true;
     for (const s of [...Object.values(this.routers), this.iopub]) s.close();
+    this.control?.close();
     this.hb?.close();
   }
 }

@@ -102,7 +102,7 @@ describe("install", () => {
     assert.deepEqual(JSON.parse(JSON.stringify(kernelSpec())), spec);
     assert.equal(spec.display_name, "TypeScript (tsdl)");
     assert.equal(spec.language, "typescript");
-    assert.equal(spec.interrupt_mode, "signal");
+    assert.equal(spec.interrupt_mode, "message");
     assert.deepEqual(spec.argv.slice(-2), ["kernel", "{connection_file}"]);
     assert.ok(fs.existsSync(spec.argv[1]), "argv points at the built CLI");
     assert.match(lines[1], /JupyterLab extension|no prebuilt JupyterLab extension/);

@@ -55,7 +55,7 @@ function runChild(peer, workloadIds, estimates) {
   return new Promise((resolve) => {
     const childArgs = [path.join(here, "child.mjs"), peer.id, workloadIds.join(","), "--budget", String(budget), "--estimates", JSON.stringify(estimates)];
     if (quick) childArgs.push("--quick");
-    const child = spawn(process.execPath, childArgs, { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, childArgs, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...peer.env } });
     const report = { results: {}, started: null, info: null, exit: null, timedOut: false };
     // A training workload may also spend up to 2 budgets on each of two variants' first steps
     // (shader compilation, tracing), which do not count against its budget (training.mjs).

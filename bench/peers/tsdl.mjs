@@ -20,7 +20,8 @@ export async function createPeer(backend) {
     : "fusion off (TSDL_FUSION=0): one kernel per op";
   // Older builds of @tsdl/core have no cpuThreads (their cpu matmul is plain TypeScript).
   if (backend === "cpu" && typeof tsdl.cpuThreads === "function") {
-    notes.matmul = `WebAssembly SIMD, ${tsdl.cpuThreads()} thread(s) (TSDL_CPU_THREADS)`;
+    const fma = process.env.TSDL_WASM_RELAXED_SIMD === "1" ? ", relaxed-SIMD fused multiply-add (TSDL_WASM_RELAXED_SIMD=1, as the kernel sets)" : ", mul + add";
+    notes.matmul = `WebAssembly SIMD, ${tsdl.cpuThreads()} thread(s) (TSDL_CPU_THREADS)${fma}`;
   }
   return {
     notes,

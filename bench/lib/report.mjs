@@ -130,11 +130,24 @@ export function renderChecks(run) {
     if (tfjs !== undefined) parts.push(`${ours < tfjs ? "below" : "not below"} tfjs webgpu ${formatValue(tfjs)}`);
     lines.push(parts.join(", "));
   }
+  // The cpu goals: matmul at N=1024 of at least 70 GFLOP/s on 2 threads, an MLP step of at most 3 ms.
+  for (const peer of ["tsdl-cpu", "tsdl-cpu-fma"]) {
+    const mm = value(peer, "matmul-1024");
+    const wasm = value("tfjs-wasm", "matmul-1024");
+    const label = peer === "tsdl-cpu" ? "tsdl cpu" : "tsdl cpu FMA";
+    if (mm !== undefined) {
+      const parts = [`matmul-1024: ${label} ${formatValue(mm)} GFLOP/s, ${mm >= 70 ? "meets" : "below"} the 70 GFLOP/s goal`];
+      if (wasm !== undefined) parts.push(`${(mm / wasm).toFixed(1)}x tfjs wasm`);
+      lines.push(parts.join(", "));
+    }
+    const mlp = value(peer, "mlp-step");
+    if (mlp !== undefined) lines.push(`mlp-step: ${label} ${formatValue(mlp)} ms/step, ${mlp <= 3 ? "meets" : "over"} the 3 ms goal`);
+  }
   lines.push(...trainingChecks(run));
   return lines.join("\n");
 }
 
-const COLOURS = ["#444444", "#e8710a", "#1a73e8", "#12b5cb", "#f9ab00", "#7cb342", "#9334e6", "#d93025"];
+const COLOURS = ["#444444", "#e8710a", "#1a73e8", "#12b5cb", "#f9ab00", "#a0522d", "#7cb342", "#9334e6", "#d93025"];
 const escapeXml = (s) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 
 /** Bar chart: one panel per workload kind, groups per size, one bar per peer. */

@@ -2,11 +2,11 @@
 // is seen while a cell keeps the main thread busy: the worker then sets a flag shared with the
 // core, which stops the cell at its next op with an ordinary exception. Other control messages
 // come to the main thread as frames, and replies go back to the worker to send. Like the
-// heartbeat worker, it closes its socket before process.exit; if it cannot start, the socket is
-// bound on the main thread as before (interrupts then come only as SIGINT).
+// heartbeat worker, it closes its socket before process.exit (socketWorker.ts); if it cannot
+// start, the socket is bound on the main thread as before (interrupts then come only as SIGINT).
 
 import * as path from "node:path";
-import { Worker } from "node:worker_threads";
+import { startSocketWorker } from "./socketWorker";
 import * as zmq from "zeromq";
 import { log } from "../log";
 
@@ -18,8 +18,6 @@ export interface ControlSocket extends AsyncIterable<Buffer[]> {
   /** Called with a request the worker answered itself (interrupt_request), for its status. */
   onHandled: ((frames: Buffer[]) => void) | null;
 }
-
-const CLOSE_WAIT_MS = 1000;
 
 export interface ControlOptions {
   address: string;
@@ -40,15 +38,14 @@ async function onMainThread(address: string): Promise<ControlSocket> {
   };
 }
 
-function onWorker(o: ControlOptions): Promise<ControlSocket> {
+async function onWorker(o: ControlOptions): Promise<ControlSocket> {
   const shared = new SharedArrayBuffer(12);
-  const flags = new Int32Array(shared);
-  const worker = new Worker(path.join(__dirname, "controlWorker.js"), { workerData: { ...o, shared } });
-  worker.unref(); // the kernel's life is the shell's and the process's, not this thread's
+  const file = path.join(__dirname, "controlWorker.js");
+  const { worker, close: closeSocket } = await startSocketWorker(file, { ...o, shared }, new Int32Array(shared), 2);
   // Frames from the worker, waiting for the receive loop (or the loop waiting for frames).
   const queue: Buffer[][] = [];
   let wake: (() => void) | null = null;
-  let open = false;
+  let open = true;
   const buffers = (frames: Uint8Array[]) => frames.map((f) => Buffer.from(f.buffer, f.byteOffset, f.byteLength));
   worker.on("message", (m: { frames?: Uint8Array[]; handled?: Uint8Array[]; log?: string }) => {
     if (m.log) log(m.log);
@@ -57,13 +54,6 @@ function onWorker(o: ControlOptions): Promise<ControlSocket> {
     queue.push(buffers(m.frames));
     wake?.();
   });
-  const close = () => {
-    if (!open) return;
-    open = false;
-    worker.postMessage({ close: true });
-    Atomics.wait(flags, 2, 0, CLOSE_WAIT_MS);
-    wake?.();
-  };
   async function* frames(): AsyncGenerator<Buffer[]> {
     while (open || queue.length) {
       if (queue.length) yield queue.shift()!;
@@ -75,22 +65,14 @@ function onWorker(o: ControlOptions): Promise<ControlSocket> {
     shared,
     onHandled: null,
     send: async (f) => worker.postMessage({ send: f }),
-    close,
+    close: () => {
+      open = false;
+      closeSocket();
+      wake?.();
+    },
     [Symbol.asyncIterator]: frames,
   };
-  return new Promise<ControlSocket>((resolve, reject) => {
-    worker.once("message", (m: { bound?: boolean; failed?: string }) => {
-      if (!m.bound) return reject(new Error(m.failed ?? "the control worker did not bind"));
-      open = true;
-      const exit = process.exit.bind(process);
-      process.exit = ((code?: number) => {
-        close();
-        return exit(code);
-      }) as typeof process.exit;
-      resolve(socket);
-    });
-    worker.once("error", reject);
-  });
+  return socket;
 }
 
 /** Binds the control socket: on a worker thread, or on the main thread if that fails. */

@@ -31,9 +31,9 @@ function send(frames: Buffer[]): void {
   sending = sending.then(() => socket.send(frames)).catch((e: unknown) => parentPort?.postMessage({ log: `control send failed: ${String(e)}` }));
 }
 
-parentPort?.on("message", (m: { send?: Uint8Array[]; close?: boolean }) => {
-  if (m.send) send(m.send.map((f) => Buffer.from(f.buffer, f.byteOffset, f.byteLength)));
-  if (m.close) {
+parentPort?.on("message", (m: "close" | { send: Uint8Array[] }) => {
+  if (m !== "close") send(m.send.map((f) => Buffer.from(f.buffer, f.byteOffset, f.byteLength)));
+  else {
     socket.close();
     Atomics.store(flags, 2, 1);
     Atomics.notify(flags, 2);

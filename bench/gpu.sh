@@ -70,7 +70,7 @@ run() {
     { echo "run: Dawn did not find the NVIDIA GPU (see above)" >&2; exit 1; }
 
   # Options given to run come first, so their --only or --budget wins.
-  node bench/run.mjs "$@" --only raw-webgpu,tsdl-webgpu,tfjs-webgpu,jax-webgpu,tsdl-cpu,tfjs-wasm,jax-wasm --budget 30
+  node bench/run.mjs "$@" --only raw-webgpu,tsdl-webgpu,tfjs-webgpu,jax-webgpu,tsdl-cpu,tsdl-cpu-fma,tfjs-wasm,jax-wasm --budget 30
 
   # PyTorch fp32 (TF32 off) on the same card, same sizes, CUDA-event timing after a warm-up.
   if ! python3 -c 'import torch' 2>/dev/null; then

@@ -8,6 +8,7 @@
 import { parentPort, workerData } from "node:worker_threads";
 import * as zmq from "zeromq";
 import { Signer, childOf, decode, encode } from "./wire";
+import { serveSocket } from "./socketWorker";
 
 interface ControlData {
   address: string;
@@ -31,15 +32,6 @@ function send(frames: Buffer[]): void {
   sending = sending.then(() => socket.send(frames)).catch((e: unknown) => parentPort?.postMessage({ log: `control send failed: ${String(e)}` }));
 }
 
-parentPort?.on("message", (m: "close" | { send: Uint8Array[] }) => {
-  if (m !== "close") send(m.send.map((f) => Buffer.from(f.buffer, f.byteOffset, f.byteLength)));
-  else {
-    socket.close();
-    Atomics.store(flags, 2, 1);
-    Atomics.notify(flags, 2);
-  }
-});
-
 function interrupt(): void {
   if (Atomics.load(flags, 1) === 0) return; // no cell runs: nothing to stop
   Atomics.store(flags, 0, 1);
@@ -51,29 +43,24 @@ function interrupt(): void {
   }, ESCALATE_MS);
 }
 
-async function main(): Promise<void> {
-  try {
-    await socket.bind(address);
-  } catch (e) {
-    parentPort?.postMessage({ failed: String(e) });
-    return;
-  }
-  parentPort?.postMessage({ bound: true });
-  try {
-    for await (const frames of socket) {
-      const msg = decode(frames, signer);
-      if (!("failure" in msg) && msg.header.msg_type === "interrupt_request") {
-        interrupt();
-        send(encode(childOf(msg, "interrupt_reply", { status: "ok" }, session), signer));
-        parentPort?.postMessage({ handled: frames }); // its busy/idle status goes out on iopub
-        continue;
-      }
-      // Everything else (and what fails to decode, for the main thread to log) goes on as is.
-      parentPort?.postMessage({ frames });
+void serveSocket(
+  socket,
+  address,
+  flags,
+  2,
+  (frames) => {
+    const msg = decode(frames, signer);
+    if (!("failure" in msg) && msg.header.msg_type === "interrupt_request") {
+      interrupt();
+      send(encode(childOf(msg, "interrupt_reply", { status: "ok" }, session), signer));
+      parentPort?.postMessage({ handled: frames }); // its busy/idle status goes out on iopub
+      return;
     }
-  } catch {
-    // Closed.
-  }
-}
-
-void main();
+    // Everything else (and what fails to decode, for the main thread to log) goes on as is.
+    parentPort?.postMessage({ frames });
+  },
+  (m) => {
+    const { send: frames } = m as { send: Uint8Array[] };
+    send(frames.map((f) => Buffer.from(f.buffer, f.byteOffset, f.byteLength)));
+  },
+);

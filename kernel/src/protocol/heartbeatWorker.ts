@@ -2,7 +2,8 @@
 // message it gets, so a client sees the kernel alive while a cell keeps the main thread busy.
 // The main thread asks it to close its socket (and waits) before the process exits.
 
-import { parentPort, workerData } from "node:worker_threads";
+import { workerData } from "node:worker_threads";
+import { serveSocket } from "./socketWorker";
 import * as zmq from "zeromq";
 
 interface HeartbeatData {
@@ -12,29 +13,5 @@ interface HeartbeatData {
 }
 
 const { address, closed } = workerData as HeartbeatData;
-const flag = new Int32Array(closed);
 const socket = new zmq.Reply({ linger: 0 });
-
-parentPort?.on("message", (m: unknown) => {
-  if (m !== "close") return;
-  socket.close();
-  Atomics.store(flag, 0, 1);
-  Atomics.notify(flag, 0);
-});
-
-async function main(): Promise<void> {
-  try {
-    await socket.bind(address);
-  } catch (e) {
-    parentPort?.postMessage({ failed: String(e) });
-    return;
-  }
-  parentPort?.postMessage({ bound: true });
-  try {
-    for await (const frames of socket) await socket.send(frames);
-  } catch {
-    // Closed.
-  }
-}
-
-void main();
+void serveSocket(socket, address, new Int32Array(closed), 0, (frames) => socket.send(frames));

@@ -1,4 +1,5 @@
-// Starting a worker thread that owns one ZeroMQ socket (heartbeat.ts, control.ts). zeromq 6
+// A worker thread that owns one ZeroMQ socket (heartbeat.ts, control.ts): starting it, and its
+// side of the handshake (serveSocket). zeromq 6
 // aborts the process (now and then, measured) when process.exit tears down a worker whose
 // socket is still open, and user code may call process.exit at any time. So once the worker
 // has bound its socket, process.exit is wrapped: it first asks the worker to close the socket
@@ -6,7 +7,8 @@
 // exits). The worker posts { bound: true } or { failed }, and on "close" closes its socket,
 // then sets `flags[closedAt]` and notifies.
 
-import { Worker } from "node:worker_threads";
+import { Worker, parentPort } from "node:worker_threads";
+import type * as zmq from "zeromq";
 
 const CLOSE_WAIT_MS = 1000;
 
@@ -40,4 +42,37 @@ export function startSocketWorker(file: string, workerData: unknown, flags: Int3
     });
     worker.once("error", reject);
   });
+}
+
+/**
+ * The worker's side: binds `socket`, reports { bound } or { failed }, hands every message to
+ * `onFrames`, and on "close" from the main thread closes the socket and sets flags[closedAt].
+ * Other messages from the main thread go to `onMessage`.
+ */
+export async function serveSocket(
+  socket: zmq.Socket & AsyncIterable<Buffer[]>,
+  address: string,
+  flags: Int32Array,
+  closedAt: number,
+  onFrames: (frames: Buffer[]) => unknown,
+  onMessage: (m: unknown) => void = () => {},
+): Promise<void> {
+  parentPort?.on("message", (m: unknown) => {
+    if (m !== "close") return onMessage(m);
+    socket.close();
+    Atomics.store(flags, closedAt, 1);
+    Atomics.notify(flags, closedAt);
+  });
+  try {
+    await socket.bind(address);
+  } catch (e) {
+    parentPort?.postMessage({ failed: String(e) });
+    return;
+  }
+  parentPort?.postMessage({ bound: true });
+  try {
+    for await (const frames of socket) await onFrames(frames);
+  } catch {
+    // Closed.
+  }
 }

@@ -11,14 +11,15 @@
 
 import type { Backend, Storage } from "./backend/backend";
 import { collectIfPressured, hintIfNeverAwaited, noteRelease } from "./pressure";
-import { TokenWatch } from "./tokens";
+import { type TokenHolder, TokenWatch } from "./tokens";
 
-export class BufferRef {
+export class BufferRef implements TokenHolder {
   /** Tensors sharing this buffer that were not disposed yet (explicit disposal only). */
   refs = 1;
   storage: Storage | null;
   /** Held here only: its WeakRef clearing tells that this BufferRef was collected (tokens.ts). */
-  token: [object, WeakRef<object>] | null = null;
+  token: object | null = null;
+  tokenRef: WeakRef<object> | null = null;
   constructor(
     readonly backend: Backend,
     storage: Storage,
@@ -77,7 +78,7 @@ export function newBufferRef(backend: Backend, storage: Storage): BufferRef {
   const ref = new BufferRef(backend, storage, ticket);
   account(backend, 1, storage.bytes);
   registry.register(ref, ticket, ref);
-  ref.token = watch.watch(ticket); // CPU arrays need no free, but memory() counts them until then
+  watch.watch(ticket, ref); // CPU arrays need no free, but memory() counts them until then
   if (collectIfPressured(totalBuffers, totalBytes)) {
     for (const t of watch.collectDropped()) releaseTicket(t);
     hintIfNeverAwaited(totalBytes - (usage.get("cpu")?.bytes ?? 0), watch.unwatched);
@@ -94,8 +95,7 @@ export function releaseRef(ref: BufferRef): void {
   ref.storage = null;
   ref.ticket.storage = storage; // free it now, whatever kind of backend
   releaseTicket(ref.ticket);
-  if (ref.token) watch.recycle(...ref.token);
-  ref.token = null;
+  watch.recycle(ref);
 }
 
 /** Live buffers and bytes per backend (what tensors hold, not what a pool keeps for reuse). */

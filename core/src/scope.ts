@@ -56,8 +56,17 @@ export function keep<T extends Tensor>(t: T): T {
  * PyTorch). Without a graph it is disposed at once. Either way a training loop that never
  * awaits (FinalizationRegistry callbacks only run between tasks) frees its intermediates.
  */
+/** The scopes opened by internal(), as opposed to tidy()'s. */
+const internalScopes = new WeakSet<Set<Tensor>>();
+
+function innermostTidy(): Set<Tensor> | null {
+  for (let i = scopes.length - 1; i >= 0; i--) if (!internalScopes.has(scopes[i])) return scopes[i];
+  return null;
+}
+
 export function internal<T extends Tensor>(fn: () => T): T {
   const s = openScope();
+  internalScopes.add(s);
   let out: T | undefined;
   try {
     out = fn();
@@ -69,7 +78,10 @@ export function internal<T extends Tensor>(fn: () => T): T {
     const node = out?.requiresGrad ? out.node : null;
     if (node && rest.length) {
       (node.internals ??= []).push(...rest);
-      for (const t of rest) trackInScope(t); // an enclosing tidy() still frees them
+      // An enclosing tidy() still frees them. Not an enclosing internal(): its node would list
+      // them a second time, while this node already frees them.
+      const tidy = innermostTidy();
+      if (tidy) for (const t of rest) tidy.add(t);
     } else {
       for (const t of rest) t.dispose();
     }

@@ -13,6 +13,12 @@
 
 const poolSize = Number(process.env.TSDL_WEAK_TOKENS ?? 20000);
 
+/** Where an item's owner keeps its token. */
+export interface TokenHolder {
+  token: object | null;
+  tokenRef: WeakRef<object> | null;
+}
+
 interface Armed<T> {
   weak: WeakRef<object>;
   item: T;
@@ -34,14 +40,14 @@ export class TokenWatch<T> {
     this.fill(); // usable from the next task on: the one that loads the library never runs a loop
   }
 
-  /** A token for `item` and its WeakRef (the token to be held by its owner only), or null
-   * when none is ready. */
-  watch(item: T): [object, WeakRef<object>] | null {
+  /** Gives `holder` (the item's owner, and the token's only holder) a token for `item` and
+   * its WeakRef, or leaves it without one when none is ready. */
+  watch(item: T, holder: TokenHolder): void {
     const token = this.tokens.pop();
     if (!token) {
       this.unwatched += 1;
       this.queueRefill();
-      return null;
+      return;
     }
     const weak = this.weaks.pop()!;
     this.armed.push({ weak, item });
@@ -52,15 +58,19 @@ export class TokenWatch<T> {
       this.compactAt = Math.max(4096, 2 * this.armed.length);
     }
     if (this.tokens.length < poolSize / 2) this.queueRefill();
-    return [token, weak];
+    holder.token = token;
+    holder.tokenRef = weak;
   }
 
   /** A token whose item was released explicitly goes back to the pool: most buffers of a
    * training step are (backward() frees them), so a long loop does not run out. Its old entry
    * is skipped from now on (isDone), and a WeakRef read during this task just stays set. */
-  recycle(token: object, weak: WeakRef<object>): void {
-    this.tokens.push(token);
-    this.weaks.push(weak);
+  recycle(holder: TokenHolder): void {
+    if (!holder.token || !holder.tokenRef) return;
+    this.tokens.push(holder.token);
+    this.weaks.push(holder.tokenRef);
+    holder.token = null;
+    holder.tokenRef = null;
   }
 
   /** After a full collection: the items whose owners were collected (each reported once). */

@@ -23,7 +23,7 @@ export function sumToShape(g: Tensor, shape: readonly number[]): Tensor {
 }
 
 /** Tensors between the root and the leaves (or `stops`), each after everything it feeds. */
-function topoOrder(root: Tensor, stops: Set<Tensor> | null): Tensor[] {
+export function topoOrder(root: Tensor, stops: Set<Tensor> | null): Tensor[] {
   const order: Tensor[] = [];
   const seen = new Set<Tensor>();
   const stack: [Tensor, boolean][] = [[root, false]];
@@ -58,8 +58,13 @@ const releasedMessage =
  * Cotangents of every tensor reachable from root, given the root's cotangent `seed`.
  * `createGraph` records the backward pass itself, for higher-order derivatives.
  */
-export function backprop(root: Tensor, seed: Tensor, stops: Set<Tensor> | null, createGraph: boolean): Map<Tensor, Tensor> {
-  const order = topoOrder(root, stops);
+export function backprop(
+  root: Tensor,
+  seed: Tensor,
+  stops: Set<Tensor> | null,
+  createGraph: boolean,
+  order: Tensor[] = topoOrder(root, stops),
+): Map<Tensor, Tensor> {
   return withGradMode(createGraph, () => {
     const grads = new Map<Tensor, Tensor>([[root, seed]]);
     for (const t of order) {
@@ -84,12 +89,12 @@ export function backprop(root: Tensor, seed: Tensor, stops: Set<Tensor> | null, 
 }
 
 /**
- * Frees what library composites kept for the gradient (GradNode.internals, see scope.ts) in
- * root's graph, once it was differentiated. Call it after using backprop's result: disposing
+ * Frees what library composites kept for the gradient (GradNode.internals, see scope.ts) in a
+ * differentiated graph (`order`, backprop's). Call it after using backprop's result: disposing
  * an internal tensor clears its node, which would make it look like a leaf.
  */
-export function releaseInternals(root: Tensor, stops: Set<Tensor> | null): void {
-  const nodes = topoOrder(root, stops).filter((t) => !stops?.has(t)).map((t) => t.node);
+export function releaseInternals(order: Tensor[], stops: Set<Tensor> | null): void {
+  const nodes = order.filter((t) => !stops?.has(t)).map((t) => t.node);
   for (const node of nodes) {
     if (!node?.internals) continue;
     const list = node.internals;
@@ -136,7 +141,8 @@ export function backward(root: Tensor, gradient?: Tensor, options: BackwardOptio
   const made = new Set<Tensor>();
   try {
     const seed = gradient ?? onesLike(root);
-    const grads = backprop(root, seed.astype("float32"), null, false);
+    const order = topoOrder(root, null);
+    const grads = backprop(root, seed.astype("float32"), null, false, order);
     withGradMode(false, () => {
       for (const [t, g] of grads) {
         if (t.node || !t.requiresGrad) continue;
@@ -146,7 +152,7 @@ export function backward(root: Tensor, gradient?: Tensor, options: BackwardOptio
         t.setOwnedGrad(next);
       }
     });
-    if (!options.retainGraph) releaseInternals(root, null);
+    if (!options.retainGraph) releaseInternals(order, null);
   } finally {
     closeScope(scope, made);
   }

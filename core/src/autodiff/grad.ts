@@ -4,7 +4,7 @@
 // whenever an argument already carries a graph from an outer grad.
 
 import type { Tensor } from "../tensor";
-import { backprop, dependsOnOuter, releaseInternals } from "./backprop";
+import { backprop, dependsOnOuter, releaseInternals, topoOrder } from "./backprop";
 import { withGradMode } from "./mode";
 import { GradError } from "../errors";
 import { isTensor, onesLike, zerosLike } from "../creation";
@@ -63,7 +63,8 @@ export function valueAndGrad<A extends unknown[]>(f: (...args: A) => Tensor, opt
     const scope = record ? null : openScope();
     let gradTrees: unknown[] = [];
     try {
-      const grads = out.requiresGrad ? backprop(out, onesLike(out).astype("float32"), stops, record) : new Map();
+      const order = out.requiresGrad ? topoOrder(out, stops) : [];
+      const grads = out.requiresGrad ? backprop(out, onesLike(out).astype("float32"), stops, record, order) : new Map();
       let k = 0;
       const pick = (a: unknown) =>
         mapTree(a, () => {
@@ -71,7 +72,7 @@ export function valueAndGrad<A extends unknown[]>(f: (...args: A) => Tensor, opt
           return grads.get(leaf) ?? zerosLike(leaf);
         });
       gradTrees = argnums.map((i) => pick(tracked[i]));
-      if (!record && out.requiresGrad) releaseInternals(out, stops);
+      if (!record) releaseInternals(order, stops);
     } finally {
       if (scope) {
         const made = new Set<Tensor>();

@@ -62,6 +62,8 @@ const TRACKED = 64;
 class FusedStorage extends PendingStorage {
   /** Consumers that inlined this tree so far. */
   uses = 0;
+  /** Its slot in the fuser's window of recent values (CpuFuser.recent). */
+  slot = -1;
   /**
    * The leaf arrays the tree reads, held (storage.ts) until it is computed or freed, so that
    * their owners' free() cannot hand them to another kernel first.
@@ -120,9 +122,12 @@ export class CpuFuser {
    * CPU tensors that become unreachable undisposed are collected without a free() (memory.ts),
    * so this must not keep them all. Nor can it hold them weakly: V8 keeps every WeakRef target
    * made during a task alive until the task ends, which kept every intermediate (and the arrays
-   * its tree reads) of a training loop that never awaits. So it keeps a short window instead.
+   * its tree reads) of a training loop that never awaits. So it keeps a short window instead, a
+   * ring: a value that falls out of it is only no longer computed by sync().
    */
-  private pending = new Set<FusedStorage>();
+  private readonly recent: (FusedStorage | null)[] = new Array(TRACKED).fill(null);
+  /** The slot of `recent` the next pending value takes (the oldest one's, once full). */
+  private next = 0;
 
   /** FusedStorage's compute callback: one function for every pending value, not a closure each. */
   private readonly computeFn = (self: PendingStorage): CpuStorage => this.compute(self as FusedStorage);
@@ -151,8 +156,9 @@ export class CpuFuser {
       holding.push(l.storage);
     }
     p.holding = holding;
-    this.pending.add(p);
-    if (this.pending.size > TRACKED) this.pending.delete(this.pending.values().next().value!);
+    p.slot = this.next;
+    this.recent[this.next] = p;
+    this.next = (this.next + 1) % TRACKED;
     return p;
   }
 
@@ -179,7 +185,7 @@ export class CpuFuser {
     this.fusedOps += flat.ops.length - 1;
     s.node = null;
     letGo(s);
-    this.pending.delete(s);
+    this.forget(s);
     return r;
   }
 
@@ -204,7 +210,11 @@ export class CpuFuser {
     s.node = null;
     s.result = null;
     letGo(s);
-    this.pending.delete(s);
+    this.forget(s);
+  }
+
+  private forget(s: FusedStorage): void {
+    if (this.recent[s.slot] === s) this.recent[s.slot] = null;
   }
 
   /** The host read a value: later uses of values pending now compute them (see above). */
@@ -217,8 +227,11 @@ export class CpuFuser {
    * sync() measures the work, not its deferral (values inlined into a consumer are done).
    */
   computeUnconsumed(): void {
-    for (const s of [...this.pending]) if (s.uses === 0) s.materialize();
-    this.pending.clear();
+    for (let i = 0; i < TRACKED; i++) {
+      const s = this.recent[(this.next + i) % TRACKED]; // oldest first
+      if (s && s.uses === 0) s.materialize();
+    }
+    this.recent.fill(null);
     this.endEpoch();
   }
 }

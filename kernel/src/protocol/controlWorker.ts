@@ -63,4 +63,5 @@ void serveSocket(
     const { send: frames } = m as { send: Uint8Array[] };
     send(frames.map((f) => Buffer.from(f.buffer, f.byteOffset, f.byteLength)));
   },
+  () => sending, // a shutdown_reply queued just before the close still goes out
 );

@@ -46,7 +46,8 @@ export function startSocketWorker(file: string, workerData: unknown, flags: Int3
 
 /**
  * The worker's side: binds `socket`, reports { bound } or { failed }, hands every message to
- * `onFrames`, and on "close" from the main thread closes the socket and sets flags[closedAt].
+ * `onFrames`, and on "close" from the main thread closes the socket and sets flags[closedAt],
+ * after `pending()` (sends the main thread asked for, such as a shutdown_reply) has settled.
  * Other messages from the main thread go to `onMessage`.
  */
 export async function serveSocket(
@@ -56,12 +57,15 @@ export async function serveSocket(
   closedAt: number,
   onFrames: (frames: Buffer[]) => unknown,
   onMessage: (m: unknown) => void = () => {},
+  pending: () => Promise<unknown> = () => Promise.resolve(),
 ): Promise<void> {
   parentPort?.on("message", (m: unknown) => {
     if (m !== "close") return onMessage(m);
-    socket.close();
-    Atomics.store(flags, closedAt, 1);
-    Atomics.notify(flags, closedAt);
+    void pending().finally(() => {
+      socket.close();
+      Atomics.store(flags, closedAt, 1);
+      Atomics.notify(flags, closedAt);
+    });
   });
   try {
     await socket.bind(address);

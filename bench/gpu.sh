@@ -26,6 +26,26 @@ pack() {
   # The runtime closure of the bench and core workspaces, from the lock file's view.
   mapfile -t modules < <(npm ls --omit=dev --all --parseable -w bench -w core 2>/dev/null |
     sed "s|^$PWD/||" | grep '^node_modules/' | sort -u)
+  # mocha and what it needs, for the core's tests on the card (`run` runs them before the bench).
+  mapfile -t -O "${#modules[@]}" modules < <(node -e '
+    const fs = require("fs"), path = require("path");
+    const seen = new Set();
+    const visit = (dir) => {
+      if (seen.has(dir)) return;
+      seen.add(dir);
+      const deps = JSON.parse(fs.readFileSync(path.join(dir, "package.json"))).dependencies ?? {};
+      for (const name of Object.keys(deps)) {
+        let at = dir;
+        while (!fs.existsSync(path.join(at, "node_modules", name))) {
+          if (path.dirname(at) === at) throw new Error(`${name} (needed by ${dir}) is not installed`);
+          at = path.dirname(at);
+        }
+        visit(path.join(at, "node_modules", name));
+      }
+    };
+    visit(path.resolve("node_modules/mocha"));
+    for (const dir of seen) console.log(path.relative(process.cwd(), dir));')
+  mapfile -t modules < <(printf '%s\n' "${modules[@]}" | sort -u)
   echo "pack: ${#modules[@]} packages"
   tar -cJf "$bundle/modules.tar.xz" \
     --exclude='node_modules/webgpu/dist/darwin-*' --exclude='node_modules/webgpu/dist/win32-*' \
@@ -43,6 +63,12 @@ run() {
   if [[ ${1-} == --any-adapter ]]; then any_adapter=true; shift; fi
   [[ -f $bundle/node.xz ]] || { echo "run: $bundle is missing: run 'bash bench/gpu.sh pack' on a machine with npm first" >&2; exit 1; }
   local t0=$SECONDS
+  mkdir -p bench/results
+  # Whatever finished comes back, also when the device's time limit stops the run part-way
+  # (run.mjs writes its JSON after every peer).
+  if [[ -n ${OUT-} ]]; then
+    trap 'cp bench/results/latest.json bench/results/latest.svg bench/results/latest.log bench/results/torch.json bench/results/core-tests.log "$OUT"/ 2>/dev/null || true' EXIT
+  fi
   command -v nvidia-smi >/dev/null && nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader
   local bin
   bin=$(mktemp -d)
@@ -69,10 +95,8 @@ run() {
   ' "$($any_adapter && echo any)" 2> >(grep -v 'artificially reduced' >&2) ||
     { echo "run: Dawn did not find the NVIDIA GPU (see above)" >&2; exit 1; }
 
-  # Options given to run come first, so their --only or --budget wins.
-  node bench/run.mjs "$@" --only raw-webgpu,tsdl-webgpu,tfjs-webgpu,jax-webgpu,tsdl-cpu,tsdl-cpu-fma,tfjs-wasm,jax-wasm --budget 30
-
-  # PyTorch fp32 (TF32 off) on the same card, same sizes, CUDA-event timing after a warm-up.
+  # PyTorch fp32 (TF32 off) on the same card, same sizes, CUDA-event timing after a warm-up;
+  # first, since it takes seconds.
   if ! python3 -c 'import torch' 2>/dev/null; then
     echo "PyTorch: not installed on this machine, so no PyTorch column"
   else
@@ -96,7 +120,23 @@ json.dump({"torch": torch.__version__, "device": torch.cuda.get_device_name(), "
           open("bench/results/torch.json", "w"), indent=2)
 EOF
   fi
-  if [[ -n ${OUT-} ]]; then cp bench/results/latest.json bench/results/latest.svg "$OUT"/ && cp bench/results/torch.json "$OUT"/ 2>/dev/null || true; fi
+
+  # The core's tests on this card: the same assertions that CI runs on lavapipe (the ones that
+  # need data files or minutes of training stay out). Lavapipe-only facts fail here by design,
+  # e.g. that the default backend is the cpu one when the only adapter is software.
+  local tests=()
+  for f in core/dist/test/*.test.js; do
+    case $f in */mnist.test.js | */convnet.test.js | */iris.test.js | */never-await.test.js) ;; *) tests+=("$f") ;; esac
+  done
+  set +e
+  timeout 240 node --expose-gc node_modules/mocha/bin/mocha.js --no-config --exit --timeout 120000 --reporter dot "${tests[@]}" 2>&1 |
+    tee bench/results/core-tests.log | grep -v 'artificially reduced' | tail -n 80
+  echo "core tests on this card: exit ${PIPESTATUS[0]} (log in bench/results/core-tests.log)"
+  set -e
+
+  # Options given to run come first, so their --only or --budget wins.
+  node bench/run.mjs "$@" --only raw-webgpu,tsdl-webgpu,tfjs-webgpu,jax-webgpu,tsdl-cpu,tsdl-cpu-fma,tfjs-wasm,jax-wasm --budget 30
+
   echo "gpu.sh: $((SECONDS - t0)) s"
 }
 

@@ -162,6 +162,14 @@ console.log(`tsdl bench: ${peers.length} peers, ${workloads.length} workloads${q
 if (run.machine.loadAverageAtStart > 1) {
   console.log(`note: load average ${run.machine.loadAverageAtStart.toFixed(1)} at start; other work on this machine skews the numbers`);
 }
+// Written after every peer too, so a run stopped part-way (a device machine's time limit)
+// still leaves the peers it finished.
+function save() {
+  run.seconds = (Date.now() - started) / 1000;
+  run.machine.loadAverageAtEnd = load();
+  fs.writeFileSync(path.join(resultsDir, "latest.json"), JSON.stringify(run, null, 2) + "\n");
+  fs.writeFileSync(path.join(resultsDir, "latest.svg"), renderSvg(run));
+}
 // A cell keeps its best value over the rounds (highest, or lowest for per-op latency).
 const better = (id, a, b) => {
   if (a?.value === undefined) return b;
@@ -182,13 +190,10 @@ for (let round = 1; round <= repeat; round++) {
     entry.seconds += (Date.now() - t0) / 1000;
     entry.loadAverageAfter.push(load());
     if (info?.adapter) run.adapter ??= info.adapter;
+    save();
   }
 }
-run.seconds = (Date.now() - started) / 1000;
-run.machine.loadAverageAtEnd = load();
-
-fs.writeFileSync(path.join(resultsDir, "latest.json"), JSON.stringify(run, null, 2) + "\n");
-fs.writeFileSync(path.join(resultsDir, "latest.svg"), renderSvg(run));
+save();
 log.end();
 
 console.log("");

@@ -55,6 +55,17 @@ pack() {
   loader=$(ldconfig -p | awk '/libvulkan\.so\.1 .*x86-64/ {print $NF}' | head -n 1 || true)
   [[ -n $loader ]] || { echo "pack: no libvulkan.so.1 here (apt-get install libvulkan1)" >&2; exit 1; }
   cp -L "$loader" "$bundle/lib/libvulkan.so.1"
+  # NVIDIA's Vulkan driver needs the GL vendor-neutral dispatch libraries (glvnd), which a
+  # CUDA-only image may lack: without them Dawn sees no driver ("Could not get 'vkCreateInstance'
+  # via 'vk_icdGetInstanceProcAddr' for ICD libGLX_nvidia.so.0"). Debian's packages, unpacked there.
+  mkdir -p "$bundle/debs"
+  local lists
+  lists=$(mktemp -d)
+  mkdir -p "$lists/partial"
+  local apt_opts=(-oAPT::Architecture=amd64 -oAPT::Architectures=amd64 "-oDir::State::Lists=$lists")
+  apt-get "${apt_opts[@]}" update >/dev/null
+  (cd "$bundle/debs" && apt-get "${apt_opts[@]}" download libvulkan1 libglvnd0 libglx0 libgl1 libegl1 libopengl0 libgles2 2>&1 | { grep -v '^Get:\|unsandboxed' || true; })
+  rm -rf "$lists"
   du -sh "$bundle"/*
 }
 
@@ -76,6 +87,18 @@ run() {
   chmod +x "$bin/node"
   export PATH="$bin:$PATH"
   tar -xJf "$bundle/modules.tar.xz"
+  # glvnd and the Vulkan loader, where the machine lacks them: unpacked into / as root (a bare
+  # device machine, given back after the run), else into the bundle and found by path.
+  if ! ldconfig -p | grep -q 'libGLdispatch\.so\.0 '; then
+    if [[ $(id -u) == 0 ]]; then
+      for deb in "$bundle"/debs/*.deb; do dpkg -x "$deb" /; done
+      ldconfig
+      echo "run: unpacked $(ls "$bundle"/debs | wc -l) GL/Vulkan loader packages into / (none were installed)"
+    else
+      for deb in "$bundle"/debs/*.deb; do dpkg -x "$deb" "$bundle/root"; done
+      export LD_LIBRARY_PATH="$PWD/$bundle/root/usr/lib/x86_64-linux-gnu${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+    fi
+  fi
   # The Vulkan loader and NVIDIA's ICD, where the machine lacks them in the usual places.
   if ! ldconfig -p | grep -q 'libvulkan\.so\.1 '; then export LD_LIBRARY_PATH="$PWD/$bundle/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"; fi
   if [[ -z ${VK_DRIVER_FILES-} && ! -e /usr/share/vulkan/icd.d/nvidia_icd.json && ! -e /etc/vulkan/icd.d/nvidia_icd.json &&
@@ -93,7 +116,12 @@ run() {
     console.log(`Dawn adapter: ${adapter ? text : "none"}`);
     process.exit(adapter && (process.argv[1] === "any" || /nvidia/i.test(text)) ? 0 : 1);
   ' "$($any_adapter && echo any)" 2> >(grep -v 'artificially reduced' >&2) ||
-    { echo "run: Dawn did not find the NVIDIA GPU (see above)" >&2; exit 1; }
+    {
+      echo "run: Dawn did not find the NVIDIA GPU (see above); VK_DRIVER_FILES=${VK_DRIVER_FILES-}" >&2
+      ldconfig -p | grep -iE 'vulkan|GLdispatch|GLX|nvidia' | head -n 20 >&2 || true
+      ls /usr/local/nvidia/lib64 /usr/share/vulkan/icd.d /etc/vulkan/icd.d 2>&1 | head -n 40 >&2 || true
+      exit 1
+    }
 
   # PyTorch fp32 (TF32 off) on the same card, same sizes, CUDA-event timing after a warm-up;
   # first, since it takes seconds.

@@ -38,7 +38,7 @@ emit("peer", { adapter: peer.adapter, notes: peer.notes });
 for (const w of workloads) {
   emit("start", w.id);
   try {
-    const r = await runWorkload(peer, w, { budget, estimates, quick });
+    const r = await runWorkload(peer, w, { budget, estimates, quick, gpu: spec.gpu });
     emit("result", { workload: w.id, ...r, secondsPerCall: w.n !== undefined && estimates[w.kind]?.n === w.n ? estimates[w.kind].secondsPerCall : undefined });
   } catch (err) {
     emit("result", { workload: w.id, error: firstLine(err) });

@@ -4,12 +4,13 @@
 #   bash bench/gpu.sh pack   here, after `npm ci`: writes bench/gpu-bundle/ (about 50 MB): Node
 #                            (xz), the node_modules the WebGPU peers need with only the linux-x64
 #                            Dawn binary, core/dist, and the Vulkan loader
-#   bash bench/gpu.sh run [--any-adapter] [bench options]
+#   bash bench/gpu.sh run [--any-adapter] [--tiles] [bench options]
 #                            there, in the repo root with bench/gpu-bundle/ beside it: unpacks,
 #                            checks that Dawn's adapter is the NVIDIA GPU (--any-adapter: any, to
 #                            smoke-test the bundle on lavapipe), runs the peers and PyTorch fp32
 #                            matmul (when torch is installed there) and prints both; results go
-#                            to bench/results/ and to $OUT when it is set
+#                            to bench/results/ and to $OUT when it is set; --tiles sweeps the
+#                            GPU matmul's tile configurations instead (bench/gpu-tiles.mjs)
 #
 # With the device tool: run(command="bash bench/gpu.sh run", carry=["bench/gpu-bundle"]).
 # Not yet run on a GPU machine: no task so far was lent one.
@@ -70,15 +71,16 @@ pack() {
 }
 
 run() {
-  local any_adapter=false
+  local any_adapter=false tiles=false
   if [[ ${1-} == --any-adapter ]]; then any_adapter=true; shift; fi
+  if [[ ${1-} == --tiles ]]; then tiles=true; shift; fi
   [[ -f $bundle/node.xz ]] || { echo "run: $bundle is missing: run 'bash bench/gpu.sh pack' on a machine with npm first" >&2; exit 1; }
   local t0=$SECONDS
   mkdir -p bench/results
   # Whatever finished comes back, also when the device's time limit stops the run part-way
   # (run.mjs writes its JSON after every peer).
   if [[ -n ${OUT-} ]]; then
-    trap 'cp bench/results/latest.json bench/results/latest.svg bench/results/latest.log bench/results/torch.json bench/results/core-tests.log "$OUT"/ 2>/dev/null || true' EXIT
+    trap 'cp bench/results/latest.json bench/results/latest.svg bench/results/latest.log bench/results/torch.json bench/results/core-tests.log bench/results/tiles.log "$OUT"/ 2>/dev/null || true' EXIT
   fi
   command -v nvidia-smi >/dev/null && nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader
   local bin
@@ -123,6 +125,12 @@ run() {
       exit 1
     }
 
+  # --tiles: only the sweep of the GPU matmul's tile configurations (bench/gpu-tiles.mjs).
+  if $tiles; then
+    node bench/gpu-tiles.mjs 2>&1 | grep -v 'artificially reduced' | tee bench/results/tiles.log
+    return
+  fi
+
   # PyTorch fp32 (TF32 off) on the same card, same sizes, CUDA-event timing after a warm-up;
   # first, since it takes seconds.
   if ! python3 -c 'import torch' 2>/dev/null; then
@@ -165,6 +173,8 @@ EOF
   # Options given to run come first, so their --only or --budget wins.
   node bench/run.mjs "$@" --only raw-webgpu,tsdl-webgpu,tfjs-webgpu,jax-webgpu,tsdl-cpu,tsdl-cpu-fma,tfjs-wasm,jax-wasm --budget 30
 
+  echo
+  node bench/gpu-report.mjs
   echo "gpu.sh: $((SECONDS - t0)) s"
 }
 

@@ -53,9 +53,10 @@ const now = () => performance.now() / 1e3;
 /**
  * Runs one workload on one peer. `budget` bounds the seconds spent on it; `estimates` carries
  * seconds-per-call of smaller sizes so a slow peer can skip a big size before starting it.
+ * `gpu`: the peer computes on a GPU (more live outputs per block).
  * Returns { value, unit, iters, blocks, seconds } or { skipped: reason }.
  */
-export async function runWorkload(peer, w, { budget, estimates, quick }) {
+export async function runWorkload(peer, w, { budget, estimates, quick, gpu = false }) {
   if (w.kind === "tiny") return runTiny(peer, w, { budget, quick });
   if (w.kind === "train") return runTraining(peer, w, { budget, quick });
   const size = w.kind === "matmul" ? [w.n, w.n] : [w.n];
@@ -97,16 +98,25 @@ export async function runWorkload(peer, w, { budget, estimates, quick }) {
   estimates[w.kind] = { n: w.n, secondsPerCall: single };
 
   // Blocks of about 0.7 s each (0.2 s when quick), at most 3 blocks, within the budget; the
-  // number of live outputs is capped at 512 MiB because the block keeps them until its sync.
+  // number of live outputs is capped (2 GiB on a GPU peer, 512 MiB in a wasm heap) because the
+  // block keeps them until its sync.
+  // The sizing call includes a full readback, which on a fast GPU costs more than the call
+  // (an H100: 12 ms to read a 2048 x 2048 product that took 2 ms), so the first guess is too
+  // short: a block that ends well before the target is doubled until it does not.
   const bytesPerOutput = 4 * (w.kind === "matmul" ? w.n * w.n : w.n);
-  const maxLive = Math.max(1, Math.floor((512 * 2 ** 20) / bytesPerOutput));
+  const maxLive = Math.max(1, Math.floor((gpu ? 2 ** 31 : 2 ** 29) / bytesPerOutput));
   const target = quick ? 0.2 : 0.7;
   const minIters = w.kind === "add" ? 4 : 1; // amortise the one full readback over several adds
-  const iters = Math.max(minIters, Math.min(maxLive, 50, Math.round(target / single)));
-  const blocks = [];
+  let iters = Math.max(minIters, Math.min(maxLive, Math.round(target / single)));
+  const blocks = [await timeBlock(iters)];
+  while (blocks[0] < target / 2 && iters < maxLive && now() - started < budget / 2) {
+    iters = Math.min(maxLive, iters * 2);
+    blocks[0] = await timeBlock(iters);
+  }
+  const perCall = blocks[0] / iters;
   while (blocks.length < (quick ? 1 : 3)) {
     const spent = now() - started;
-    if (blocks.length > 0 && spent + iters * single * 1.2 > budget) break;
+    if (spent + iters * perCall * 1.2 > budget) break;
     blocks.push(await timeBlock(iters));
   }
   peer.dispose(a);

@@ -207,3 +207,24 @@ eachBackend("creation", (backend) => {
     });
   });
 });
+
+eachBackend("data() hands out copies", () => {
+  // Small tensors keep what was read (HOST_CACHE_ELEMENTS in tensor.ts); big ones hand over the
+  // fresh array. Either way, writing into the returned array leaves the tensor as it was.
+  for (const n of [10, 300_000]) {
+    it(`${n} elements: two reads agree, and writes into a read do not reach the tensor`, async () => {
+      const x = t.arange(n).astype("float32");
+      const first = await x.data();
+      first[0] = -1;
+      first[n - 1] = -1;
+      const second = await x.data();
+      assert.equal(second[0], 0);
+      assert.equal(second[n - 1], n - 1);
+      assert.notStrictEqual(first, second);
+      const y = x.add(1);
+      assert.equal((await y.data())[n - 1], n);
+      x.dispose();
+      y.dispose();
+    });
+  }
+});

@@ -104,4 +104,25 @@ describe("webgpu: buffer reuse in training", function () {
     assert.equal(gpu.counters().buffers, c0);
     x.dispose();
   });
+
+  it("a working set above the pool's 256 MiB floor is reused, not created again each round", async () => {
+    // 80 live tensors of 4 MiB (320 MiB) per round, all computed, then freed before the next
+    // round. The pool starts empty: buffers of other sizes that earlier tests left count too.
+    gpu.trim();
+    const round = async () => {
+      const xs = Array.from({ length: 80 }, (_, i) => t.full([1 << 20], i));
+      const ys = xs.map((x) => x.add(1));
+      await t.sync();
+      assert.equal((await ys[79].data())[0], 80);
+      t.dispose([...xs, ...ys]);
+    };
+    await round();
+    const before = gpu.counters().buffers;
+    await round();
+    await round();
+    assert.equal(gpu.counters().buffers, before, "buffers created after the first round");
+    assert.ok(gpu.memory().pooledBytes >= 320 * 2 ** 20, `pooled ${gpu.memory().pooledBytes} bytes`);
+    gpu.trim(); // back to the floor for the tests after this one
+    assert.equal(gpu.memory().pooledBytes, 0);
+  });
 });

@@ -318,6 +318,8 @@ describe("webgpu vs cpu: reductions and matmul", () => {
       [[300, 37], [37, 8], [300, 8]],
       [[9, 4096], [4096, 8], [9, 8]],
       [[3, 4099], [4099, 5], [3, 5]],
+      // Enough output tiles for the GPU kernel's large tiles (81 of 64 x 64), ragged edges.
+      [[520, 20], [20, 530], [520, 530]],
     ];
     for (const [transA, transB] of [[true, false], [false, true], [true, true]]) {
       const attrs = { transA, transB };

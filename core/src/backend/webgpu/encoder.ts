@@ -174,12 +174,25 @@ export class CommandRecorder {
 
   private returnStaging(buffer: GPUBuffer): void {
     const size = buffer.size;
-    if (this.stagingBytes + size > STAGING_POOL_BYTES) {
+    if (size > STAGING_POOL_BYTES) {
       buffer.destroy();
       return;
     }
+    // Over the cap, the sizes used longest ago go: the size just read is the likeliest to be
+    // read again (a loop reads the same loss or batch each step), where keeping the old ones
+    // made such a loop create a staging buffer per read.
+    for (const [oldSize, list] of this.staging) {
+      if (this.stagingBytes + size <= STAGING_POOL_BYTES) break;
+      while (list.length > 0 && this.stagingBytes + size > STAGING_POOL_BYTES) {
+        list.pop()!.destroy();
+        this.stagingBytes -= oldSize;
+      }
+      if (list.length === 0) this.staging.delete(oldSize);
+    }
     let list = this.staging.get(size);
-    if (!list) this.staging.set(size, (list = []));
+    if (list) this.staging.delete(size); // re-inserted last: most recently used
+    else list = [];
+    this.staging.set(size, list);
     list.push(buffer);
     this.stagingBytes += size;
   }

@@ -18,7 +18,7 @@ import { input, output, type GpuContext } from "../context";
 import { broadcastStrides, collapse, sizeOf } from "../layout";
 import { Params } from "../params";
 import { declare, entry, memoSource, storageType, type StorageType } from "../wgsl/common";
-import { defaultTiles, matmulShader, tileOf } from "../wgsl/matmul";
+import { defaultTiles, matmulShader, smallTiles, tileOf, type MatmulConfig } from "../wgsl/matmul";
 import { LANE_COLS, LANE_ROWS, LANES, matmulLanesShader, type LaneAxis } from "../wgsl/matmulLanes";
 
 /** Workgroups we like to have for a matmul; fewer output tiles get their k split. */
@@ -77,6 +77,33 @@ export function laneAxis(M: number, n4: number): "cols" | "rows" {
   return rows > 1.1 * cols ? "rows" : "cols";
 }
 
+/**
+ * The tile configuration for a GPU product: 64 x 64 tiles (defaultTiles), or 32 x 32 tiles
+ * (smallTiles) when the 64 x 64 grid would have fewer than SMALL_GRID workgroups, too few to
+ * fill a GPU's multiprocessors. TSDL_MATMUL_TILES="WX,WY,RM,CV,BK" overrides the choice, read
+ * per call so that a tuning script (bench/gpu-tiles.mjs) can sweep configurations in one
+ * process.
+ */
+function tilesFor(M: number, N: number, batches: number): MatmulConfig {
+  const forced = typeof process === "undefined" ? undefined : process.env?.TSDL_MATMUL_TILES;
+  if (!forced) {
+    const big = tileOf(defaultTiles);
+    return batches * Math.ceil(M / big.M) * Math.ceil(N / big.N) < SMALL_GRID ? smallTiles : defaultTiles;
+  }
+  let config = parsedTiles.get(forced);
+  if (!config) {
+    const [WX, WY, RM, CV, BK] = forced.split(",").map(Number);
+    if (![WX, WY, RM, CV, BK].every((v) => Number.isInteger(v) && v > 0) || BK % 4 !== 0) {
+      throw new Error(`TSDL_MATMUL_TILES=${forced}: want five positive integers WX,WY,RM,CV,BK with BK a multiple of 4`);
+    }
+    config = { WX, WY, RM, CV, BK };
+    parsedTiles.set(forced, config);
+  }
+  return config;
+}
+const parsedTiles = new Map<string, MatmulConfig>();
+const SMALL_GRID = 64;
+
 /** `lanes`: use the software-adapter kernel (see wgsl/matmulLanes.ts). */
 export function matmulKernels(ctx: GpuContext, lanes: boolean): Pick<KernelTable, "matmul"> {
   return {
@@ -118,8 +145,10 @@ export function matmulKernels(ctx: GpuContext, lanes: boolean): Pick<KernelTable
         source = memoSource(`matmul.lanes|${t}|${vec4}|${axis}${trans}`, () => matmulLanesShader(t, vec4, axis, transA, transB));
       } else {
         vec4 = K % 4 === 0 && N % 4 === 0 && t === "f32";
-        source = memoSource(`matmul.tiles|${t}|${vec4}${trans}`, () => matmulShader(t, vec4, defaultTiles, transA, transB));
-        const tile = tileOf(defaultTiles);
+        const config = tilesFor(M, N, batches);
+        const { WX, WY, RM, CV, BK } = config;
+        source = memoSource(`matmul.tiles|${t}|${vec4}${trans}|${WX},${WY},${RM},${CV},${BK}`, () => matmulShader(t, vec4, config, transA, transB));
+        const tile = tileOf(config);
         tilesM = Math.ceil(M / tile.M);
         tilesN = Math.ceil(N / tile.N);
         ({ chunks, kChunk } = splitK(K, batches * tilesM * tilesN, false));

@@ -23,7 +23,12 @@ export interface ElementwiseOp {
 export function computeElementwise(op: ElementwiseOp, inputs: readonly Storage[], infos: readonly TensorInfo[], out: TensorInfo): Storage {
   const r = alloc(out.dtype, sizeOf(out.shape));
   const plan = blockPlan(out.shape, [...infos.map((i) => broadcastStrides(i.shape, out.shape)), stridesOf(out.shape)]);
-  const body = { key: op.key, dtypes: infos.map((i) => i.dtype), code: () => ({ prelude: "", expr: op.expr(infos.map((_, k) => `l${k}`)) }) };
+  const body = {
+    key: op.key,
+    dtypes: infos.map((i) => i.dtype),
+    code: () => ({ prelude: "", expr: op.expr(infos.map((_, k) => `l${k}`)) }),
+    ops: [{ key: op.key, args: infos.map((_, k) => k) }],
+  };
   runMap(body, r.data, plan, inputs.map(data), out.dtype);
   return r;
 }

@@ -109,7 +109,9 @@ function bodyOf(flat: Flat, round: boolean): Body {
     });
     return { prelude: lines.join("\n"), expr: `t${last}` };
   };
-  return { key: `fused{${flat.key}}${round ? "r" : ""}`, dtypes: flat.leaves.map((l) => l.dtype), code };
+  const key = `fused{${flat.key}}${round ? "r" : ""}`;
+  const ops = flat.ops.map((n, j) => ({ key: n.op.key, args: flat.args[j] }));
+  return { key, dtypes: flat.leaves.map((l) => l.dtype), code, ops };
 }
 
 export class CpuFuser {

@@ -13,6 +13,7 @@ import type { ReduceFn } from "../../ops/primitives";
 import { helpers } from "./expressions";
 import { collapseAxes } from "./rows";
 import { offsets } from "./strided";
+import { simdMap, type SimdOp } from "./wasm/simdmap";
 
 type Arr = { [i: number]: number; length: number };
 
@@ -27,6 +28,8 @@ export interface Body {
   dtypes: readonly DType[];
   /** The code, asked for only when the loop is not compiled yet. */
   code: () => { prelude: string; expr: string };
+  /** The operations, for the SIMD maps (wasm/simdmap.ts), where the body has them in that form. */
+  ops?: readonly SimdOp[];
 }
 
 type MapLoop = (y: Arr, blocks: number, dims: number[], starts: Int32Array[], strides: number[][], xs: Arr[]) => void;
@@ -194,6 +197,7 @@ function warmPlan(plan: BlockPlan): BlockPlan {
  * for a plain result, other strides for a copy into a padded output).
  */
 export function runMap(body: Body, y: Arr, plan: BlockPlan, xs: Arr[], out: DType): void {
+  if (body.ops && y instanceof Float32Array && simdMap(body.key, body.ops, y, plan, xs)) return;
   const n = xs.length;
   const key = `map|${body.key}|${body.dtypes.join(",")}>${out}|${layoutKey(plan)}`;
   const loop = compile<MapLoop>(key, () => {

@@ -104,6 +104,8 @@ export class Body {
   shuffleF32(lanes: [number, number, number, number]): this {
     return this.simd(0x0d, ...lanes.flatMap((l) => [4 * l, 4 * l + 1, 4 * l + 2, 4 * l + 3]));
   }
+  /** Any SIMD instruction without immediates, by its opcode after the 0xfd prefix (f32x4.sub is 0xe5). */
+  simdOp(opcode: number): this { return this.simd(opcode); }
   f32x4Add(): this { return this.simd(0xe4); }
   f32x4Mul(): this { return this.simd(0xe6); }
   /** relaxed_madd(a, b, c) = a * b + c, fused where the CPU has FMA (relaxed-simd proposal). */

@@ -1,0 +1,123 @@
+// The cpu backend's SIMD maps (backend/cpu/wasm/simdmap.ts) give the same bits as its
+// JavaScript loops, on data with NaN, signed zeros, infinities and subnormals, for every
+// operation they take and the layouts they take (contiguous, scalar, row and column
+// broadcasts, lengths that are not multiples of 4); other bodies and short arrays stay on the
+// JavaScript loops.
+
+import assert from "node:assert/strict";
+import * as t from "../src/index";
+import type { Tensor } from "../src/index";
+import { setSimdMaps, simdStats, MIN_SIMD_ELEMENTS } from "../src/backend/cpu/wasm/simdmap";
+
+const SPECIAL = [NaN, 0, -0, Infinity, -Infinity, 1e-40, -1e-40, 3.4e38, -3.4e38, 1, -1, 0.5];
+
+/** Normal values with every special value sprinkled in (deterministic). */
+function values(n: number, seed: number): Float32Array {
+  const out = new Float32Array(n);
+  let s = seed;
+  for (let i = 0; i < n; i++) {
+    s = (s * 1103515245 + 12345) % 2147483648;
+    out[i] = i % 7 === 3 ? SPECIAL[(i + seed) % SPECIAL.length] : (s / 2147483648 - 0.5) * 8;
+  }
+  return out;
+}
+
+function sameBits(got: Float32Array, want: Float32Array, what: string): void {
+  assert.equal(got.length, want.length, `${what}: length`);
+  for (let i = 0; i < got.length; i++) {
+    const ok = Number.isNaN(want[i]) ? Number.isNaN(got[i]) : Object.is(got[i], want[i]);
+    assert.ok(ok, `${what}: element ${i}: SIMD gave ${got[i]}, the JavaScript loop ${want[i]}`);
+  }
+}
+
+/** `f` computed with the SIMD maps on and off; asserts the same bits and which path ran. */
+async function compare(what: string, f: () => Tensor, simd: boolean): Promise<void> {
+  const before = simdStats.runs;
+  const on = f();
+  const got = (await on.data()) as Float32Array;
+  const ran = simdStats.runs - before;
+  const was = setSimdMaps(false);
+  try {
+    const off = f();
+    const want = (await off.data()) as Float32Array;
+    sameBits(got, want, what);
+    t.dispose([on, off]);
+  } finally {
+    setSimdMaps(was);
+  }
+  if (simd) assert.ok(ran > 0, `${what}: expected the SIMD path`);
+  else assert.equal(ran, 0, `${what}: expected the JavaScript loops`);
+}
+
+describe("cpu: SIMD maps", () => {
+  before(async () => {
+    await t.setBackend("cpu");
+    setSimdMaps(true);
+  });
+
+  const n = 3001; // not a multiple of 4: the last vector runs past the end
+  const x = () => t.tensor(values(n, 1));
+  const y = () => t.tensor(values(n, 2));
+
+  it("arithmetic, unary operations and relu: the same bits", async () => {
+    const a = x();
+    const b = y();
+    const cases: [string, () => Tensor][] = [
+      ["add", () => a.add(b)],
+      ["sub", () => a.sub(b)],
+      ["mul", () => a.mul(b)],
+      ["div", () => a.div(b)],
+      ["abs", () => a.abs()],
+      ["neg", () => a.neg()],
+      ["sqrt", () => a.sqrt()],
+      ["relu", () => a.relu()],
+      ["SGD update p - lr * g (a scalar leaf)", () => a.sub(b.mul(0.1))],
+      ["a chain", () => a.mul(b).add(a).div(2).sqrt().neg()],
+    ];
+    for (const [what, f] of cases) await compare(what, f, true);
+    t.dispose([a, b]);
+  });
+
+  it("comparisons as masks: relu's gradient, where, every comparison", async () => {
+    const a = x();
+    const b = y();
+    const cases: [string, () => Tensor][] = [
+      ["g * (x > 0)", () => b.mul(a.gt(0).astype("float32"))],
+      ["where(a > b, a, b)", () => t.where(a.gt(b), a, b)],
+      ["where(a < b, a * 2, 0)", () => t.where(a.lt(b), a.mul(2), 0)],
+      ["eq", () => a.eq(b.mul(0).add(a)).astype("float32")],
+      ["ne", () => a.ne(b).astype("float32").add(a)],
+      ["le", () => t.where(a.le(b), 1, b)],
+      ["ge", () => t.where(a.ge(0.5), a, -1)],
+    ];
+    for (const [what, f] of cases) await compare(what, f, true);
+    t.dispose([a, b]);
+  });
+
+  it("broadcasts: a bias row, a column, a scalar; runs of odd length", async () => {
+    const m = t.tensor(values(50 * 257, 3)).reshape([50, 257]);
+    const row = t.tensor(values(257, 4));
+    const col = t.tensor(values(50, 5)).reshape([50, 1]);
+    await compare("matrix + row", () => m.add(row), true);
+    await compare("matrix * column", () => m.mul(col), true);
+    await compare("relu(matrix + row) - column", () => m.add(row).relu().sub(col), true);
+    await compare("scalar - matrix", () => t.tensor(3.5).sub(m), true);
+    await compare("int32 scalar - matrix (a cast of an int leaf)", () => t.tensor(3).sub(m), false);
+    t.dispose([m, row, col]);
+  });
+
+  it("other bodies, bool or int leaves and short arrays stay on the JavaScript loops", async () => {
+    const a = x();
+    const b = y();
+    await compare("exp (not a SIMD op)", () => a.exp(), false);
+    await compare("maximum (signed zeros differ)", () => t.maximum(a, b), false);
+    await compare("int32 leaves", () => a.astype("int32").add(1).astype("float32"), false);
+    const short = t.tensor(values(MIN_SIMD_ELEMENTS - 4, 6));
+    await compare("short", () => short.add(1), false);
+    const narrow = t.tensor(values(4000, 7)).reshape([1000, 4]);
+    const four = t.tensor(values(4, 8));
+    await compare("runs of 4 (a call per run would cost more)", () => narrow.mul(four), false);
+    await compare("a comparison's bool result", () => a.gt(b).astype("float32").astype("bool").astype("float32"), false);
+    t.dispose([a, b, short, narrow, four]);
+  });
+});

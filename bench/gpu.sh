@@ -1,19 +1,21 @@
 #!/usr/bin/env bash
 # The benchmark on an NVIDIA Linux machine that reaches no package registry (issue 7, item 6).
 #
-#   bash bench/gpu.sh pack   here, after `npm ci`: writes bench/gpu-bundle/ (about 50 MB): Node
-#                            (xz), the node_modules the WebGPU peers need with only the linux-x64
-#                            Dawn binary, core/dist, and the Vulkan loader
+#   bash bench/gpu.sh pack   here, after `npm ci`: writes bench/gpu-bundle/ (about 36 MB): Node
+#                            (xz), the node_modules the peers need with only the linux-x64 Dawn
+#                            binary, mocha, core/dist, and the Vulkan loader and glvnd (as .debs)
 #   bash bench/gpu.sh run [--any-adapter] [--tiles] [bench options]
 #                            there, in the repo root with bench/gpu-bundle/ beside it: unpacks,
 #                            checks that Dawn's adapter is the NVIDIA GPU (--any-adapter: any, to
 #                            smoke-test the bundle on lavapipe), runs the peers and PyTorch fp32
-#                            matmul (when torch is installed there) and prints both; results go
+#                            matmul (when torch is installed there), the core's tests on the
+#                            card, and prints the matmul table next to PyTorch; results go
 #                            to bench/results/ and to $OUT when it is set; --tiles sweeps the
 #                            GPU matmul's tile configurations instead (bench/gpu-tiles.mjs)
 #
 # With the device tool: run(command="bash bench/gpu.sh run", carry=["bench/gpu-bundle"]).
-# Not yet run on a GPU machine: no task so far was lent one.
+# Run on an H100 (2026-11-28): Dawn found it through NVIDIA's Vulkan driver once the GL dispatch
+# libraries (glvnd) were unpacked; the machine's image had none.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bundle=bench/gpu-bundle

@@ -119,6 +119,10 @@ async function runVariant(variant, spec, { budget, quick, firstLimitMs }) {
     if (stepMs > target) return { ...result, value: warm.reduce((a, b) => a + b, 0) / warm.length, iters: warm.length, blocks: 0 };
 
     const iters = Math.max(3, Math.min(100, Math.round(target / Math.max(stepMs, 1e-3))));
+    // One untimed block first: five steps leave JavaScript engines mid tier-up (a tsdl cpu
+    // step measured 8 ms in its first block of 20 and 5 ms from the third on), and a quick run
+    // times just one block after it.
+    for (let i = 0; i < iters; i++) await trainer.step();
     const started = now();
     const blocks = [];
     while (blocks.length < (quick ? 1 : 3)) {

@@ -1,11 +1,15 @@
-// Sweeps tsdl's GPU matmul tile configurations (TSDL_MATMUL_TILES, kernels/matmul.ts) over
+// Sweeps tsdl's GPU matmul tile configurations (setMatmulTiles, kernels/matmul.ts) over
 // square sizes on the WebGPU adapter at hand, in one process, next to the raw WGSL peer's
 // kernel. Per size and configuration it prints GFLOP/s timed as the bench times them (blocks
 // ended by a sync and one readback of the last product), GFLOP/s with the sync alone (no
 // readback), and the maximum difference from the first configuration's product; then the
 // readback time of one product. Run on a device machine by `bash bench/gpu.sh run --tiles`.
+import { createRequire } from "node:module";
 import * as t from "@tsdl/core";
 import { createPeer } from "./raw/peer.mjs";
+
+// The same module instance as @tsdl/core's (core/dist is CommonJS).
+const { setMatmulTiles } = createRequire(import.meta.url)("../core/dist/src/backend/webgpu/kernels/matmul.js");
 
 const CONFIGS = (process.env.TILES ?? "8,8,8,2,16 16,16,4,1,16 16,16,8,1,16 8,8,4,1,16 16,8,4,1,16 16,16,4,1,32 8,8,8,2,32").split(" ");
 const SIZES = (process.env.SIZES ?? "256 512 1024 2048 4096").split(" ").map(Number);
@@ -54,7 +58,8 @@ for (const n of SIZES) {
   const b = t.randn([n, n]);
   let reference = null;
   for (const config of CONFIGS) {
-    process.env.TSDL_MATMUL_TILES = config;
+    const [WX, WY, RM, CV, BK] = config.split(",").map(Number);
+    setMatmulTiles({ WX, WY, RM, CV, BK });
     const first = a.matmul(b);
     const got = await first.data();
     first.dispose();

@@ -106,6 +106,23 @@ describe("cpu: SIMD maps", () => {
     t.dispose([m, row, col]);
   });
 
+  it("a map of one run longer than a chunk (1M elements) is done chunk by chunk", async () => {
+    const big = 2_500_003;
+    const a = t.tensor(values(big, 9));
+    const b = t.tensor(values(big, 10));
+    await compare("2.5M-element SGD update", () => a.sub(b.mul(0.01)), true);
+    await compare("2.5M-element relu gradient", () => b.mul(a.gt(0).astype("float32")), true);
+    t.dispose([a, b]);
+  });
+
+  it("a broadcast map whose operands exceed the SIMD memory (64 MiB) stays on the JavaScript loops", async function () {
+    this.timeout(60000);
+    const m = t.tensor(values(3000 * 3000, 11)).reshape([3000, 3000]);
+    const row = t.tensor(values(3000, 12));
+    await compare("[3000, 3000] + row (72 MB in wasm memory)", () => m.add(row), false);
+    t.dispose([m, row]);
+  });
+
   it("other bodies, bool or int leaves and short arrays stay on the JavaScript loops", async () => {
     const a = x();
     const b = y();

@@ -12,6 +12,11 @@ export interface TensorLike {
   device?: string;
   data(): Promise<ArrayLike<number>>;
   toString(): string;
+  /**
+   * @tsdl/core's tensors keep a big tensor's values only when told (a read hands them over
+   * uncached); the display tells it, so that toString() shows the values just read.
+   */
+  rememberHost?(data: ArrayLike<number>): void;
 }
 
 export const TENSOR_MIME = "application/vnd.tsdl.tensor+json";
@@ -91,6 +96,7 @@ export async function tensorBundle(t: TensorLike): Promise<MimeBundle> {
   let data: ArrayLike<number>;
   try {
     data = await t.data();
+    t.rememberHost?.(data);
   } catch (e) {
     // A disposed tensor still prints its shape; say why the values are missing.
     return { data: { "text/plain": `${t.toString()}\n(${(e as Error).message})` }, metadata: {} };

@@ -68,6 +68,21 @@ describe("tensor display helpers", () => {
     });
     assert.equal(b.data["text/plain"], "fake");
   });
+  it("shows a big WebGPU tensor's values in text/plain too (core hands big reads over uncached)", async function () {
+    this.timeout(60000);
+    const t = await import("@tsdl/core");
+    await t.setBackend("webgpu");
+    try {
+      const x = t.arange(300_000).astype("float32");
+      const b = await tensorBundle(x);
+      const text = String(b.data["text/plain"]);
+      assert.doesNotMatch(text, /read with await/);
+      assert.match(text, /299999/);
+      x.dispose();
+    } finally {
+      await t.setBackend("cpu");
+    }
+  });
   it("uses an object's own display bundle and adds text/plain", async () => {
     const own = { [Symbol.for("Jupyter.display")]: () => ({ "text/html": "<i>x</i>" }) };
     const b = await toBundle(own);

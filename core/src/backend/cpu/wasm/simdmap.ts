@@ -98,8 +98,15 @@ function kindsOf(ops: readonly SimdOp[]): ("f" | "m")[] | null {
 
 /** Runs shorter than this stay on the JavaScript loops: copies and a call cost ~1 µs. */
 export const MIN_SIMD_ELEMENTS = 2048;
-/** The module's memory stops growing here; bigger maps use the JavaScript loops. */
-const MAX_BYTES = 1 << 30;
+/**
+ * The module's memory stops growing here: a single run (the usual case: a whole tensor) is
+ * done in chunks of CHUNK elements, and a map of several runs (broadcasts) that needs more
+ * uses the JavaScript loops. It is never given back, so it stays small.
+ */
+const MAX_BYTES = 64 << 20;
+const CHUNK = 1 << 20;
+/** Compiled kernels kept at most (each a small module); past this the cache starts over. */
+const MAX_KERNELS = 512;
 const PAGE = 65536;
 
 /** Maps run in SIMD and compiled so far (counters, tests). */
@@ -189,6 +196,7 @@ function kernelFor(key: string, ops: readonly SimdOp[], splat: readonly boolean[
   const full = `${key}|${splat.map((s) => (s ? "0" : "1")).join("")}`;
   let k = kernels.get(full);
   if (k === undefined) {
+    if (kernels.size >= MAX_KERNELS) kernels.clear();
     const bytes = emitKernel(ops, splat);
     k = bytes ? ((new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory: mem } }).exports as { run: Kernel }).run) : null;
     if (k) simdStats.compiled += 1;
@@ -225,14 +233,11 @@ export function simdMap(key: string, ops: readonly SimdOp[], y: Float32Array, pl
   for (let r = 0; r < plan.blocks; r++) if (plan.starts[L][r] !== r * size) return false;
   if (kernels.get(`${key}|${splat.map((s) => (s ? "0" : "1")).join("")}`) === null) return false;
 
+  if (K === 1 && plan.blocks === 1) return chunked(key, ops, y, plan, xs, splat);
+
   // Layout in wasm memory: each leaf whole, then y whole, 16-byte aligned.
-  const offsets: number[] = [];
-  let end = 0;
-  for (let k = 0; k <= L; k++) {
-    offsets.push(end);
-    end += Math.ceil((k < L ? xs[k].length : y.length) / 4) * 16 + 16;
-  }
-  const mem = memoryOf(end);
+  const offsets = layout([...xs.map((x) => x.length), y.length]);
+  const mem = memoryOf(offsets[L + 1]);
   if (!mem) return false;
   const run = kernelFor(key, ops, splat, mem);
   if (!run) return false;
@@ -264,6 +269,43 @@ export function simdMap(key: string, ops: readonly SimdOp[], y: Float32Array, pl
     }
   }
   y.set(new Float32Array(heap, offsets[L], y.length));
+  simdStats.runs += 1;
+  return true;
+}
+
+/** Byte offsets of arrays of these lengths laid out one after another, 16-byte aligned with a
+ * vector of slack each; the last entry is the end. */
+function layout(lengths: readonly number[]): number[] {
+  const offsets = [0];
+  for (const n of lengths) offsets.push(offsets[offsets.length - 1] + Math.ceil(n / 4) * 16 + 16);
+  return offsets;
+}
+
+/** A map of one contiguous run, CHUNK elements at a time (scalar leaves copied once). */
+function chunked(key: string, ops: readonly SimdOp[], y: Float32Array, plan: Plan, xs: readonly Arr[], splat: readonly boolean[]): boolean {
+  const L = xs.length;
+  const n = y.length;
+  const chunk = Math.min(CHUNK, n);
+  const offsets = layout([...splat.map((s) => (s ? 1 : chunk)), chunk]);
+  const mem = memoryOf(offsets[L + 1]);
+  if (!mem) return false;
+  const run = kernelFor(key, ops, splat, mem);
+  if (!run) return false;
+  const heap = mem.buffer;
+  const args = offsets.slice(0, L + 2);
+  for (let k = 0; k < L; k++) if (splat[k]) new Float32Array(heap, offsets[k], 1)[0] = xs[k][plan.starts[k][0]];
+  for (let s = 0; s < n; s += chunk) {
+    const len = Math.min(chunk, n - s);
+    for (let k = 0; k < L; k++) {
+      if (splat[k]) continue;
+      const from = plan.starts[k][0] + s;
+      new Float32Array(heap, offsets[k], len).set((xs[k] as Float32Array).subarray(from, from + len));
+    }
+    // The last vector may run past len: it reads the slack and its extra lanes are not copied back.
+    args[L + 1] = Math.ceil(len / 4) * 16;
+    run(...args);
+    y.set(new Float32Array(heap, offsets[L], len), s);
+  }
   simdStats.runs += 1;
   return true;
 }

@@ -80,29 +80,37 @@ export function laneAxis(M: number, n4: number): "cols" | "rows" {
 /**
  * The tile configuration for a GPU product: 64 x 64 tiles (defaultTiles), or 32 x 32 tiles
  * (smallTiles) when the 64 x 64 grid would have fewer than SMALL_GRID workgroups, too few to
- * fill a GPU's multiprocessors. TSDL_MATMUL_TILES="WX,WY,RM,CV,BK" overrides the choice, read
- * per call so that a tuning script (bench/gpu-tiles.mjs) can sweep configurations in one
- * process.
+ * fill a GPU's multiprocessors; or the configuration forced by setMatmulTiles.
  */
 function tilesFor(M: number, N: number, batches: number): MatmulConfig {
-  const forced = typeof process === "undefined" ? undefined : process.env?.TSDL_MATMUL_TILES;
-  if (!forced) {
-    const big = tileOf(defaultTiles);
-    return batches * Math.ceil(M / big.M) * Math.ceil(N / big.N) < SMALL_GRID ? smallTiles : defaultTiles;
-  }
-  let config = parsedTiles.get(forced);
-  if (!config) {
-    const [WX, WY, RM, CV, BK] = forced.split(",").map(Number);
-    if (![WX, WY, RM, CV, BK].every((v) => Number.isInteger(v) && v > 0) || BK % 4 !== 0) {
-      throw new Error(`TSDL_MATMUL_TILES=${forced}: want five positive integers WX,WY,RM,CV,BK with BK a multiple of 4`);
-    }
-    config = { WX, WY, RM, CV, BK };
-    parsedTiles.set(forced, config);
-  }
-  return config;
+  if (forcedTiles) return forcedTiles;
+  const big = tileOf(defaultTiles);
+  return batches * Math.ceil(M / big.M) * Math.ceil(N / big.N) < SMALL_GRID ? smallTiles : defaultTiles;
 }
-const parsedTiles = new Map<string, MatmulConfig>();
 const SMALL_GRID = 64;
+
+/**
+ * Forces one tile configuration on every GPU product (null: choose by size), for tuning:
+ * bench/gpu-tiles.mjs sweeps them in one process. TSDL_MATMUL_TILES="WX,WY,RM,CV,BK" sets it
+ * at start-up.
+ */
+export function setMatmulTiles(config: MatmulConfig | null): void {
+  if (config) {
+    const { WX, WY, RM, CV, BK } = config;
+    if (![WX, WY, RM, CV, BK].every((v) => Number.isInteger(v) && v > 0) || BK % 4 !== 0) {
+      throw new Error(`matmul tiles ${WX},${WY},${RM},${CV},${BK}: want five positive integers WX,WY,RM,CV,BK with BK a multiple of 4`);
+    }
+  }
+  forcedTiles = config;
+}
+let forcedTiles: MatmulConfig | null = null;
+{
+  const forced = typeof process === "undefined" ? undefined : process.env?.TSDL_MATMUL_TILES;
+  if (forced) {
+    const [WX, WY, RM, CV, BK] = forced.split(",").map(Number);
+    setMatmulTiles({ WX, WY, RM, CV, BK });
+  }
+}
 
 /** `lanes`: use the software-adapter kernel (see wgsl/matmulLanes.ts). */
 export function matmulKernels(ctx: GpuContext, lanes: boolean): Pick<KernelTable, "matmul"> {

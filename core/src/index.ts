@@ -24,7 +24,7 @@ export { memory } from "./memory";
 export { collectGarbage } from "./collect";
 export { recoverAfterInterrupt } from "./recover";
 export { setInterruptFlags } from "./interrupt";
-export { setBackend, getBackend, ready, sync, shutdown, backendInfo } from "./backend/registry";
+export { setBackend, getBackend, ready, sync, shutdown, backendInfo, emptyCache } from "./backend/registry";
 export { setCpuThreads, cpuThreads } from "./backend/cpu/wasm/index";
 export type { BackendName } from "./backend/backend";
 export { formatValues, numberFormatter, toNested } from "./format";

@@ -17,6 +17,18 @@ describe("cpu array pool", () => {
   beforeEach(() => clearArrayPool());
   after(() => clearArrayPool());
 
+  it("emptyCache() frees the pooled arrays", async () => {
+    await t.setBackend("cpu");
+    const x = t.randn([N]);
+    const y = x.neg();
+    await y.data();
+    y.dispose();
+    assert.ok(pooledArrayBytes() >= 4 * N);
+    t.emptyCache();
+    assert.equal(pooledArrayBytes(), 0);
+    x.dispose();
+  });
+
   it("a freed array serves the next allocation of its size, and a kernel that adds into zeros gets zeros", () => {
     const b = createCpuBackend({ fusion: false });
     const x = b.upload(ramp(N), "float32") as CpuStorage;

@@ -45,6 +45,8 @@ export interface Backend {
   sync(): Promise<void>;
   /** Releases the device so the process can exit. */
   destroy(): void;
+  /** Frees what the backend keeps for reuse (pooled buffers or arrays); live tensors stay. */
+  emptyCache?(): void;
   /** Makes the backend usable again after a script was terminated inside one of its calls
    * (see recover.ts); resolves false when work recorded before that was lost. */
   recover?(): Promise<boolean>;

@@ -97,6 +97,16 @@ export async function sync(): Promise<void> {
   await currentBackend().sync();
 }
 
+/**
+ * Frees the buffers and arrays the backends keep for reuse (PyTorch's
+ * torch.cuda.empty_cache()). The WebGPU pool keeps up to the most memory the program ever had
+ * live at once (plus 256 MiB), so after one big computation this gives that memory back to the
+ * device; live tensors are untouched, and later work refills the pool as it needs.
+ */
+export function emptyCache(): void {
+  for (const b of createdBackends()) b.emptyCache?.();
+}
+
 /** Releases the WebGPU device so the process can exit. Tensors on it become unusable. */
 export function shutdown(): void {
   webgpu?.destroy();

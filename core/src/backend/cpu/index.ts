@@ -82,5 +82,6 @@ export function createCpuBackend(options: CpuOptions = {}): CpuBackend {
     },
     sync: async () => fuser.computeUnconsumed(),
     destroy: () => clearArrayPool(),
+    emptyCache: () => clearArrayPool(),
   };
 }

@@ -160,6 +160,7 @@ export async function createWebGPUBackend(options: WebGPUOptions = {}): Promise<
     }),
     fusion,
     trim: () => pool.trim(),
+    emptyCache: () => pool.trim(),
   };
   return backend;
 }

@@ -147,7 +147,7 @@ const run = {
   options: { quick, budget, repeat },
   method:
     "Random inputs. Per workload: one warm-up call, one sizing call, then up to 3 timed blocks of calls " +
-    "(about 0.7 s each; 0.2 s when quick; a first block shorter than half that is doubled until it is not), each ended by the library's sync and one readback of the last result; the best block counts. " +
+    "(about 0.7 s each; 0.2 s when quick; a first block shorter than that is doubled until it is not), each ended by the library's sync and one readback of the last result; the best block counts. " +
     "matmul: 2N^3 flops per call; add: 12 bytes per float (two reads, one write); tiny: x = x + 1 on 16 floats, 1000 times, one readback, timed differently: whole chains until the median of the last 3 " +
     "is within 5% of the 3 before (at least 6), then the median of 15 chains (5 when quick), shown with its interquartile range. " +
     "Training steps (ms per step): forward, backward and SGD update (lr 0.1) on one fixed random batch from weights shared by all peers, " +

@@ -102,14 +102,15 @@ export async function runWorkload(peer, w, { budget, estimates, quick, gpu = fal
   // block keeps them until its sync.
   // The sizing call includes a full readback, which on a fast GPU costs more than the call
   // (an H100: 12 ms to read a 2048 x 2048 product that took 2 ms), so the first guess is too
-  // short: a block that ends well before the target is doubled until it does not.
+  // short: a block that ends before the target is doubled until it does not (or the live
+  // outputs reach their cap).
   const bytesPerOutput = 4 * (w.kind === "matmul" ? w.n * w.n : w.n);
   const maxLive = Math.max(1, Math.floor((gpu ? 2 ** 31 : 2 ** 29) / bytesPerOutput));
   const target = quick ? 0.2 : 0.7;
   const minIters = w.kind === "add" ? 4 : 1; // amortise the one full readback over several adds
   let iters = Math.max(minIters, Math.min(maxLive, Math.round(target / single)));
   const blocks = [await timeBlock(iters)];
-  while (blocks[0] < target / 2 && iters < maxLive && now() - started < budget / 2) {
+  while (blocks[0] < target && iters < maxLive && now() - started < budget / 2) {
     iters = Math.min(maxLive, iters * 2);
     blocks[0] = await timeBlock(iters);
   }

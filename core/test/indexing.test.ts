@@ -165,6 +165,20 @@ eachBackend("indexing", (backend) => {
       await expectTensor(t.concat(xs, 1), want, { shape: [rows, 74], dtype: "float32" });
     });
 
+    it("concat of short rows only: rows of one value (conv2d's 9 views) and mixed short rows", async () => {
+      const rows = 1001;
+      const cols = (k: number, w: number) => Array.from({ length: rows * w }, (_, i) => i * 10 + k + 0.25);
+      const nine = Array.from({ length: 9 }, (_, k) => t.tensor(cols(k, 1), { dtype: "float32" }).reshape([rows, 1]));
+      const want9: number[] = [];
+      for (let r = 0; r < rows; r++) for (let k = 0; k < 9; k++) want9.push(r * 10 + k + 0.25);
+      await expectTensor(t.concat(nine, 1), want9, { shape: [rows, 9] });
+      const widths = [2, 1, 5];
+      const mixed = widths.map((w, k) => t.tensor(cols(k, w), { dtype: "float32" }).reshape([rows, w]));
+      const wantMixed: number[] = [];
+      for (let r = 0; r < rows; r++) widths.forEach((w, k) => wantMixed.push(...cols(k, w).slice(r * w, (r + 1) * w)));
+      await expectTensor(t.concat(mixed, 1), wantMixed, { shape: [rows, 8] });
+    });
+
     it("concat's shape errors", () => {
       assert.throws(() => t.concat([t.zeros([2, 2]), t.zeros([2, 3])]), {
         name: "ShapeError",

@@ -165,6 +165,30 @@ eachBackend("indexing", (backend) => {
       await expectTensor(t.concat(xs, 1), want, { shape: [rows, 74], dtype: "float32" });
     });
 
+    it("slices, pads and permutes whose rows are long contiguous runs (copied whole) keep every value in place", async () => {
+      const x = t.arange(3 * 10 * 100).astype("float32").reshape([3, 10, 100]);
+      // index(":", "2:7", "10:90"): runs of 80 values.
+      const want: number[] = [];
+      for (let a = 0; a < 3; a++) for (let b = 2; b < 7; b++) for (let c = 10; c < 90; c++) want.push(a * 1000 + b * 100 + c);
+      await expectTensor(x.index(":", "2:7", "10:90"), want, { shape: [3, 5, 80] });
+      // A conv's shifted view: [2, 12, 12, 8] from a [2, 14, 14, 8] padded input: runs of 96.
+      const p = t.arange(2 * 14 * 14 * 8).astype("float32").reshape([2, 14, 14, 8]);
+      const wantView: number[] = [];
+      for (let n = 0; n < 2; n++) for (let h = 1; h < 13; h++) for (let w = 2; w < 14; w++) for (let c = 0; c < 8; c++) wantView.push(((n * 14 + h) * 14 + w) * 8 + c);
+      await expectTensor(p.index(":", "1:13", "2:14"), wantView, { shape: [2, 12, 12, 8] });
+      // pad writes runs of 100 into a wider output; permute keeps the last axis in place.
+      const padded = t.pad(x, [[0, 0], [1, 0], [0, 0]]);
+      const wantPad: number[] = [];
+      for (let a = 0; a < 3; a++) {
+        for (let c = 0; c < 100; c++) wantPad.push(0);
+        for (let b = 0; b < 10; b++) for (let c = 0; c < 100; c++) wantPad.push(a * 1000 + b * 100 + c);
+      }
+      await expectTensor(padded, wantPad, { shape: [3, 11, 100] });
+      const wantPerm: number[] = [];
+      for (let b = 0; b < 10; b++) for (let a = 0; a < 3; a++) for (let c = 0; c < 100; c++) wantPerm.push(a * 1000 + b * 100 + c);
+      await expectTensor(x.permute(1, 0, 2), wantPerm, { shape: [10, 3, 100] });
+    });
+
     it("concat of short rows only: rows of one value (conv2d's 9 views) and mixed short rows", async () => {
       const rows = 1001;
       const cols = (k: number, w: number) => Array.from({ length: rows * w }, (_, i) => i * 10 + k + 0.25);

@@ -229,7 +229,47 @@ export function dtypeOfHost(a: Arr): DType {
 export function copyStrided(src: Arr, srcStrides: readonly number[], srcBase: number, dst: Arr, dstStrides: readonly number[], dstBase: number, shape: readonly number[]): void {
   const dtype = dtypeOfHost(dst);
   const plan = blockPlan(shape, [srcStrides, dstStrides], [srcBase, dstBase]);
+  const K = plan.dims.length;
+  if (plan.dims[K - 1] >= MIN_RUN && plan.strides[0][K - 1] === 1 && plan.strides[1][K - 1] === 1 && dtypeOfHost(src) === dtype) {
+    copyRuns(src as TypedArr, dst as TypedArr, plan);
+    return;
+  }
   runMap({ key: "copy", dtypes: [dtype], code: leafCode }, dst, plan, [src], dtype);
+}
+
+type TypedArr = Float32Array | Int32Array | Uint8Array;
+/** Contiguous runs at least this long are copied with set() (memcpy), not element by element. */
+const MIN_RUN = 64;
+
+/**
+ * A copy whose innermost axis is contiguous on both sides, one set() per run: a convolution's
+ * shifted views (a [64, 14, 14, 16] slice of [64, 16, 16, 16] is runs of 224 values) took
+ * ~2-3 ns a value in the generated loop.
+ */
+function copyRuns(src: TypedArr, dst: TypedArr, plan: BlockPlan): void {
+  const K = plan.dims.length;
+  const inner = plan.dims[K - 1];
+  const outer = K - 1;
+  const counts = plan.dims.slice(0, outer);
+  const total = counts.reduce((a, b) => a * b, 1);
+  const idx = new Array<number>(outer).fill(0);
+  const [ss, ds] = plan.strides;
+  for (let r = 0; r < plan.blocks; r++) {
+    idx.fill(0);
+    for (let t = 0; t < total; t++) {
+      let from = plan.starts[0][r];
+      let to = plan.starts[1][r];
+      for (let d = 0; d < outer; d++) {
+        from += idx[d] * ss[d];
+        to += idx[d] * ds[d];
+      }
+      dst.set(src.subarray(from, from + inner), to);
+      for (let d = outer - 1; d >= 0; d--) {
+        if (++idx[d] < counts[d]) break;
+        idx[d] = 0;
+      }
+    }
+  }
 }
 
 /** How each reduction folds a value `v` into the accumulator `a`. NaN wins in max and min. */

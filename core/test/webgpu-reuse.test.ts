@@ -125,4 +125,26 @@ describe("webgpu: buffer reuse in training", function () {
     t.emptyCache(); // gives the pool back (and the tests after this one start from the floor)
     assert.equal(gpu.memory().pooledBytes, 0);
   });
+
+  it("a new phase's sizes make the pool give up buffers of sizes no longer used", async () => {
+    gpu.trim();
+    /** 80 tensors of n floats and 80 results, computed; the memory while they are live. */
+    const phase = async (n: number) => {
+      const xs = Array.from({ length: 80 }, (_, i) => t.full([n], i));
+      const ys = xs.map((x) => x.add(1));
+      await t.sync();
+      assert.equal((await ys[79].data())[0], 80);
+      const m = gpu.memory();
+      t.dispose([...xs, ...ys]);
+      return m;
+    };
+    const first = await phase(1 << 20); // 4 MiB tensors: 640 MiB live, then pooled
+    assert.ok(gpu.memory().pooledBytes >= 320 * 2 ** 20);
+    // 5 MiB tensors, a size class of their own. Without eviction the pool's 4 MiB buffers
+    // would stay beside them while they are live: 800 MiB live + 640 MiB pooled.
+    const second = await phase(5 * 2 ** 18);
+    const limit = Math.max(first.liveBytes, second.liveBytes) + 256 * 2 ** 20;
+    assert.ok(second.liveBytes + second.pooledBytes <= limit, `live ${second.liveBytes} + pooled ${second.pooledBytes} > ${limit}`);
+    t.emptyCache();
+  });
 });

@@ -92,6 +92,7 @@ export class BufferPool {
       this.stats.pooledBuffers -= 1;
       this.stats.pooledBytes -= size;
     } else {
+      this.makeRoom(size);
       this.created += 1;
       buffer = this.device.createBuffer({
         size,
@@ -102,6 +103,25 @@ export class BufferPool {
     this.stats.liveBytes += size;
     if (this.stats.liveBytes > this.peakLiveBytes) this.peakLiveBytes = this.stats.liveBytes;
     return new GPUStorage(buffer, size);
+  }
+
+  /**
+   * Before a new buffer is created: destroys pooled buffers (sizes pooled longest ago first)
+   * until live, pooled and new bytes fit the peak plus the floor again. Pooled buffers of
+   * sizes a program stopped using would otherwise sit beside the new sizes of its next phase,
+   * and a GPU with little memory would run out where PyTorch's allocator frees its cache.
+   */
+  private makeRoom(size: number): void {
+    const limit = Math.max(this.peakLiveBytes, this.stats.liveBytes + size) + this.maxPooledBytes;
+    for (const [bytes, list] of this.free) {
+      if (this.stats.liveBytes + this.stats.pooledBytes + size <= limit) return;
+      while (list.length > 0 && this.stats.liveBytes + this.stats.pooledBytes + size > limit) {
+        this.retire(list.pop()!);
+        this.stats.pooledBuffers -= 1;
+        this.stats.pooledBytes -= bytes;
+      }
+      if (list.length === 0) this.free.delete(bytes);
+    }
   }
 
   /** Returns a storage's buffer to the pool (or destroys it when the pool is full). */

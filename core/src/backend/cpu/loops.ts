@@ -12,7 +12,7 @@ import { allocHost, type DType } from "../../dtype";
 import type { ReduceFn } from "../../ops/primitives";
 import { helpers } from "./expressions";
 import { collapseAxes } from "./rows";
-import { offsets } from "./strided";
+import { offsets, runStarts } from "./strided";
 import { simdMap, type SimdOp } from "./wasm/simdmap";
 
 type Arr = { [i: number]: number; length: number };
@@ -247,29 +247,10 @@ const MIN_RUN = 64;
  * ~2-3 ns a value in the generated loop.
  */
 function copyRuns(src: TypedArr, dst: TypedArr, plan: BlockPlan): void {
-  const K = plan.dims.length;
-  const inner = plan.dims[K - 1];
-  const outer = K - 1;
-  const counts = plan.dims.slice(0, outer);
-  const total = counts.reduce((a, b) => a * b, 1);
-  const idx = new Array<number>(outer).fill(0);
-  const [ss, ds] = plan.strides;
-  for (let r = 0; r < plan.blocks; r++) {
-    idx.fill(0);
-    for (let t = 0; t < total; t++) {
-      let from = plan.starts[0][r];
-      let to = plan.starts[1][r];
-      for (let d = 0; d < outer; d++) {
-        from += idx[d] * ss[d];
-        to += idx[d] * ds[d];
-      }
-      dst.set(src.subarray(from, from + inner), to);
-      for (let d = outer - 1; d >= 0; d--) {
-        if (++idx[d] < counts[d]) break;
-        idx[d] = 0;
-      }
-    }
-  }
+  const inner = plan.dims[plan.dims.length - 1];
+  const from = runStarts(plan, 0);
+  const to = runStarts(plan, 1);
+  for (let r = 0; r < from.length; r++) dst.set(src.subarray(from[r], from[r] + inner), to[r]);
 }
 
 /** How each reduction folds a value `v` into the accumulator `a`. NaN wins in max and min. */

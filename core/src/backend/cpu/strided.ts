@@ -32,6 +32,19 @@ export function offsets(shape: readonly number[], strides: readonly number[], ba
   }
 }
 
+/**
+ * The start offset of every innermost run of stream `k` of a block plan (loops.ts BlockPlan):
+ * each block's start walked over the plan's inner axes but the last, in order.
+ */
+export function runStarts(plan: { starts: Int32Array[]; dims: number[]; strides: number[][] }, k: number): Int32Array {
+  const outer = plan.dims.length - 1;
+  const within = offsets(plan.dims.slice(0, outer), plan.strides[k].slice(0, outer));
+  const blocks = plan.starts[k];
+  const out = new Int32Array(blocks.length * within.length);
+  for (let r = 0, p = 0; r < blocks.length; r++) for (let i = 0; i < within.length; i++) out[p++] = blocks[r] + within[i];
+  return out;
+}
+
 /** True when reading `inShape` at `outShape` is a plain contiguous copy. */
 export function isIdentity(inShape: readonly number[], outShape: readonly number[]): boolean {
   return inShape.length === outShape.length && inShape.every((d, i) => d === outShape[i]);

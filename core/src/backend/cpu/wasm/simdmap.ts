@@ -15,6 +15,7 @@
 // runs too short to pay for the copies, stays on the JavaScript loops (loops.ts).
 
 import { Body, encodeModule, i32, v128 } from "./emit";
+import { runStarts } from "../strided";
 
 /** One operation of a fused body: its op key (elementwise.ts) and its arguments (leaf k >= 0, temporary j as -j - 1). */
 export interface SimdOp {
@@ -192,8 +193,8 @@ function emitKernel(ops: readonly SimdOp[], splat: readonly boolean[]): Uint8Arr
   });
 }
 
-function kernelFor(key: string, ops: readonly SimdOp[], splat: readonly boolean[], mem: WebAssembly.Memory): Kernel | null {
-  const full = `${key}|${splat.map((s) => (s ? "0" : "1")).join("")}`;
+/** `full`: the body's key and which of its leaves are splatted. */
+function kernelFor(full: string, ops: readonly SimdOp[], splat: readonly boolean[], mem: WebAssembly.Memory): Kernel | null {
   let k = kernels.get(full);
   if (k === undefined) {
     if (kernels.size >= MAX_KERNELS) kernels.clear();
@@ -231,15 +232,16 @@ export function simdMap(key: string, ops: readonly SimdOp[], y: Float32Array, pl
   }
   if (size * plan.blocks !== y.length) return false;
   for (let r = 0; r < plan.blocks; r++) if (plan.starts[L][r] !== r * size) return false;
-  if (kernels.get(`${key}|${splat.map((s) => (s ? "0" : "1")).join("")}`) === null) return false;
+  const full = `${key}|${splat.map((s) => (s ? "0" : "1")).join("")}`;
+  if (kernels.get(full) === null) return false; // a body already found unsupported
 
-  if (K === 1 && plan.blocks === 1) return chunked(key, ops, y, plan, xs, splat);
+  if (K === 1 && plan.blocks === 1) return chunked(full, ops, y, plan, xs, splat);
 
   // Layout in wasm memory: each leaf whole, then y whole, 16-byte aligned.
   const offsets = layout([...xs.map((x) => x.length), y.length]);
   const mem = memoryOf(offsets[L + 1]);
   if (!mem) return false;
-  const run = kernelFor(key, ops, splat, mem);
+  const run = kernelFor(full, ops, splat, mem);
   if (!run) return false;
   const heap = mem.buffer;
   for (let k = 0; k < L; k++) new Float32Array(heap, offsets[k], xs[k].length).set(xs[k] as Float32Array);
@@ -247,26 +249,12 @@ export function simdMap(key: string, ops: readonly SimdOp[], y: Float32Array, pl
   // One call per innermost run; the run's last len % 4 elements are done a vector at a time
   // too, reading past the run (inside the padded copies) and writing past it into y's slack,
   // which the next run then overwrites, or which lies past y's end.
+  const starts = plan.starts.map((_, k) => runStarts(plan, k));
   const args = new Array<number>(L + 2);
   args[L + 1] = Math.ceil(inner / 4) * 16;
-  const outer = K - 1;
-  const counts = plan.dims.slice(0, outer);
-  const total = counts.reduce((a, b) => a * b, 1);
-  const idx = new Array<number>(outer).fill(0);
-  for (let r = 0; r < plan.blocks; r++) {
-    idx.fill(0);
-    for (let t = 0; t < total; t++) {
-      for (let k = 0; k <= L; k++) {
-        let at = plan.starts[k][r];
-        for (let d = 0; d < outer; d++) at += idx[d] * plan.strides[k][d];
-        args[k] = offsets[k] + 4 * at;
-      }
-      run(...args);
-      for (let d = outer - 1; d >= 0; d--) {
-        if (++idx[d] < counts[d]) break;
-        idx[d] = 0;
-      }
-    }
+  for (let r = 0; r < starts[L].length; r++) {
+    for (let k = 0; k <= L; k++) args[k] = offsets[k] + 4 * starts[k][r];
+    run(...args);
   }
   y.set(new Float32Array(heap, offsets[L], y.length));
   simdStats.runs += 1;
@@ -282,14 +270,14 @@ function layout(lengths: readonly number[]): number[] {
 }
 
 /** A map of one contiguous run, CHUNK elements at a time (scalar leaves copied once). */
-function chunked(key: string, ops: readonly SimdOp[], y: Float32Array, plan: Plan, xs: readonly Arr[], splat: readonly boolean[]): boolean {
+function chunked(full: string, ops: readonly SimdOp[], y: Float32Array, plan: Plan, xs: readonly Arr[], splat: readonly boolean[]): boolean {
   const L = xs.length;
   const n = y.length;
   const chunk = Math.min(CHUNK, n);
   const offsets = layout([...splat.map((s) => (s ? 1 : chunk)), chunk]);
   const mem = memoryOf(offsets[L + 1]);
   if (!mem) return false;
-  const run = kernelFor(key, ops, splat, mem);
+  const run = kernelFor(full, ops, splat, mem);
   if (!run) return false;
   const heap = mem.buffer;
   const args = offsets.slice(0, L + 2);

@@ -1,21 +1,29 @@
 // Reuse of freed CPU arrays (src/backend/cpu/pool.ts, storage.ts): a freed array serves the next
 // allocation of its dtype and length, cleared where the kernel relies on zeros; an array that a
 // pending (fused) tree still reads is not reused before the tree is computed or freed; and a
-// jitted training step replays to the same values with its intermediates recycled.
+// jitted training step replays to the same values with its intermediates recycled. float32
+// arrays go to the tensor heap first (cpu-heap.test.ts); here placement is off, as it is for
+// int32 and bool arrays and once the heap's share for tensors is full.
 
 import assert from "node:assert/strict";
 import * as t from "../src/index";
 import { createCpuBackend } from "../src/backend/cpu";
 import { CpuStorage, PendingStorage } from "../src/backend/cpu/storage";
 import { clearArrayPool, pooledArrayBytes } from "../src/backend/cpu/pool";
+import { setHeapArrays } from "../src/backend/cpu/wasm/tensorheap";
 
 const N = 2048; // 8 KiB of float32: above the pool's lower bound
 const f32 = (shape: number[]) => ({ shape, dtype: "float32" as const });
 const ramp = (n: number, scale = 1) => Float32Array.from({ length: n }, (_, i) => (i % 97) * scale - 40);
 
 describe("cpu array pool", () => {
+  let placement = true;
+  before(() => (placement = setHeapArrays(false)));
   beforeEach(() => clearArrayPool());
-  after(() => clearArrayPool());
+  after(() => {
+    clearArrayPool();
+    setHeapArrays(placement);
+  });
 
   it("emptyCache() frees the pooled arrays", async () => {
     await t.setBackend("cpu");

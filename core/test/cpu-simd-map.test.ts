@@ -2,12 +2,15 @@
 // JavaScript loops, on data with NaN, signed zeros, infinities and subnormals, for every
 // operation they take and the layouts they take (contiguous, scalar, row and column
 // broadcasts, lengths that are not multiples of 4); other bodies and short arrays stay on the
-// JavaScript loops.
+// JavaScript loops. Each case runs with its operands on the tensor heap (read and written in
+// place) and in ordinary arrays (copied through the heap).
 
 import assert from "node:assert/strict";
 import * as t from "../src/index";
 import type { Tensor } from "../src/index";
 import { setSimdMaps, simdStats, MIN_SIMD_ELEMENTS } from "../src/backend/cpu/wasm/simdmap";
+import { onTensorHeap, setHeapArrays } from "../src/backend/cpu/wasm/tensorheap";
+import { data as cpuData } from "../src/backend/cpu/storage";
 
 const SPECIAL = [NaN, 0, -0, Infinity, -Infinity, 1e-40, -1e-40, 3.4e38, -3.4e38, 1, -1, 0.5];
 
@@ -30,6 +33,12 @@ function sameBits(got: Float32Array, want: Float32Array, what: string): void {
   }
 }
 
+/** The array behind a cpu tensor (computed first if it is pending). */
+async function storageArray(x: Tensor): Promise<Float32Array> {
+  await x.data();
+  return cpuData(x.storage) as Float32Array;
+}
+
 /** `f` computed with the SIMD maps on and off; asserts the same bits and which path ran. */
 async function compare(what: string, f: () => Tensor, simd: boolean): Promise<void> {
   const before = simdStats.runs;
@@ -49,10 +58,22 @@ async function compare(what: string, f: () => Tensor, simd: boolean): Promise<vo
   else assert.equal(ran, 0, `${what}: expected the JavaScript loops`);
 }
 
-describe("cpu: SIMD maps", () => {
+for (const placed of [true, false]) describe(`cpu: SIMD maps, operands ${placed ? "on the tensor heap" : "in ordinary arrays"}`, () => {
+  let placement = true;
   before(async () => {
     await t.setBackend("cpu");
     setSimdMaps(true);
+    placement = setHeapArrays(placed);
+  });
+  after(() => setHeapArrays(placement));
+
+  it(placed ? "tensors of 8 KiB and more are placed on the heap" : "no tensor is placed on the heap", async () => {
+    const a = t.tensor(values(n, 1));
+    const b = a.add(1);
+    await b.data();
+    assert.equal(onTensorHeap(await storageArray(a)), placed);
+    assert.equal(onTensorHeap(await storageArray(b)), placed);
+    t.dispose([a, b]);
   });
 
   const n = 3001; // not a multiple of 4: the last vector runs past the end
@@ -115,11 +136,11 @@ describe("cpu: SIMD maps", () => {
     t.dispose([a, b]);
   });
 
-  it("a broadcast map whose operands exceed the SIMD memory (64 MiB) stays on the JavaScript loops", async function () {
+  it(`a broadcast map over 36 MB operands ${placed ? "runs in place" : "needs more temporary copies than allowed (64 MiB) and stays on the JavaScript loops"}`, async function () {
     this.timeout(60000);
     const m = t.tensor(values(3000 * 3000, 11)).reshape([3000, 3000]);
     const row = t.tensor(values(3000, 12));
-    await compare("[3000, 3000] + row (72 MB in wasm memory)", () => m.add(row), false);
+    await compare("[3000, 3000] + row (72 MB of operand and result)", () => m.add(row), placed);
     t.dispose([m, row]);
   });
 

@@ -7,7 +7,7 @@ import { execFileSync } from "node:child_process";
 import * as path from "node:path";
 import { t, assert } from "./helpers";
 import { sleb, uleb } from "../src/backend/cpu/wasm/emit";
-import { WasmGemm, relaxedSimdSupported, setCpuThreads, cpuThreads, gemmEngine, releaseIfLarge } from "../src/backend/cpu/wasm/index";
+import { WasmGemm, relaxedSimdSupported, setCpuThreads, cpuThreads, gemmEngine, overflowGemm, setOverflowRelease } from "../src/backend/cpu/wasm/index";
 import { slices } from "../src/backend/cpu/wasm/engine";
 import { gemmF32Reference } from "../src/backend/cpu/gemm-reference";
 
@@ -350,22 +350,32 @@ describe("cpu wasm matmul", function () {
       }
     });
 
-    it("the shared engine is dropped a while after a product that grew its memory past the limit", async () => {
+    it("a product too big for the tensor heap runs in an overflow engine, dropped a while after its last use", async () => {
       await t.setBackend("cpu");
-      await t.ones([8, 8]).matmul(t.ones([8, 8])).data();
-      const first = gemmEngine();
-      assert.ok(first && first.memoryBytes > 0);
-      releaseIfLarge(first.memoryBytes, 0);
-      await new Promise((r) => setTimeout(r, 20));
-      assert.equal(gemmEngine(), first, "kept at or under the limit");
-      releaseIfLarge(first.memoryBytes - 1, 50);
-      releaseIfLarge(first.memoryBytes - 1, 50); // another matmul restarts the wait
-      await new Promise((r) => setTimeout(r, 10));
-      assert.equal(gemmEngine(), first, "kept until the wait is over");
-      await new Promise((r) => setTimeout(r, 100));
-      const y = await t.ones([8, 8]).matmul(t.ones([8, 8])).data();
-      assert.notEqual(gemmEngine(), first, "a fresh engine after the release");
-      assert.equal(y[0], 8);
+      setOverflowRelease(1000);
+      try {
+        await t.ones([8, 8]).matmul(t.ones([8, 8])).data();
+        const engine = gemmEngine();
+        assert.ok(engine && engine.memoryBytes > 0);
+        assert.equal(overflowGemm(), undefined, "small products stay in the tensor heap");
+        // A 256 MiB result (not a placed tensor: over the 128 MiB placement cap) cannot fit the 256 MiB heap.
+        const n = 8192;
+        const a = t.full([n, 8], 0.5);
+        const b = t.full([8, n], 2);
+        const y = a.matmul(b);
+        const first = overflowGemm();
+        assert.ok(first, "the big product went to the overflow engine");
+        assert.ok(engine.memoryBytes <= 256 * 2 ** 20, `the tensor heap stayed within 256 MiB (${engine.memoryBytes})`);
+        const got = await y.slice(0, n - 2).slice(1, n - 2).data();
+        assert.deepEqual(Array.from(got), [8, 8, 8, 8]);
+        assert.equal(overflowGemm(), first, "kept until the wait is over");
+        await new Promise((r) => setTimeout(r, 1300));
+        assert.equal(overflowGemm(), undefined, "dropped after the wait");
+        assert.equal(gemmEngine(), engine, "the tensor heap's engine stays");
+        for (const x of [a, b, y]) x.dispose();
+      } finally {
+        setOverflowRelease(30000);
+      }
     });
 
     it("a batch too big as a whole runs one entry at a time", () => {

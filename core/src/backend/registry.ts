@@ -101,7 +101,10 @@ export async function sync(): Promise<void> {
  * Frees the buffers and arrays the backends keep for reuse (PyTorch's
  * torch.cuda.empty_cache()). The WebGPU pool keeps up to the most memory the program ever had
  * live at once (plus 256 MiB), so after one big computation this gives that memory back to the
- * device; live tensors are untouched, and later work refills the pool as it needs.
+ * device; live tensors are untouched, and later work refills the pool as it needs. On the CPU
+ * it empties the array pool and drops the engine kept for matmuls too big for the tensor heap;
+ * the tensor heap itself (a WebAssembly memory of at most 256 MiB) cannot shrink, and reuses
+ * its free blocks.
  */
 export function emptyCache(): void {
   for (const b of createdBackends()) b.emptyCache?.();

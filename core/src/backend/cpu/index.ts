@@ -4,16 +4,16 @@
 // is also the default where the only GPU is a software one.
 
 import type { Backend, KernelTable } from "../backend";
-import { allocHost } from "../../dtype";
 import { CpuStorage, PendingStorage, data, release } from "./storage";
 import { elementwiseKernels } from "./elementwise";
 import { CpuFuser } from "./fusion";
 import { loopStats } from "./loops";
-import { clearArrayPool } from "./pool";
+import { clearArrayPool, takeArray } from "./pool";
 import * as red from "./reduce";
 import { reduceKernel } from "./reduce";
 import * as mv from "./movement";
 import { matmul } from "./matmul";
+import { dropOverflow } from "./wasm/index";
 
 export interface CpuBackend extends Backend {
   /**
@@ -56,7 +56,7 @@ export function createCpuBackend(options: CpuOptions = {}): CpuBackend {
     fusion,
     counters: () => ({ dispatches: loopStats.runs, pipelines: loopStats.compiled, fusedOps: fuser.fusedOps }),
     upload: (host, dtype) => {
-      const copy = allocHost(dtype, host.length);
+      const copy = takeArray(dtype, host.length, false);
       copy.set(host);
       return new CpuStorage(copy);
     },
@@ -82,6 +82,9 @@ export function createCpuBackend(options: CpuOptions = {}): CpuBackend {
     },
     sync: async () => fuser.computeUnconsumed(),
     destroy: () => clearArrayPool(),
-    emptyCache: () => clearArrayPool(),
+    emptyCache: () => {
+      clearArrayPool();
+      dropOverflow();
+    },
   };
 }

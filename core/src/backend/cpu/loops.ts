@@ -14,6 +14,7 @@ import { helpers } from "./expressions";
 import { collapseAxes } from "./rows";
 import { offsets, runStarts } from "./strided";
 import { simdMap, type SimdOp } from "./wasm/simdmap";
+import { runCopier } from "./wasm/tensorheap";
 
 type Arr = { [i: number]: number; length: number };
 
@@ -238,11 +239,11 @@ export function copyStrided(src: Arr, srcStrides: readonly number[], srcBase: nu
 }
 
 type TypedArr = Float32Array | Int32Array | Uint8Array;
-/** Contiguous runs at least this long are copied with set() (memcpy), not element by element. */
+/** Contiguous runs at least this long are copied with memcpy, not element by element. */
 const MIN_RUN = 64;
 
 /**
- * A copy whose innermost axis is contiguous on both sides, one set() per run: a convolution's
+ * A copy whose innermost axis is contiguous on both sides, one memcpy per run: a convolution's
  * shifted views (a [64, 14, 14, 16] slice of [64, 16, 16, 16] is runs of 224 values) took
  * ~2-3 ns a value in the generated loop.
  */
@@ -250,7 +251,8 @@ function copyRuns(src: TypedArr, dst: TypedArr, plan: BlockPlan): void {
   const inner = plan.dims[plan.dims.length - 1];
   const from = runStarts(plan, 0);
   const to = runStarts(plan, 1);
-  for (let r = 0; r < from.length; r++) dst.set(src.subarray(from[r], from[r] + inner), to[r]);
+  const copy = runCopier(dst, src);
+  for (let r = 0; r < from.length; r++) copy(to[r], from[r], inner);
 }
 
 /** How each reduction folds a value `v` into the accumulator `a`. NaN wins in max and min. */

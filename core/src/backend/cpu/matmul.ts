@@ -8,7 +8,7 @@ import type { Kernel } from "../backend";
 import { broadcastStrides, sizeOf } from "../../shape";
 import { alloc, allocOverwritten, data } from "./storage";
 import { offsets } from "./strided";
-import { gemmEngine, releaseIfLarge } from "./wasm/index";
+import { gemmEngine } from "./wasm/index";
 import { gemmF32Reference } from "./gemm-reference";
 
 export const matmul: Kernel<"matmul"> = ({ inputs, infos, out, attrs }) => {
@@ -31,7 +31,6 @@ export const matmul: Kernel<"matmul"> = ({ inputs, infos, out, attrs }) => {
     const engine = gemmEngine();
     if (engine) {
       engine.matmul(A as Float32Array, aBatch, B as Float32Array, bBatch, C as Float32Array, m, k, n, transA, transB);
-      releaseIfLarge();
     } else {
       for (let bi = 0; bi < aBatch.length; bi++) {
         gemmF32Reference(A as Float32Array, aBatch[bi], B as Float32Array, bBatch[bi], C as Float32Array, bi * m * n, m, k, n, transA, transB);

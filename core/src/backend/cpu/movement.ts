@@ -5,7 +5,8 @@ import type { Kernel } from "../backend";
 import { InputError } from "../../errors";
 import type { HostArray } from "../../dtype";
 import { broadcastStrides, sizeOf, stridesOf } from "../../shape";
-import { alloc, data } from "./storage";
+import { alloc, allocOverwritten, data } from "./storage";
+import { fillArray, runCopier } from "./wasm/tensorheap";
 import { transposeLast2 } from "./rows";
 import { copyStrided } from "./loops";
 
@@ -19,7 +20,7 @@ function swapsLastTwo(perm: readonly number[]): boolean {
 
 export const permute: Kernel<"permute"> = ({ inputs, infos, out, attrs }) => {
   const x = data(inputs[0]);
-  const r = alloc(out.dtype, sizeOf(out.shape));
+  const r = allocOverwritten(out.dtype, sizeOf(out.shape));
   const shape = infos[0].shape;
   if (swapsLastTwo(attrs.perm)) {
     const [m, n] = shape.slice(-2);
@@ -34,15 +35,15 @@ export const permute: Kernel<"permute"> = ({ inputs, infos, out, attrs }) => {
 export const slice: Kernel<"slice"> = ({ inputs, infos, out, attrs }) => {
   const s = stridesOf(infos[0].shape);
   const base = attrs.starts.reduce((acc, st, i) => acc + st * s[i], 0);
-  const r = alloc(out.dtype, sizeOf(out.shape));
+  const r = allocOverwritten(out.dtype, sizeOf(out.shape));
   copyStrided(data(inputs[0]), attrs.steps.map((st, i) => st * s[i]), base, r.data, stridesOf(out.shape), 0, out.shape);
   return r;
 };
 
 export const pad: Kernel<"pad"> = ({ inputs, infos, out, attrs }) => {
   const x = data(inputs[0]);
-  const r = alloc(out.dtype, sizeOf(out.shape));
-  r.data.fill(attrs.value);
+  const r = allocOverwritten(out.dtype, sizeOf(out.shape));
+  fillArray(r.data, attrs.value);
   const os = stridesOf(out.shape);
   const base = attrs.low.reduce((acc, l, i) => acc + l * os[i], 0);
   // The input (dense) lands at strided places of the output.
@@ -55,7 +56,7 @@ export const concat: Kernel<"concat"> = ({ inputs, infos, out, attrs }) => {
   const ax = attrs.axis;
   const outer = sizeOf(out.shape.slice(0, ax));
   const inner = sizeOf(out.shape.slice(ax + 1));
-  const r = alloc(out.dtype, sizeOf(out.shape));
+  const r = allocOverwritten(out.dtype, sizeOf(out.shape));
   const rowOut = out.shape[ax] * inner;
   const xs = inputs.map(data);
   const rows = infos.map((info) => info.shape[ax] * inner);
@@ -66,7 +67,8 @@ export const concat: Kernel<"concat"> = ({ inputs, infos, out, attrs }) => {
   let col = 0;
   xs.forEach((x, k) => {
     const rowIn = rows[k];
-    for (let o = 0; o < outer; o++) r.data.set(x.subarray(o * rowIn, (o + 1) * rowIn), o * rowOut + col);
+    const copy = runCopier(r.data, x);
+    for (let o = 0; o < outer; o++) copy(o * rowOut + col, o * rowIn, rowIn);
     col += rowIn;
   });
   return r;
@@ -129,14 +131,15 @@ export const gather: Kernel<"gather"> = ({ inputs, infos, out, attrs }) => {
   const n = shape[ax];
   const outer = sizeOf(shape.slice(0, ax));
   const inner = sizeOf(shape.slice(ax + 1));
-  const r = alloc(out.dtype, sizeOf(out.shape));
+  const r = allocOverwritten(out.dtype, sizeOf(out.shape));
   let p = 0;
+  const copy = runCopier(r.data, x);
   for (let o = 0; o < outer; o++) {
     for (let j = 0; j < idx.length; j++) {
       const v = idx[j];
       checkIndex(v, n, ax);
       const src = (o * n + v) * inner;
-      r.data.set(x.subarray(src, src + inner), p);
+      copy(p, src, inner);
       p += inner;
     }
   }

@@ -3,9 +3,11 @@
 // weights): a new typed array of that size is fresh pages from the allocator, faulted in and
 // zeroed at first touch, and more external memory for the garbage collector to account.
 // Reusing one costs a memset at most. Only arrays freed explicitly (dispose, tidy, jit's last
-// use) come back here; storage.ts decides when an array is really no longer read.
+// use) come back here; storage.ts decides when an array is really no longer read. float32
+// arrays go to the tensor heap first (wasm/tensorheap.ts), which is its own pool.
 
 import { type DType, type HostArray, allocHost } from "../../dtype";
+import { giveHeapArray, heapArray } from "./wasm/tensorheap";
 
 /** Smaller arrays are cheap to allocate and not worth the bookkeeping. */
 const MIN_BYTES = 4096;
@@ -33,6 +35,10 @@ function dtypeOf(a: HostArray): DType {
  * the caller relies on zeros (a new typed array has them; a reused one is cleared).
  */
 export function takeArray(dtype: DType, n: number, zero: boolean): HostArray {
+  if (dtype === "float32") {
+    const placed = heapArray(n, zero);
+    if (placed) return placed;
+  }
   if (n * (dtype === "bool" ? 1 : 4) >= MIN_BYTES) {
     const a = lists.get(keyOf(dtype, n))?.pop();
     if (a) {
@@ -46,6 +52,7 @@ export function takeArray(dtype: DType, n: number, zero: boolean): HostArray {
 
 /** Takes back an array nothing reads any more. */
 export function giveArray(a: HostArray): void {
+  if (giveHeapArray(a)) return;
   if (a.byteLength < MIN_BYTES || pooledBytes + a.byteLength > MAX_POOLED_BYTES) return;
   // A view into a larger buffer (none are made today) must not be handed out as a whole array.
   if (a.byteOffset !== 0 || a.byteLength !== a.buffer.byteLength) return;

@@ -111,6 +111,10 @@ export class Body {
   /** relaxed_madd(a, b, c) = a * b + c, fused where the CPU has FMA (relaxed-simd proposal). */
   f32x4RelaxedMadd(): this { return this.simd(0x105); }
 
+  /** memory.fill(dst, byte, n) and memory.copy(dst, src, n) (bulk memory; native memset and memmove). */
+  memoryFill(): this { return this.op(0xfc, 0x0b, 0x00); }
+  memoryCopy(): this { return this.op(0xfc, 0x0a, 0x00, 0x00); }
+
   /** local[i] += by (an i32 constant). */
   inc(i: number, by: number): this { return this.get(i).i32c(by).add().set(i); }
 

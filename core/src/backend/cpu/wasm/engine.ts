@@ -1,12 +1,14 @@
-// Runs float32 (batched) matmuls in the generated SIMD module: copies the operands into wasm
-// memory, splits C into tasks, runs them on this thread and on the worker pool, and copies C
-// back. One engine owns one memory, one compiled module and its workers.
+// Runs float32 (batched) matmuls in the generated SIMD module: splits C into tasks, runs them on
+// this thread and on the worker pool. Operands and C that are views on the engine's heap
+// (heap.ts: the CPU backend's float32 tensors live there) are used in place; others are copied
+// in, and C out. One engine owns one compiled module and its workers, on one heap.
 
 import * as path from "node:path";
 import * as v8 from "node:v8";
 import { Worker } from "node:worker_threads";
 import { type SgemmExports, type Tile, tileFor, sgemmModule } from "./sgemm";
 import * as q from "./tasks";
+import { WasmHeap } from "./heap";
 
 export interface EngineOptions {
   /** Threads including the caller; 1 never starts workers. */
@@ -15,6 +17,15 @@ export interface EngineOptions {
   relaxed?: boolean;
   /** The wasm memory's maximum size (a shared memory must declare one). Default 1 GiB. */
   maxBytes?: number;
+  /** Compute on this heap (its maximum, not maxBytes, bounds the memory). Default: a heap of its own. */
+  heap?: WasmHeap;
+  /**
+   * Where a product goes whose operands and scratch do not fit this heap (null: none; it
+   * fails). The CPU backend's tensor heap is kept small, since a memory cannot shrink.
+   */
+  overflow?: () => WasmGemm | null;
+  /** Called after a product ran in the overflow engine (index.ts times its release from there). */
+  overflowed?: () => void;
   /** Micro-tile shape, for experiments and tests (default 4 x 8). */
   tile?: { mr?: number; nr?: number };
   /** Matmuls under this many flops (2 m n k per batch) stay on the calling thread. */
@@ -23,6 +34,12 @@ export interface EngineOptions {
 
 const PAGE = 65536;
 const TASKS_PER_THREAD = 3;
+/**
+ * How long the calling thread spins on the completion count before it sleeps. Alternating
+ * A/B on the bench's MLP step (2 threads): 0.3 ms took it from 2.30 to 2.18 ms and from 2.26
+ * to 2.15 (medians of 30 blocks); 0.1 and 1 ms showed no difference from sleeping at once.
+ */
+const TAIL_SPIN_MS = 0.3;
 /**
  * Below this (about 130 µs of one thread's work) waking a sleeping worker, tens of µs, and
  * waiting for its last task cost more than the second core saves.
@@ -77,11 +94,17 @@ export class WasmGemm {
   readonly relaxed: boolean;
   readonly threads: number;
   readonly maxBytes: number;
+  readonly heap: WasmHeap;
+  /** Bytes copied into the heap and out of it so far (tests check that heap operands are not). */
+  copiedBytes = 0;
   private readonly tile: Tile;
   private readonly minThreadedFlops: number;
-  private readonly memory: WebAssembly.Memory;
+  private readonly overflow: () => WasmGemm | null;
+  private readonly overflowed: () => void;
   private readonly module: WebAssembly.Module;
   private readonly ex: SgemmExports;
+  private readonly ctlAt: number;
+  private readonly scratchAt: number;
   private ctlView: Int32Array;
   private workers: Worker[] = [];
   private poolStarted = false;
@@ -90,29 +113,30 @@ export class WasmGemm {
   constructor(opts: EngineOptions) {
     this.relaxed = (opts.relaxed ?? true) && relaxedSimdSupported();
     this.tile = tileFor({ relaxed: this.relaxed, ...opts.tile });
-    this.maxBytes = opts.maxBytes ?? 2 ** 30;
+    this.heap = opts.heap ?? new WasmHeap({ maxBytes: opts.maxBytes ?? 2 ** 30, shared: opts.threads > 1 });
+    this.maxBytes = this.heap.maxBytes;
     this.minThreadedFlops = opts.minThreadedFlops ?? DEFAULT_MIN_THREADED_FLOPS;
-    const maximumPages = Math.floor(this.maxBytes / PAGE);
-    const initialPages = Math.ceil((q.CONTROL_BYTES + q.scratchBytes(this.tile.mr, this.tile.nr) + (1 << 20)) / PAGE);
-    let memory: WebAssembly.Memory;
-    let shared = opts.threads > 1;
-    try {
-      memory = new WebAssembly.Memory({ initial: initialPages, maximum: maximumPages, shared });
-    } catch {
-      // No shared memory here (e.g. no SharedArrayBuffer): one thread on a private memory.
-      shared = false;
-      memory = new WebAssembly.Memory({ initial: initialPages, maximum: maximumPages });
-    }
-    this.threads = shared ? Math.max(1, Math.floor(opts.threads)) : 1;
-    this.memory = memory;
-    this.module = new WebAssembly.Module(sgemmModule({ relaxed: this.relaxed, ...this.tile }, { initialPages, maximumPages, shared }));
+    this.overflow = opts.overflow ?? (() => null);
+    this.overflowed = opts.overflowed ?? (() => {});
+    // Without a shared memory: one thread.
+    this.threads = this.heap.shared ? Math.max(1, Math.floor(opts.threads)) : 1;
+    const stride = q.scratchBytes(this.tile.mr, this.tile.nr);
+    this.ctlAt = this.heap.alloc(q.CONTROL_BYTES, true);
+    this.scratchAt = this.heap.alloc(this.threads * stride);
+    if (this.ctlAt < 0 || this.scratchAt < 0) throw new Error("matmul: no WebAssembly memory for the engine's control block and scratch");
+    const memory = this.heap.memory;
+    const maximumPages = this.maxBytes / PAGE;
+    this.module = new WebAssembly.Module(sgemmModule({ relaxed: this.relaxed, ...this.tile }, { initialPages: 1, maximumPages, shared: this.heap.shared }));
     this.ex = new WebAssembly.Instance(this.module, { env: { memory } }).exports as unknown as SgemmExports;
-    this.ctlView = new Int32Array(memory.buffer, 0, q.CONTROL_BYTES / 4);
+    this.ctlView = new Int32Array(memory.buffer, this.ctlAt, q.CONTROL_BYTES / 4);
+    this.ctlView[q.SCRATCH] = this.scratchAt;
+    this.ctlView[q.STRIDE] = stride;
   }
 
   /** The control block; growing a private (unshared) memory detaches the old view. */
   private get ctl(): Int32Array {
-    if (this.ctlView.buffer !== this.memory.buffer) this.ctlView = new Int32Array(this.memory.buffer, 0, q.CONTROL_BYTES / 4);
+    const buffer = this.heap.memory.buffer;
+    if (this.ctlView.buffer !== buffer) this.ctlView = new Int32Array(buffer, this.ctlAt, q.CONTROL_BYTES / 4);
     return this.ctlView;
   }
 
@@ -123,7 +147,7 @@ export class WasmGemm {
 
   /** The size of the wasm memory now (it only grows). */
   get memoryBytes(): number {
-    return this.memory.buffer.byteLength;
+    return this.heap.memoryBytes;
   }
 
   /** Worker threads started so far. */
@@ -148,80 +172,93 @@ export class WasmGemm {
     }
     const flops = 2 * batch * m * n * k;
     if (this.threads > 1 && flops >= this.minThreadedFlops) this.startPool();
-    // Every started thread gets scratch: an awake worker may claim even a one-task job.
-    const poolThreads = this.poolStarted ? this.workers.length + 1 : 1;
-    const threads = flops >= this.minThreadedFlops ? poolThreads : 1;
+    const threads = flops >= this.minThreadedFlops && this.poolStarted ? this.workers.length + 1 : 1;
     const { mr, nr } = this.tile;
     const plan = this.plan(batch, m, n, threads);
-    // The operand every slice of an entry would pack for itself, packed once here (tasks.ts SHARED).
-    let shared = plan.shared;
-    const pad = shared === q.SHARED_A ? q.padded(m, mr) : q.padded(n, nr);
+    const heap = this.heap;
+    // Operands already on the heap are read in place; the rest go into one block with the
+    // entry table, C unless it is on the heap, and the operand packed once for all slices
+    // (tasks.ts SHARED) when it fits.
     const aExtent = maxOf(aOffsets) + m * k;
     const bExtent = maxOf(bOffsets) + k * n;
-    const scratch = q.CONTROL_BYTES;
-    const entries = scratch + poolThreads * q.scratchBytes(mr, nr);
-    const aPtr = entries + align64(12 * batch);
-    const bPtr = aPtr + align64(4 * aExtent);
-    const cPtr = bPtr + align64(4 * bExtent);
-    const packedPtr = align64(cPtr + 4 * batch * m * n);
+    const aHeap = heap.addressOf(A);
+    const bHeap = heap.addressOf(B);
+    const cHeap = heap.addressOf(C);
+    const pad = plan.shared === q.SHARED_A ? q.padded(m, mr) : q.padded(n, nr);
     const packedStride = align64(4 * k * pad);
-    if (packedPtr + batch * packedStride > this.maxBytes) shared = 0;
-    const end = shared ? packedPtr + batch * packedStride : cPtr + 4 * batch * m * n;
-    if (end > this.maxBytes && batch > 1) {
-      // Too big as a whole: one batch entry at a time, each with just its own operands.
+    const aBytes = aHeap < 0 ? align64(4 * aExtent) : 0;
+    const bBytes = bHeap < 0 ? align64(4 * bExtent) : 0;
+    const cBytes = cHeap < 0 ? align64(4 * batch * m * n) : 0;
+    const base = align64(12 * batch) + aBytes + bBytes + cBytes;
+    let shared = plan.shared;
+    let block = shared ? heap.alloc(base + batch * packedStride) : -1;
+    if (block < 0) {
+      shared = 0;
+      block = heap.alloc(base);
+    }
+    if (block < 0) {
+      const other = this.overflow();
+      if (other) {
+        other.matmul(A, aOffsets, B, bOffsets, C, m, k, n, transA, transB);
+        this.overflowed();
+        return;
+      }
+      if (batch > 1) {
+        // Too big as a whole: one batch entry at a time, each with just its own operands.
+        for (let e = 0; e < batch; e++) {
+          const a = A.subarray(aOffsets[e], aOffsets[e] + m * k);
+          const b = B.subarray(bOffsets[e], bOffsets[e] + k * n);
+          this.matmul(a, [0], b, [0], C.subarray(e * m * n, (e + 1) * m * n), m, k, n, transA, transB);
+        }
+        return;
+      }
+      this.fail(heap.usedBytes + base, m, k, n);
+    }
+    try {
+      const entries = block;
+      const aPtr = aHeap >= 0 ? aHeap : entries + align64(12 * batch);
+      const bPtr = bHeap >= 0 ? bHeap : entries + align64(12 * batch) + aBytes;
+      const cPtr = cHeap >= 0 ? cHeap : entries + align64(12 * batch) + aBytes + bBytes;
+      const packedPtr = block + base;
+      if (aHeap < 0) heap.f32(aPtr, aExtent).set(A.subarray(0, aExtent));
+      if (bHeap < 0) heap.f32(bPtr, bExtent).set(B.subarray(0, bExtent));
+      this.copiedBytes += aBytes + bBytes + cBytes;
+      const table = new Int32Array(heap.memory.buffer, entries, 3 * batch);
       for (let e = 0; e < batch; e++) {
-        const a = A.subarray(aOffsets[e], aOffsets[e] + m * k);
-        const b = B.subarray(bOffsets[e], bOffsets[e] + k * n);
-        this.matmul(a, [0], b, [0], C.subarray(e * m * n, (e + 1) * m * n), m, k, n, transA, transB);
+        table[3 * e] = aPtr + 4 * aOffsets[e];
+        table[3 * e + 1] = bPtr + 4 * bOffsets[e];
+        table[3 * e + 2] = cPtr + 4 * e * m * n;
       }
-      return;
-    }
-    this.reserve(end, m, k, n);
-
-    const heap = this.memory.buffer;
-    new Float32Array(heap, aPtr, aExtent).set(A.subarray(0, aExtent));
-    new Float32Array(heap, bPtr, bExtent).set(B.subarray(0, bExtent));
-    const table = new Int32Array(heap, entries, 3 * batch);
-    for (let e = 0; e < batch; e++) {
-      table[3 * e] = aPtr + 4 * aOffsets[e];
-      table[3 * e + 1] = bPtr + 4 * bOffsets[e];
-      table[3 * e + 2] = cPtr + 4 * e * m * n;
-    }
-    const ctl = this.ctl;
-    ctl[q.M] = m;
-    ctl[q.K] = k;
-    ctl[q.N] = n;
-    ctl[q.MR] = mr;
-    ctl[q.NR] = nr;
-    ctl[q.TRANS] = (transA ? 1 : 0) | (transB ? 2 : 0);
-    ctl[q.ENTRIES] = entries;
-    ctl[q.SCRATCH] = scratch;
-    ctl[q.STRIDE] = q.scratchBytes(mr, nr);
-    ctl[q.SHARED] = shared;
-    ctl[q.PACKED] = packedPtr;
-    ctl[q.PACKED_STRIDE] = packedStride;
-    for (let e = 0; shared && e < batch; e++) {
-      const extent = shared === q.SHARED_A ? m : n;
-      for (let pc = 0; pc < k; pc += q.KC) {
-        q.packPanels(this.ex, shared, ctl[q.TRANS], table[3 * e], table[3 * e + 1], m, k, n, pc, 0, extent, mr, nr, packedPtr + e * packedStride);
+      const ctl = this.ctl;
+      ctl[q.M] = m;
+      ctl[q.K] = k;
+      ctl[q.N] = n;
+      ctl[q.MR] = mr;
+      ctl[q.NR] = nr;
+      ctl[q.TRANS] = (transA ? 1 : 0) | (transB ? 2 : 0);
+      ctl[q.ENTRIES] = entries;
+      ctl[q.SHARED] = shared;
+      ctl[q.PACKED] = packedPtr;
+      ctl[q.PACKED_STRIDE] = packedStride;
+      for (let e = 0; shared && e < batch; e++) {
+        const extent = shared === q.SHARED_A ? m : n;
+        for (let pc = 0; pc < k; pc += q.KC) {
+          q.packPanels(this.ex, shared, ctl[q.TRANS], table[3 * e], table[3 * e + 1], m, k, n, pc, 0, extent, mr, nr, packedPtr + e * packedStride);
+        }
       }
+      ctl.set(plan.tasks, q.TASK_TABLE);
+      this.run(plan.tasks.length / q.TASK_INTS);
+      if (cHeap < 0) C.set(heap.f32(cPtr, batch * m * n));
+    } finally {
+      heap.free(block);
     }
-    ctl.set(plan.tasks, q.TASK_TABLE);
-    this.run(plan.tasks.length / q.TASK_INTS);
-    C.set(new Float32Array(this.memory.buffer, cPtr, batch * m * n));
   }
 
-  /** Grows the memory to `end` bytes, or says plainly why it cannot. */
-  private reserve(end: number, m: number, k: number, n: number): void {
-    const have = this.memory.buffer.byteLength;
-    if (end <= have) return;
+  /** Says plainly why a product's memory cannot be had. */
+  private fail(end: number, m: number, k: number, n: number): never {
     const what = `matmul of float32 [${m}, ${k}] x [${k}, ${n}] needs ${mib(end)} MiB of WebAssembly memory (operands, result and scratch)`;
     if (end > this.maxBytes) throw new Error(`${what}, over the CPU backend's limit of ${mib(this.maxBytes)} MiB`);
-    try {
-      this.memory.grow(Math.ceil((end - have) / PAGE));
-    } catch (err) {
-      throw new Error(`${what}, and growing it failed: ${err instanceof Error ? err.message : String(err)}`);
-    }
+    throw new Error(`${what}, and growing the memory to that failed`);
   }
 
   /**
@@ -257,7 +294,11 @@ export class WasmGemm {
     this.generation++;
     Atomics.store(ctl, q.CLAIM, q.claimWord(this.generation, tasks));
     if (this.workers.length > 0 && tasks > 1) Atomics.notify(ctl, q.CLAIM);
-    const failure = q.drain(ctl, this.memory, this.ex, 0);
+    const failure = q.drain(ctl, this.heap.memory, this.ex, 0);
+    // The workers' last tasks usually end within a fraction of a millisecond; a thread asleep
+    // in Atomics.wait takes 40-70 µs to wake here, so the caller watches for a while first.
+    const spinEnd = performance.now() + TAIL_SPIN_MS;
+    while (Atomics.load(ctl, q.COMPLETED) < tasks && performance.now() < spinEnd);
     for (let done = Atomics.load(ctl, q.COMPLETED); done < tasks; done = Atomics.load(ctl, q.COMPLETED)) {
       Atomics.wait(ctl, q.COMPLETED, done);
     }
@@ -273,7 +314,7 @@ export class WasmGemm {
     try {
       for (let thread = 1; thread < this.threads; thread++) {
         const worker = new Worker(path.join(__dirname, "worker.js"), {
-          workerData: { module: this.module, memory: this.memory, thread },
+          workerData: { module: this.module, memory: this.heap.memory, ctl: this.ctlAt, thread },
         });
         // An idle pool must not keep the process (or a notebook kernel's exit) waiting.
         worker.unref();
@@ -286,9 +327,14 @@ export class WasmGemm {
     }
   }
 
-  /** Stops the workers; the engine must not be used afterwards. */
+  /**
+   * Stops the workers and gives back the scratch; the engine must not be used afterwards. The
+   * control block is kept: a terminating worker may still sleep on its claim word, and must
+   * not be woken by a block that reuses the address.
+   */
   dispose(): void {
     for (const w of this.workers) void w.terminate();
     this.workers = [];
+    this.heap.free(this.scratchAt);
   }
 }

@@ -1,10 +1,14 @@
-// The process-wide float32 matmul engine of the CPU backend, and its thread setting.
+// The process-wide float32 matmul engine of the CPU backend, and its thread setting. The engine
+// computes on the tensor heap (tensorheap.ts), so tensors placed there are used in place; a
+// product too big for that heap runs in an overflow engine with a heap of its own, which is
+// dropped a while after its last use, because a memory cannot shrink.
 //
 // Threads default to the machine's parallelism capped at 4 (a 2-core machine measured ~1.8x
 // with two), overridable by TSDL_CPU_THREADS or setCpuThreads(); 1 means no worker threads.
 
 import * as os from "node:os";
 import { WasmGemm } from "./engine";
+import { tensorHeap } from "./tensorheap";
 
 export { WasmGemm, relaxedSimdSupported } from "./engine";
 export type { EngineOptions } from "./engine";
@@ -36,9 +40,12 @@ export function setCpuThreads(threads: number): void {
   threadSetting = threads;
   engine?.dispose();
   engine = undefined;
+  dropOverflow();
 }
 
 let unavailable = false;
+let overflow: WasmGemm | undefined;
+let releaseTimer: NodeJS.Timeout | undefined;
 
 /**
  * The shared engine, created on first use (workers start on its first large matmul), or
@@ -47,7 +54,8 @@ let unavailable = false;
 export function gemmEngine(): WasmGemm | undefined {
   if (!engine && !unavailable) {
     try {
-      engine = new WasmGemm({ threads: cpuThreads() });
+      const heap = tensorHeap();
+      engine = new WasmGemm({ threads: cpuThreads(), heap: heap ?? undefined, overflow: overflowEngine, overflowed: scheduleRelease });
     } catch {
       // No WebAssembly, no SIMD, or no memory to reserve: slower, but matmul still works.
       unavailable = true;
@@ -56,24 +64,44 @@ export function gemmEngine(): WasmGemm | undefined {
   return engine;
 }
 
-let releaseTimer: NodeJS.Timeout | undefined;
-
-/**
- * Drops the engine `afterMs` after the last matmul if its memory has grown past `limit` bytes.
- * A shared memory cannot shrink, so otherwise one large product would keep that much memory
- * reserved for the rest of a notebook session. Each matmul restarts the wait, so a loop of
- * large products keeps its engine and warm workers.
- */
-export function releaseIfLarge(limit = 256 * 2 ** 20, afterMs = 30000): void {
+/** The engine for products too big for the tensor heap (1 GiB of its own), made when needed. */
+function overflowEngine(): WasmGemm | null {
+  try {
+    overflow ??= new WasmGemm({ threads: cpuThreads() });
+  } catch {
+    return null;
+  }
+  // No release while it computes; the wait starts when the product is done.
   if (releaseTimer) clearTimeout(releaseTimer);
   releaseTimer = undefined;
-  if (!engine || engine.memoryBytes <= limit) return;
-  const large = engine;
-  releaseTimer = setTimeout(() => {
-    releaseTimer = undefined;
-    if (engine !== large) return;
-    engine.dispose();
-    engine = undefined;
-  }, afterMs);
+  return overflow;
+}
+
+/** The overflow engine now, if one is held (tests). */
+export function overflowGemm(): WasmGemm | undefined {
+  return overflow;
+}
+
+/** Drops the overflow engine now (emptyCache). */
+export function dropOverflow(): void {
+  if (releaseTimer) clearTimeout(releaseTimer);
+  releaseTimer = undefined;
+  overflow?.dispose();
+  overflow = undefined;
+}
+
+/** How long the overflow engine outlives its last product (tests shorten it). */
+let releaseAfterMs = 30000;
+export function setOverflowRelease(ms: number): void {
+  releaseAfterMs = ms;
+}
+
+/**
+ * Drops the overflow engine `releaseAfterMs` after its last product. Each product restarts
+ * the wait, so a loop of large products keeps its engine and warm workers.
+ */
+function scheduleRelease(): void {
+  if (releaseTimer) clearTimeout(releaseTimer);
+  releaseTimer = setTimeout(dropOverflow, releaseAfterMs);
   releaseTimer.unref();
 }

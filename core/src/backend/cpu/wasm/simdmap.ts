@@ -9,6 +9,9 @@
 // Comparisons become lane masks, which feed `where` (bitselect) and a cast to float32 (mask &
 // 1.0, relu's gradient g * (x > 0)): the same values as the JavaScript loops' 0/1 bools.
 //
+// Leaves and results that live on the tensor heap (tensorheap.ts) are read and written in
+// place; others are copied through temporary blocks of the heap.
+//
 // What it takes: float32 leaves and result, operations from OPS only, and a block plan whose
 // innermost axis reads each leaf contiguously (step 1) or as one value (step 0, splatted before
 // the loop); outer axes are walked here, one wasm call per innermost run. Everything else, and
@@ -16,6 +19,8 @@
 
 import { Body, encodeModule, i32, v128 } from "./emit";
 import { runStarts } from "../strided";
+import type { WasmHeap } from "./heap";
+import { tensorHeap } from "./tensorheap";
 
 /** One operation of a fused body: its op key (elementwise.ts) and its arguments (leaf k >= 0, temporary j as -j - 1). */
 export interface SimdOp {
@@ -100,11 +105,11 @@ function kindsOf(ops: readonly SimdOp[]): ("f" | "m")[] | null {
 /** Runs shorter than this stay on the JavaScript loops: copies and a call cost ~1 µs. */
 export const MIN_SIMD_ELEMENTS = 2048;
 /**
- * The module's memory stops growing here: a single run (the usual case: a whole tensor) is
- * done in chunks of CHUNK elements, and a map of several runs (broadcasts) that needs more
- * uses the JavaScript loops. It is never given back, so it stays small.
+ * Temporary copies stop here: a single run (the usual case: a whole tensor) is copied in chunks
+ * of CHUNK elements, and a map of several runs (broadcasts) that needs more uses the
+ * JavaScript loops.
  */
-const MAX_BYTES = 64 << 20;
+const MAX_TEMP_BYTES = 64 << 20;
 const CHUNK = 1 << 20;
 /** Compiled kernels kept at most (each a small module); past this the cache starts over. */
 const MAX_KERNELS = 512;
@@ -123,20 +128,19 @@ export function setSimdMaps(on: boolean): boolean {
 
 type Kernel = (...args: number[]) => void;
 const kernels = new Map<string, Kernel | null>();
-let memory: WebAssembly.Memory | null = null;
 
-function memoryOf(bytes: number): WebAssembly.Memory | null {
-  if (bytes > MAX_BYTES) return null;
-  if (!memory) memory = new WebAssembly.Memory({ initial: Math.ceil(bytes / PAGE), maximum: MAX_BYTES / PAGE });
-  const have = memory.buffer.byteLength;
-  if (bytes > have) {
-    try {
-      memory.grow(Math.ceil((bytes - have) / PAGE));
-    } catch {
-      return null; // no more memory: the JavaScript loops need none
-    }
-  }
-  return memory;
+/** The heap's address of `a` if the kernel may read it in place, else -1. */
+function inPlace(heap: WasmHeap, a: Arr): number {
+  return a instanceof Float32Array ? heap.addressOf(a) : -1;
+}
+
+/**
+ * The heap's address of `y` if the kernel may write it in place: a whole block with room for
+ * the last vector's spill (heap blocks are 64-byte multiples, so any placed array has it).
+ */
+function outPlace(heap: WasmHeap, y: Float32Array): number {
+  const at = heap.addressOf(y);
+  return at >= 0 && heap.blockBytes(at) >= Math.ceil(y.length / 4) * 16 ? at : -1;
 }
 
 /**
@@ -144,7 +148,7 @@ function memoryOf(bytes: number): WebAssembly.Memory | null {
  * of 4; the caller does the rest). Leaf k is read at pk + i, or splatted from pk once if
  * `splat[k]`.
  */
-function emitKernel(ops: readonly SimdOp[], splat: readonly boolean[]): Uint8Array | null {
+function emitKernel(ops: readonly SimdOp[], splat: readonly boolean[], heap: WasmHeap): Uint8Array | null {
   if (!kindsOf(ops)) return null;
   const L = splat.length;
   const f = new Body(Array.from({ length: L + 2 }, () => i32));
@@ -188,18 +192,18 @@ function emitKernel(ops: readonly SimdOp[], splat: readonly boolean[]): Uint8Arr
     f.get(py).get(i).add().get(temps[ops.length - 1]).v128Store(0);
   });
   return encodeModule({
-    memory: { initialPages: 1, maximumPages: MAX_BYTES / PAGE, shared: false },
+    memory: { initialPages: 1, maximumPages: heap.maxBytes / PAGE, shared: heap.shared },
     functions: [{ name: "run", body: f }],
   });
 }
 
 /** `full`: the body's key and which of its leaves are splatted. */
-function kernelFor(full: string, ops: readonly SimdOp[], splat: readonly boolean[], mem: WebAssembly.Memory): Kernel | null {
+function kernelFor(full: string, ops: readonly SimdOp[], splat: readonly boolean[], heap: WasmHeap): Kernel | null {
   let k = kernels.get(full);
   if (k === undefined) {
     if (kernels.size >= MAX_KERNELS) kernels.clear();
-    const bytes = emitKernel(ops, splat);
-    k = bytes ? ((new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory: mem } }).exports as { run: Kernel }).run) : null;
+    const bytes = emitKernel(ops, splat, heap);
+    k = bytes ? ((new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory: heap.memory } }).exports as { run: Kernel }).run) : null;
     if (k) simdStats.compiled += 1;
     kernels.set(full, k);
   }
@@ -235,64 +239,97 @@ export function simdMap(key: string, ops: readonly SimdOp[], y: Float32Array, pl
   const full = `${key}|${splat.map((s) => (s ? "0" : "1")).join("")}`;
   if (kernels.get(full) === null) return false; // a body already found unsupported
 
-  if (K === 1 && plan.blocks === 1) return chunked(full, ops, y, plan, xs, splat);
-
-  // Layout in wasm memory: each leaf whole, then y whole, 16-byte aligned.
-  const offsets = layout([...xs.map((x) => x.length), y.length]);
-  const mem = memoryOf(offsets[L + 1]);
-  if (!mem) return false;
-  const run = kernelFor(full, ops, splat, mem);
+  const heap = tensorHeap();
+  if (!heap) return false;
+  const run = kernelFor(full, ops, splat, heap);
   if (!run) return false;
-  const heap = mem.buffer;
-  for (let k = 0; k < L; k++) new Float32Array(heap, offsets[k], xs[k].length).set(xs[k] as Float32Array);
+  if (K === 1 && plan.blocks === 1) return chunked(heap, run, y, plan, xs, splat);
 
-  // One call per innermost run; the run's last len % 4 elements are done a vector at a time
-  // too, reading past the run (inside the padded copies) and writing past it into y's slack,
-  // which the next run then overwrites, or which lies past y's end.
-  const starts = plan.starts.map((_, k) => runStarts(plan, k));
-  const args = new Array<number>(L + 2);
-  args[L + 1] = Math.ceil(inner / 4) * 16;
-  for (let r = 0; r < starts[L].length; r++) {
-    for (let k = 0; k <= L; k++) args[k] = offsets[k] + 4 * starts[k][r];
-    run(...args);
+  // Operands not on the heap are copied whole into one temporary block (each 16-byte aligned,
+  // with a vector of slack), and y too unless it is written in place.
+  const at = xs.map((x) => inPlace(heap, x));
+  const yAt = outPlace(heap, y);
+  const lengths = [...xs.map((x, k) => (at[k] >= 0 ? 0 : x.length)), yAt >= 0 ? 0 : y.length];
+  const offsets = layout(lengths);
+  if (offsets[L + 1] > MAX_TEMP_BYTES) return false;
+  const temp = heap.alloc(offsets[L + 1]);
+  if (temp < 0) return false;
+  try {
+    const base = [...at, yAt].map((a, k) => (a >= 0 ? a : temp + offsets[k]));
+    for (let k = 0; k < L; k++) if (at[k] < 0) heap.f32(base[k], xs[k].length).set(xs[k] as Float32Array);
+    // One call per innermost run; the run's last len % 4 elements are done a vector at a time
+    // too, reading past the run (inside the padded copies or the placed array's block) and
+    // writing past it into y's slack, which the next run then overwrites, or which lies past
+    // y's end inside its block.
+    const starts = plan.starts.map((_, k) => runStarts(plan, k));
+    const args = new Array<number>(L + 2);
+    args[L + 1] = Math.ceil(inner / 4) * 16;
+    for (let r = 0; r < starts[L].length; r++) {
+      for (let k = 0; k <= L; k++) args[k] = base[k] + 4 * starts[k][r];
+      run(...args);
+    }
+    if (yAt < 0) y.set(heap.f32(base[L], y.length));
+  } finally {
+    heap.free(temp);
   }
-  y.set(new Float32Array(heap, offsets[L], y.length));
   simdStats.runs += 1;
   return true;
 }
 
 /** Byte offsets of arrays of these lengths laid out one after another, 16-byte aligned with a
- * vector of slack each; the last entry is the end. */
+ * vector of slack each (none for length 0); the last entry is the end. */
 function layout(lengths: readonly number[]): number[] {
   const offsets = [0];
-  for (const n of lengths) offsets.push(offsets[offsets.length - 1] + Math.ceil(n / 4) * 16 + 16);
+  for (const n of lengths) offsets.push(offsets[offsets.length - 1] + (n > 0 ? Math.ceil(n / 4) * 16 + 16 : 0));
   return offsets;
 }
 
-/** A map of one contiguous run, CHUNK elements at a time (scalar leaves copied once). */
-function chunked(full: string, ops: readonly SimdOp[], y: Float32Array, plan: Plan, xs: readonly Arr[], splat: readonly boolean[]): boolean {
+/**
+ * A map of one contiguous run. With every operand on the heap it is one call; otherwise the
+ * operands that are not go through temporary blocks CHUNK elements at a time (scalar leaves
+ * copied once).
+ */
+function chunked(heap: WasmHeap, run: Kernel, y: Float32Array, plan: Plan, xs: readonly Arr[], splat: readonly boolean[]): boolean {
   const L = xs.length;
   const n = y.length;
-  const chunk = Math.min(CHUNK, n);
-  const offsets = layout([...splat.map((s) => (s ? 1 : chunk)), chunk]);
-  const mem = memoryOf(offsets[L + 1]);
-  if (!mem) return false;
-  const run = kernelFor(full, ops, splat, mem);
-  if (!run) return false;
-  const heap = mem.buffer;
-  const args = offsets.slice(0, L + 2);
-  for (let k = 0; k < L; k++) if (splat[k]) new Float32Array(heap, offsets[k], 1)[0] = xs[k][plan.starts[k][0]];
-  for (let s = 0; s < n; s += chunk) {
-    const len = Math.min(chunk, n - s);
+  const at = xs.map((x) => inPlace(heap, x));
+  const yAt = outPlace(heap, y);
+  const copied = [...at.map((a, k) => a < 0 && !splat[k]), yAt < 0];
+  const chunk = copied.some((c) => c) ? Math.min(CHUNK, n) : n;
+  const offsets = layout([...at.map((a, k) => (a >= 0 ? 0 : splat[k] ? 1 : chunk)), yAt >= 0 ? 0 : chunk]);
+  const temp = offsets[L + 1] > 0 ? heap.alloc(offsets[L + 1]) : 0;
+  if (temp < 0) return false;
+  try {
+    const base = [...at, yAt].map((a, k) => (a >= 0 ? a : temp + offsets[k]));
+    const args = new Array<number>(L + 2);
     for (let k = 0; k < L; k++) {
-      if (splat[k]) continue;
-      const from = plan.starts[k][0] + s;
-      new Float32Array(heap, offsets[k], len).set((xs[k] as Float32Array).subarray(from, from + len));
+      if (!splat[k]) continue;
+      if (at[k] >= 0) args[k] = at[k] + 4 * plan.starts[k][0];
+      else {
+        heap.f32(base[k], 1)[0] = xs[k][plan.starts[k][0]];
+        args[k] = base[k];
+      }
     }
-    // The last vector may run past len: it reads the slack and its extra lanes are not copied back.
-    args[L + 1] = Math.ceil(len / 4) * 16;
-    run(...args);
-    y.set(new Float32Array(heap, offsets[L], len), s);
+    for (let s = 0; s < n; s += chunk) {
+      const len = Math.min(chunk, n - s);
+      for (let k = 0; k < L; k++) {
+        if (splat[k]) continue;
+        const from = plan.starts[k][0] + s;
+        if (at[k] >= 0) args[k] = at[k] + 4 * from;
+        else {
+          heap.f32(base[k], len).set((xs[k] as Float32Array).subarray(from, from + len));
+          args[k] = base[k];
+        }
+      }
+      args[L] = yAt >= 0 ? yAt + 4 * s : base[L];
+      // The last vector may run past len: it reads the slack and writes y's slack (a copy's,
+      // not copied back, or the next chunk's first values, written again by that chunk).
+      args[L + 1] = Math.ceil(len / 4) * 16;
+      run(...args);
+      if (yAt < 0) y.set(heap.f32(base[L], len), s);
+    }
+  } finally {
+    if (offsets[L + 1] > 0) heap.free(temp);
   }
   simdStats.runs += 1;
   return true;

@@ -1,5 +1,5 @@
-// The work queue that the calling thread and the workers share, kept in the first page of the
-// wasm memory, and the cache-blocked loop that runs one task. Both sides import this file, so
+// The work queue that the calling thread and the workers share, kept in a control block of the
+// engine's heap, and the cache-blocked loop that runs one task. Both sides import this file, so
 // the layout has one definition.
 //
 // A job is a list of tasks, each a rectangle of C in a range of batch entries. Threads claim

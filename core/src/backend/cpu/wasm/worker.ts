@@ -9,6 +9,8 @@ import { CLAIM, CONTROL_BYTES, drain } from "./tasks";
 interface WorkerInit {
   module: WebAssembly.Module;
   memory: WebAssembly.Memory;
+  /** Byte address of the control block (tasks.ts). */
+  ctl: number;
   thread: number;
 }
 
@@ -16,7 +18,7 @@ interface WorkerInit {
 const init = workerData as WorkerInit;
 const { memory, thread } = init;
 const ex = new WebAssembly.Instance(init.module, { env: { memory } }).exports as unknown as SgemmExports;
-const ctl = new Int32Array(memory.buffer, 0, CONTROL_BYTES / 4);
+const ctl = new Int32Array(memory.buffer, init.ctl, CONTROL_BYTES / 4);
 
 for (;;) {
   const seen = Atomics.load(ctl, CLAIM);

@@ -1,0 +1,111 @@
+// The process's tensor heap: float32 CPU arrays of 8 KiB and more are placed in one shared
+// WebAssembly memory, where the matmul engine and the SIMD maps read and write them in place
+// (heap.ts says why). Placement is bounded, because a WebAssembly memory never shrinks: past
+// TENSOR_BYTES of placed arrays, or where no shared memory can be made, arrays are ordinary
+// typed arrays, and the kernels copy them as before.
+//
+// An array comes back with giveArray (pool.ts) when its tensor is freed (dispose, tidy, jit's
+// last use, or the tensor's own finalizer). A view dropped without that is returned by a
+// FinalizationRegistry of its own, so the heap never leaks a block.
+
+import { WasmHeap } from "./heap";
+
+/** The heap's memory stops here; a matmul that needs more runs in an engine of its own (index.ts). */
+export const TENSOR_HEAP_BYTES = 256 * 2 ** 20;
+/** Bytes of tensor arrays placed at most; the rest of the heap is the kernels' scratch. */
+export const TENSOR_BYTES = 128 * 2 ** 20;
+/** Smaller arrays stay on the JavaScript loops anyway (simdmap.ts MIN_SIMD_ELEMENTS). */
+export const MIN_TENSOR_BYTES = 8192;
+
+let heap: WasmHeap | null | undefined;
+let placedBytes = 0;
+let enabled = typeof process === "undefined" || process.env?.TSDL_CPU_WASM_HEAP !== "0";
+
+/** The heap, made on first use; null where WebAssembly memories cannot be made. */
+export function tensorHeap(): WasmHeap | null {
+  if (heap === undefined) {
+    try {
+      heap = new WasmHeap({ maxBytes: TENSOR_HEAP_BYTES, shared: true });
+    } catch {
+      heap = null;
+    }
+  }
+  return heap;
+}
+
+/** The arrays heapArray made and nobody gave back yet. */
+const placed = new WeakSet<ArrayBufferView>();
+const dropped = new FinalizationRegistry<number>((at) => {
+  if (!heap) return;
+  placedBytes -= heap.blockBytes(at);
+  heap.free(at);
+});
+
+/** Turns placement on or off (tests and A/B runs compare both); returns the previous setting. */
+export function setHeapArrays(on: boolean): boolean {
+  const was = enabled;
+  enabled = on;
+  return was;
+}
+
+/** A float32 array of `n` values on the heap (zeroed if `zero`), or null where it does not go there. */
+export function heapArray(n: number, zero: boolean): Float32Array | null {
+  const bytes = 4 * n;
+  if (!enabled || bytes < MIN_TENSOR_BYTES || placedBytes + bytes > TENSOR_BYTES) return null;
+  const h = tensorHeap();
+  if (!h?.shared) return null;
+  const at = h.alloc(bytes, zero);
+  if (at < 0) return null;
+  placedBytes += h.blockBytes(at);
+  const a = h.f32(at, n);
+  placed.add(a);
+  dropped.register(a, at, a);
+  return a;
+}
+
+/** Takes back a heap array nothing reads any more; false for any other array. */
+export function giveHeapArray(a: ArrayBufferView): boolean {
+  if (!heap) return false;
+  const at = heap.addressOf(a);
+  if (at < 0) return false;
+  // Only whole arrays that heapArray made are placed ones (a kernel's temporary views are not).
+  if (!placed.has(a)) return true;
+  placed.delete(a);
+  dropped.unregister(a);
+  placedBytes -= heap.blockBytes(at);
+  heap.free(at);
+  return true;
+}
+
+/** Whether `a` is a view on the tensor heap (tests). */
+export function onTensorHeap(a: ArrayBufferView): boolean {
+  return heap ? heap.addressOf(a) >= 0 : false;
+}
+
+/** Bytes of placed arrays now (tests). */
+export function heapArrayBytes(): number {
+  return placedBytes;
+}
+
+type Typed = Float32Array | Int32Array | Uint8Array;
+
+/**
+ * A copier of runs from `src` to `dst` (element offsets): memory.copy when both are on the
+ * heap (heap.ts says why not set()), else set() per run.
+ */
+export function runCopier(dst: Typed, src: Typed): (to: number, from: number, len: number) => void {
+  const dAt = heap ? heap.addressOf(dst) : -1;
+  const sAt = heap ? heap.addressOf(src) : -1;
+  if (heap && dAt >= 0 && sAt >= 0) {
+    const h = heap;
+    return (to, from, len) => h.copy(dAt + 4 * to, sAt + 4 * from, 4 * len);
+  }
+  return (to, from, len) => dst.set(src.subarray(from, from + len), to);
+}
+
+/** a.fill(value), with memory.fill for zeros on the heap. */
+export function fillArray(a: Typed, value: number): void {
+  const at = heap && Object.is(value, 0) ? heap.addressOf(a) : -1;
+  if (at >= 0) heap!.zero(at, a.byteLength);
+  else a.fill(value);
+}

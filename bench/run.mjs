@@ -152,7 +152,7 @@ const run = {
     "is within 5% of the 3 before (at least 6), then the median of 15 chains (5 when quick), shown with its interquartile range. " +
     "Training steps (ms per step): forward, backward and SGD update (lr 0.1) on one fixed random batch from weights shared by all peers, " +
     "each step ended by the new parameters being computed and the loss read back; 5 checked steps (the first, with shader compilation, " +
-    "timed alone as the first step), one untimed block of steps, then blocks of steps, the best block counts.",
+    "timed alone as the first step), untimed steps (one block, and at least 1.5 s quick / 3 s full), then blocks of steps, the best block counts.",
   adapter: null,
   peers: [],
   results: {},

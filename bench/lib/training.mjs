@@ -119,10 +119,13 @@ async function runVariant(variant, spec, { budget, quick, firstLimitMs }) {
     if (stepMs > target) return { ...result, value: warm.reduce((a, b) => a + b, 0) / warm.length, iters: warm.length, blocks: 0 };
 
     const iters = Math.max(3, Math.min(100, Math.round(target / Math.max(stepMs, 1e-3))));
-    // One untimed block first: five steps leave JavaScript engines mid tier-up (a tsdl cpu
-    // step measured 8 ms in its first block of 20 and 5 ms from the third on), and a quick run
-    // times just one block after it.
-    for (let i = 0; i < iters; i++) await trainer.step();
+    // Untimed steps first, one block and at least WARM_MS: five steps leave JavaScript engines
+    // mid tier-up. A tsdl cpu MLP step measured 5.6, 3.2, 4.0, 2.8 ms in its first blocks of 50
+    // steps and 1.9 from the eighth on (V8 optimizes the per-op code after hundreds of calls,
+    // and deoptimizes some of it again after its first full GC); a training run is thousands
+    // of steps, so the steady state is what the table should show, for every peer alike.
+    const warmEnd = now() + (quick ? 1500 : 3000);
+    for (let i = 0; i < iters || now() < warmEnd; i++) await trainer.step();
     const started = now();
     const blocks = [];
     while (blocks.length < (quick ? 1 : 3)) {

@@ -5,6 +5,7 @@
 
 import { execFileSync } from "node:child_process";
 import * as path from "node:path";
+import * as vm from "node:vm";
 import { t, assert } from "./helpers";
 import { sleb, uleb } from "../src/backend/cpu/wasm/emit";
 import { WasmGemm, relaxedSimdSupported, setCpuThreads, cpuThreads, gemmEngine, overflowGemm, setOverflowRelease } from "../src/backend/cpu/wasm/index";
@@ -295,6 +296,38 @@ describe("cpu wasm matmul", function () {
           assert.ok(cuts[i] > cuts[i - 1]);
           if (i < cuts.length - 1) assert.equal(cuts[i] % unit, 0);
         }
+      }
+    });
+
+    it("a product whose script V8 terminates (an interrupted cell) leaves the next products right", () => {
+      const g = new WasmGemm({ threads: 2, minThreadedFlops: 0 });
+      try {
+        const n = 1024;
+        const A = values(n * n, 21);
+        const B = values(n * n, 22);
+        const want = run(g, A, B, n, n, n);
+        const t0 = performance.now();
+        run(g, A, B, n, n, n);
+        const took = performance.now() - t0;
+        const used = g.heap.usedBytes;
+        let interrupted = 0;
+        for (const fraction of [0.2, 0.35, 0.5]) {
+          const C = new Float32Array(n * n);
+          try {
+            vm.runInNewContext("g.matmul(A, [0], B, [0], C, n, n, n)", { g, A, B, C, n }, { timeout: Math.max(1, Math.round(took * fraction)) });
+          } catch (err) {
+            assert.match(String(err), /Script execution timed out/);
+            interrupted += 1;
+          }
+          // At once, while the workers may still be on the interrupted product's tasks.
+          const got = run(g, A, B, n, n, n);
+          const wrong = got.reduce((count, v, i) => count + (Object.is(v, want[i]) ? 0 : 1), 0);
+          assert.equal(wrong, 0, `after an interrupt at ${Math.round(fraction * 100)}% of a product: ${wrong} wrong values`);
+          assert.equal(g.heap.usedBytes, used, "the interrupted product's block was given back");
+        }
+        assert.ok(interrupted > 0, "at least one product was interrupted");
+      } finally {
+        g.dispose();
       }
     });
 

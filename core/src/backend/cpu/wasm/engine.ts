@@ -109,6 +109,12 @@ export class WasmGemm {
   private workers: Worker[] = [];
   private poolStarted = false;
   private generation = 0;
+  /**
+   * The product in progress: its heap block and its arrays (held so that a terminated caller's
+   * C cannot be collected and its block reused while workers still write it). Cleared when the
+   * product returns or throws; left set when V8 terminated the calling script (settle()).
+   */
+  private job: { block: number; arrays: Float32Array[] } | null = null;
 
   constructor(opts: EngineOptions) {
     this.relaxed = (opts.relaxed ?? true) && relaxedSimdSupported();
@@ -170,6 +176,7 @@ export class WasmGemm {
       C.fill(0, 0, batch * m * n);
       return;
     }
+    this.settle();
     const flops = 2 * batch * m * n * k;
     if (this.threads > 1 && flops >= this.minThreadedFlops) this.startPool();
     const threads = flops >= this.minThreadedFlops && this.poolStarted ? this.workers.length + 1 : 1;
@@ -214,6 +221,7 @@ export class WasmGemm {
       }
       this.fail(heap.usedBytes + base, m, k, n);
     }
+    this.job = { block, arrays: [A, B, C] };
     try {
       const entries = block;
       const aPtr = aHeap >= 0 ? aHeap : entries + align64(12 * batch);
@@ -250,8 +258,32 @@ export class WasmGemm {
       this.run(plan.tasks.length / q.TASK_INTS);
       if (cHeap < 0) C.set(heap.f32(cPtr, batch * m * n));
     } finally {
+      // Not reached when V8 terminates the script (no finally runs then): settle() does it.
+      this.job = null;
       heap.free(block);
     }
+  }
+
+  /**
+   * After a product whose calling script was terminated mid-way (an interrupted notebook cell
+   * runs under vm's breakOnSigint), workers may still be running its tasks, writing its C and
+   * counting completions into the next job. Stops further claims, waits until no worker is in
+   * a task, then frees that product's block. Before this, the next product could return while
+   * a worker still wrote it: wrong values.
+   */
+  private settle(): void {
+    const job = this.job;
+    if (!job) return;
+    const ctl = this.ctl;
+    this.generation++;
+    Atomics.store(ctl, q.CLAIM, q.claimWord(this.generation, 0));
+    const deadline = performance.now() + 60000;
+    for (let busy = Atomics.load(ctl, q.IN_TASK); busy > 0; busy = Atomics.load(ctl, q.IN_TASK)) {
+      if (performance.now() > deadline) throw new Error("matmul: the worker threads are still busy with an interrupted product after 60 s");
+      Atomics.wait(ctl, q.IN_TASK, busy, 100);
+    }
+    this.job = null;
+    this.heap.free(job.block);
   }
 
   /** Says plainly why a product's memory cannot be had. */

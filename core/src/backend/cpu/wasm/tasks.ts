@@ -14,6 +14,12 @@ import type { SgemmExports } from "./sgemm";
 export const CLAIM = 0;
 export const COMPLETED = 1;
 export const FAILED = 2;
+/**
+ * Workers inside drain's claim-and-run step. A product whose calling script V8 terminated (an
+ * interrupted notebook cell) leaves workers finishing its tasks; the engine's next product
+ * first stops further claims and waits for this to reach 0 (engine.ts settle).
+ */
+export const IN_TASK = 3;
 export const M = 4;
 export const K = 5;
 export const N = 6;
@@ -83,18 +89,28 @@ export function claim(ctl: Int32Array): number {
  */
 export function drain(ctl: Int32Array, memory: WebAssembly.Memory, ex: SgemmExports, thread: number): string | undefined {
   let failure: string | undefined;
-  for (let t = claim(ctl); t >= 0; t = claim(ctl)) {
-    try {
-      runTask(ctl, memory, ex, thread, t);
-    } catch (err) {
-      failure = String(err instanceof Error ? err.message : err);
-      Atomics.store(ctl, FAILED, 1);
+  const worker = thread > 0;
+  for (;;) {
+    // Counted before claiming, so that a worker about to claim is waited for too.
+    if (worker) Atomics.add(ctl, IN_TASK, 1);
+    const t = claim(ctl);
+    if (t >= 0) {
+      try {
+        runTask(ctl, memory, ex, thread, t);
+      } catch (err) {
+        failure = String(err instanceof Error ? err.message : err);
+        Atomics.store(ctl, FAILED, 1);
+      }
+      if (worker) Atomics.add(ctl, WORKER_TASKS, 1);
+      Atomics.add(ctl, COMPLETED, 1);
+      Atomics.notify(ctl, COMPLETED);
     }
-    if (thread > 0) Atomics.add(ctl, WORKER_TASKS, 1);
-    Atomics.add(ctl, COMPLETED, 1);
-    Atomics.notify(ctl, COMPLETED);
+    if (worker) {
+      Atomics.sub(ctl, IN_TASK, 1);
+      Atomics.notify(ctl, IN_TASK);
+    }
+    if (t < 0) return failure;
   }
-  return failure;
 }
 
 function runTask(ctl: Int32Array, memory: WebAssembly.Memory, ex: SgemmExports, thread: number, t: number): void {

@@ -127,6 +127,19 @@ for (const placed of [true, false]) describe(`cpu: SIMD maps, operands ${placed 
     t.dispose([m, row, col]);
   });
 
+  it("a 2x2 pooling window's gradient (runs of pairs: values read once per pair): the same bits", async () => {
+    for (const w of [14, 7]) { // runs of 28 and of 14 values (the last vector spills past a run)
+      const x = t.tensor(values(8 * 4 * w * 2 * w * 2, 13)).reshape([8, 4, w, 2, w, 2]);
+      const pooled = t.tensor(values(8 * 4 * w * w, 14)).reshape([8, 4, w, 1, w, 1]);
+      const g = t.tensor(values(8 * 4 * w * w, 15)).reshape([8, 4, w, 1, w, 1]);
+      await compare(`g * (x == pooled) / 2, windows of ${w}`, () => g.mul(x.eq(pooled).astype("float32")).div(2), true);
+      await compare(`where(x > pooled, x, g), windows of ${w}`, () => t.where(x.gt(pooled), x, g), true);
+      const picked = x.max([3, 5], { keepdims: true });
+      await compare(`max's gradient through its own output, windows of ${w}`, () => g.mul(x.eq(picked).astype("float32")).div(picked.add(3)), true);
+      t.dispose([x, pooled, g, picked]);
+    }
+  });
+
   it("a map of one run longer than a chunk (1M elements) is done chunk by chunk", async () => {
     const big = 2_500_003;
     const a = t.tensor(values(big, 9));

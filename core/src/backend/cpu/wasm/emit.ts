@@ -98,6 +98,8 @@ export class Body {
 
   v128Load(offset = 0): this { return this.simd(0x00, align.v128, ...uleb(offset)); }
   v128Load32Splat(offset = 0): this { return this.simd(0x09, align.f32, ...uleb(offset)); }
+  /** v128.load64_zero: two floats into the low lanes, zeros above. */
+  v128Load64Zero(offset = 0): this { return this.simd(0x5d, 3, ...uleb(offset)); }
   v128Store(offset = 0): this { return this.simd(0x0b, align.v128, ...uleb(offset)); }
   v128Zero(): this { return this.simd(0x0c, ...new Array<number>(16).fill(0)); }
   /** i8x16.shuffle of two f32x4 operands, given as four f32 lane indices (0-3 first, 4-7 second). */

@@ -14,7 +14,9 @@
 //
 // What it takes: float32 leaves and result, operations from OPS only, and a block plan whose
 // innermost axis reads each leaf contiguously (step 1) or as one value (step 0, splatted before
-// the loop); outer axes are walked here, one wasm call per innermost run. Everything else, and
+// the loop); outer axes are walked here, one wasm call per innermost run. Or, for a 2x2 pooling
+// window's gradient, a plan whose innermost axes are [W, 2]: leaves read whole (steps 2, 1),
+// once per pair (1, 0: each value loaded for two lanes) or as one value, in runs of 2W. Everything else, and
 // runs too short to pay for the copies, stays on the JavaScript loops (loops.ts).
 
 import { Body, encodeModule, i32, v128 } from "./emit";
@@ -144,23 +146,30 @@ function outPlace(heap: WasmHeap, y: Float32Array): number {
 }
 
 /**
- * run(p0, .., p{L-1}, py, bytes): y = ops over the leaves for `bytes` / 4 elements (a multiple
- * of 4; the caller does the rest). Leaf k is read at pk + i, or splatted from pk once if
- * `splat[k]`.
+ * How the kernel reads each leaf along a run: "1" contiguously, "0" one value splatted before
+ * the loop, "p" one value per pair of lanes (a pooling window's broadcast: v0 v0 v1 v1).
  */
-function emitKernel(ops: readonly SimdOp[], splat: readonly boolean[], heap: WasmHeap): Uint8Array | null {
+type LeafKinds = string;
+
+/**
+ * run(p0, .., p{L-1}, py, bytes): y = ops over the leaves for `bytes` / 4 elements (a multiple
+ * of 4; the caller does the rest). Leaf k is read at pk + i, splatted from pk once, or read at
+ * pk + i / 2 two lanes per value, as `kinds[k]` says.
+ */
+function emitKernel(ops: readonly SimdOp[], kinds: LeafKinds, heap: WasmHeap): Uint8Array | null {
   if (!kindsOf(ops)) return null;
-  const L = splat.length;
+  const L = kinds.length;
   const f = new Body(Array.from({ length: L + 2 }, () => i32));
   const py = L;
   const bytes = L + 1;
   const i = f.local(i32);
-  const leaves = splat.map((s, k) => {
-    if (!s) return -1;
+  const leaves = [...kinds].map((kind, k) => {
+    if (kind !== "0") return -1;
     const v = f.local(v128);
     f.get(k).v128Load32Splat(0).set(v);
     return v;
   });
+  const pair = f.local(v128);
   const temps = ops.map(() => f.local(v128));
   const zero = f.local(v128);
   f.v128Zero().set(zero);
@@ -168,7 +177,8 @@ function emitKernel(ops: readonly SimdOp[], splat: readonly boolean[], heap: Was
   f.f32c(1).simdOp(F32X4_SPLAT).set(one);
   const push = (arg: number) => {
     if (arg < 0) f.get(temps[-arg - 1]);
-    else if (splat[arg]) f.get(leaves[arg]);
+    else if (kinds[arg] === "0") f.get(leaves[arg]);
+    else if (kinds[arg] === "p") f.get(arg).get(i).i32c(1).shrU().add().v128Load64Zero(0).tee(pair).get(pair).shuffleF32([0, 0, 1, 1]);
     else f.get(arg).get(i).add().v128Load(0);
   };
   f.i32c(0).set(i);
@@ -197,17 +207,63 @@ function emitKernel(ops: readonly SimdOp[], splat: readonly boolean[], heap: Was
   });
 }
 
-/** `full`: the body's key and which of its leaves are splatted. */
-function kernelFor(full: string, ops: readonly SimdOp[], splat: readonly boolean[], heap: WasmHeap): Kernel | null {
+/** `full`: the body's key and its leaves' kinds. */
+function kernelFor(full: string, ops: readonly SimdOp[], kinds: LeafKinds, heap: WasmHeap): Kernel | null {
   let k = kernels.get(full);
   if (k === undefined) {
     if (kernels.size >= MAX_KERNELS) kernels.clear();
-    const bytes = emitKernel(ops, splat, heap);
+    const bytes = emitKernel(ops, kinds, heap);
     k = bytes ? ((new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory: heap.memory } }).exports as { run: Kernel }).run) : null;
     if (k) simdStats.compiled += 1;
     kernels.set(full, k);
   }
   return k;
+}
+
+/** The plan's runs: its axes but the last, which the kernel walks, of `inner` elements. */
+interface RunLayout {
+  kinds: LeafKinds;
+  inner: number;
+  runs: Plan;
+}
+
+/**
+ * How a plan's innermost axes become runs for the kernel: the innermost axis when it reads
+ * every leaf with step 0 or 1 and is long enough; or its last two axes [W, 2] as runs of 2W
+ * when each leaf is read with steps (2, 1), (1, 0) or (0, 0) there (a 2x2 pooling window's
+ * gradient: the input whole, the pooled values and their gradient once per pair). Else null.
+ */
+function runLayout(plan: Plan, L: number): RunLayout | null {
+  const K = plan.dims.length;
+  const last = plan.dims[K - 1];
+  if (last >= 16) {
+    let kinds = "";
+    for (let k = 0; k < L; k++) {
+      const step = plan.strides[k][K - 1];
+      if (step !== 0 && step !== 1) return null;
+      kinds += step === 0 ? "0" : "1";
+    }
+    return { kinds, inner: last, runs: plan };
+  }
+  // Short runs: the per-run call costs more than it saves, unless pairs make a longer run (the
+  // JavaScript loop over pairs runs at 8-10 ns a value, so even runs of 8 pay for the call).
+  if (last !== 2 || K < 2 || 2 * plan.dims[K - 2] < 8) return null;
+  let kinds = "";
+  for (let k = 0; k < L; k++) {
+    const [outer, step] = [plan.strides[k][K - 2], plan.strides[k][K - 1]];
+    if (outer === 2 && step === 1) kinds += "1";
+    else if (outer === 1 && step === 0) kinds += "p";
+    else if (outer === 0 && step === 0) kinds += "0";
+    else return null;
+  }
+  const keep = K - 2;
+  const runs = {
+    blocks: plan.blocks,
+    dims: [...plan.dims.slice(0, keep), 2 * plan.dims[K - 2]],
+    starts: plan.starts,
+    strides: plan.strides.map((s) => [...s.slice(0, keep), 1]),
+  };
+  return { kinds, inner: 2 * plan.dims[K - 2], runs };
 }
 
 /**
@@ -217,16 +273,11 @@ function kernelFor(full: string, ops: readonly SimdOp[], splat: readonly boolean
 export function simdMap(key: string, ops: readonly SimdOp[], y: Float32Array, plan: Plan, xs: readonly Arr[]): boolean {
   if (!enabled || y.length < MIN_SIMD_ELEMENTS) return false;
   const K = plan.dims.length;
-  const inner = plan.dims[K - 1];
-  if (inner < 16) return false; // short runs: the per-run call costs more than it saves
   const L = xs.length;
-  const splat: boolean[] = [];
-  for (let k = 0; k < L; k++) {
-    if (!(xs[k] instanceof Float32Array)) return false;
-    const step = plan.strides[k][K - 1];
-    if (step !== 0 && step !== 1) return false;
-    splat.push(step === 0);
-  }
+  for (let k = 0; k < L; k++) if (!(xs[k] instanceof Float32Array)) return false;
+  const runLayoutOf = runLayout(plan, L);
+  if (!runLayoutOf) return false;
+  const { kinds, inner, runs } = runLayoutOf;
   // y must be written densely, run after run, so that a run's vector tail spilling into the
   // next run is overwritten by it, and the whole of y comes back (no padded copies).
   let size = 1;
@@ -236,14 +287,14 @@ export function simdMap(key: string, ops: readonly SimdOp[], y: Float32Array, pl
   }
   if (size * plan.blocks !== y.length) return false;
   for (let r = 0; r < plan.blocks; r++) if (plan.starts[L][r] !== r * size) return false;
-  const full = `${key}|${splat.map((s) => (s ? "0" : "1")).join("")}`;
+  const full = `${key}|${kinds}`;
   if (kernels.get(full) === null) return false; // a body already found unsupported
 
   const heap = tensorHeap();
   if (!heap) return false;
-  const run = kernelFor(full, ops, splat, heap);
+  const run = kernelFor(full, ops, kinds, heap);
   if (!run) return false;
-  if (K === 1 && plan.blocks === 1) return chunked(heap, run, y, plan, xs, splat);
+  if (K === 1 && plan.blocks === 1) return chunked(heap, run, y, plan, xs, kinds);
 
   // Operands not on the heap are copied whole into one temporary block (each 16-byte aligned,
   // with a vector of slack), and y too unless it is written in place.
@@ -261,7 +312,7 @@ export function simdMap(key: string, ops: readonly SimdOp[], y: Float32Array, pl
     // too, reading past the run (inside the padded copies or the placed array's block) and
     // writing past it into y's slack, which the next run then overwrites, or which lies past
     // y's end inside its block.
-    const starts = plan.starts.map((_, k) => runStarts(plan, k));
+    const starts = plan.starts.map((_, k) => runStarts(runs, k));
     const args = new Array<number>(L + 2);
     args[L + 1] = Math.ceil(inner / 4) * 16;
     for (let r = 0; r < starts[L].length; r++) {
@@ -289,21 +340,21 @@ function layout(lengths: readonly number[]): number[] {
  * operands that are not go through temporary blocks CHUNK elements at a time (scalar leaves
  * copied once).
  */
-function chunked(heap: WasmHeap, run: Kernel, y: Float32Array, plan: Plan, xs: readonly Arr[], splat: readonly boolean[]): boolean {
+function chunked(heap: WasmHeap, run: Kernel, y: Float32Array, plan: Plan, xs: readonly Arr[], kinds: LeafKinds): boolean {
   const L = xs.length;
   const n = y.length;
   const at = xs.map((x) => inPlace(heap, x));
   const yAt = outPlace(heap, y);
-  const copied = [...at.map((a, k) => a < 0 && !splat[k]), yAt < 0];
+  const copied = [...at.map((a, k) => a < 0 && kinds[k] !== "0"), yAt < 0];
   const chunk = copied.some((c) => c) ? Math.min(CHUNK, n) : n;
-  const offsets = layout([...at.map((a, k) => (a >= 0 ? 0 : splat[k] ? 1 : chunk)), yAt >= 0 ? 0 : chunk]);
+  const offsets = layout([...at.map((a, k) => (a >= 0 ? 0 : kinds[k] === "0" ? 1 : chunk)), yAt >= 0 ? 0 : chunk]);
   const temp = offsets[L + 1] > 0 ? heap.alloc(offsets[L + 1]) : 0;
   if (temp < 0) return false;
   try {
     const base = [...at, yAt].map((a, k) => (a >= 0 ? a : temp + offsets[k]));
     const args = new Array<number>(L + 2);
     for (let k = 0; k < L; k++) {
-      if (!splat[k]) continue;
+      if (kinds[k] !== "0") continue;
       if (at[k] >= 0) args[k] = at[k] + 4 * plan.starts[k][0];
       else {
         heap.f32(base[k], 1)[0] = xs[k][plan.starts[k][0]];
@@ -313,7 +364,7 @@ function chunked(heap: WasmHeap, run: Kernel, y: Float32Array, plan: Plan, xs: r
     for (let s = 0; s < n; s += chunk) {
       const len = Math.min(chunk, n - s);
       for (let k = 0; k < L; k++) {
-        if (splat[k]) continue;
+        if (kinds[k] === "0") continue;
         const from = plan.starts[k][0] + s;
         if (at[k] >= 0) args[k] = at[k] + 4 * from;
         else {

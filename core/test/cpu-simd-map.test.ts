@@ -10,6 +10,7 @@ import * as t from "../src/index";
 import type { Tensor } from "../src/index";
 import { setSimdMaps, simdStats, MIN_SIMD_ELEMENTS } from "../src/backend/cpu/wasm/simdmap";
 import { onTensorHeap, setHeapArrays } from "../src/backend/cpu/wasm/tensorheap";
+import { foldStats } from "../src/backend/cpu/wasm/simdfold";
 import { data as cpuData } from "../src/backend/cpu/storage";
 
 const SPECIAL = [NaN, 0, -0, Infinity, -Infinity, 1e-40, -1e-40, 3.4e38, -3.4e38, 1, -1, 0.5];
@@ -39,12 +40,12 @@ async function storageArray(x: Tensor): Promise<Float32Array> {
   return cpuData(x.storage) as Float32Array;
 }
 
-/** `f` computed with the SIMD maps on and off; asserts the same bits and which path ran. */
-async function compare(what: string, f: () => Tensor, simd: boolean): Promise<void> {
-  const before = simdStats.runs;
+/** `f` computed with the SIMD maps (and folds) on and off; asserts the same bits and which path ran. */
+async function compare(what: string, f: () => Tensor, simd: boolean, stats: { runs: number } = simdStats): Promise<void> {
+  const before = stats.runs;
   const on = f();
   const got = (await on.data()) as Float32Array;
-  const ran = simdStats.runs - before;
+  const ran = stats.runs - before;
   const was = setSimdMaps(false);
   try {
     const off = f();
@@ -138,6 +139,41 @@ for (const placed of [true, false]) describe(`cpu: SIMD maps, operands ${placed 
       await compare(`max's gradient through its own output, windows of ${w}`, () => g.mul(x.eq(picked).astype("float32")).div(picked.add(3)), true);
       t.dispose([x, pooled, g, picked]);
     }
+  });
+
+  it("reductions over 2x2 windows (MaxPool2d and its gradient's tie count) fold in SIMD: the same bits", async () => {
+    for (const w of [14, 7, 5, 4]) { // W % 4 = 2, 3, 1, 0: every tail
+      const x = t.tensor(values(12 * 3 * w * 2 * w * 2, 16)).reshape([12, 3, w, 2, w, 2]);
+      const g = t.tensor(values(12 * 3 * w * w, 17)).reshape([12, 3, w, 1, w, 1]);
+      const cases: [string, () => Tensor][] = [
+        ["max", () => x.max([3, 5])],
+        ["min, keepdims", () => x.min([3, 5], { keepdims: true })],
+        ["sum", () => x.sum([3, 5])],
+        ["max of relu (a fused body)", () => x.relu().max([3, 5])],
+        ["tie count: sum of (x == max)", () => x.eq(x.max([3, 5], { keepdims: true })).astype("float32").sum([3, 5], { keepdims: true })],
+        ["sum of x * g (g once per pair)", () => x.mul(g).sum([3, 5])],
+        ["max of x - 1.5 (a scalar leaf)", () => x.sub(1.5).max([3, 5])],
+      ];
+      for (const [what, f] of cases) await compare(`${what}, windows of ${w}`, f, true, foldStats);
+      t.dispose([x, g]);
+    }
+  });
+
+  it("window max and min keep the JavaScript fold's order: NaN wins, the first of -0 and +0 stays", async () => {
+    const windows = [
+      [-0, 0, 0, -0], [0, -0, -0, 0], [NaN, 1, 2, 3], [1, NaN, -Infinity, Infinity], [-Infinity, -Infinity, -Infinity, -Infinity],
+      [1e-40, -1e-40, 0, -0], [3.4e38, -3.4e38, 3.4e38, 1], [2, 2, 2, 2],
+    ];
+    // [1, 1, 1, 2, 8, 2]: window j's values at (dh, dw) = (0, 0), (0, 1), (1, 0), (1, 1).
+    const data = new Float32Array(4 * 8);
+    windows.forEach((v, j) => v.forEach((value, i) => (data[(i >> 1) * 16 + 2 * j + (i & 1)] = value)));
+    const x = t.tensor(data).reshape([1, 1, 1, 2, 8, 2]);
+    const big = t.concat(Array.from({ length: 300 }, () => x), 0); // past the SIMD threshold
+    await compare("max over special windows", () => big.max([3, 5]), true, foldStats);
+    await compare("min over special windows", () => big.min([3, 5]), true, foldStats);
+    const got = await big.max([3, 5]).data();
+    assert.ok(Object.is(got[0], -0) && Object.is(got[1], 0) && Number.isNaN(got[2]) && Number.isNaN(got[3]), `max: ${[...got.subarray(0, 8)]}`);
+    t.dispose([x, big]);
   });
 
   it("a map of one run longer than a chunk (1M elements) is done chunk by chunk", async () => {

@@ -87,6 +87,7 @@ export class Body {
   eq(): this { return this.op(0x46); }
   and(): this { return this.op(0x71); }
   shrU(): this { return this.op(0x76); }
+  shl(): this { return this.op(0x74); }
   eqz(): this { return this.op(0x45); }
   select(): this { return this.op(0x1b); }
   call(fn: number): this { return this.op(0x10, ...uleb(fn)); }
@@ -100,6 +101,13 @@ export class Body {
   v128Load32Splat(offset = 0): this { return this.simd(0x09, align.f32, ...uleb(offset)); }
   /** v128.load64_zero: two floats into the low lanes, zeros above. */
   v128Load64Zero(offset = 0): this { return this.simd(0x5d, 3, ...uleb(offset)); }
+  /** v128.load32_zero: one float into lane 0, zeros above. */
+  v128Load32Zero(offset = 0): this { return this.simd(0x5c, align.f32, ...uleb(offset)); }
+  /** v128.load32_lane: one float into `lane` of the vector on the stack (address below it). */
+  v128Load32Lane(lane: number, offset = 0): this { return this.simd(0x56, align.f32, ...uleb(offset), lane); }
+  /** v128.store32_lane / store64_lane: one 4- or 8-byte lane of the vector to memory. */
+  v128Store32Lane(lane: number, offset = 0): this { return this.simd(0x5a, align.f32, ...uleb(offset), lane); }
+  v128Store64Lane(lane: number, offset = 0): this { return this.simd(0x5b, 3, ...uleb(offset), lane); }
   v128Store(offset = 0): this { return this.simd(0x0b, align.v128, ...uleb(offset)); }
   v128Zero(): this { return this.simd(0x0c, ...new Array<number>(16).fill(0)); }
   /** i8x16.shuffle of two f32x4 operands, given as four f32 lane indices (0-3 first, 4-7 second). */

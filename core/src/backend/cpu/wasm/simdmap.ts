@@ -89,7 +89,7 @@ const F32X4_SPLAT = 0x13;
  * argument of the wrong kind (a bool leaf, a mask where a float is wanted) or the result is a
  * mask. Leaves are float32 vectors.
  */
-function kindsOf(ops: readonly SimdOp[]): ("f" | "m")[] | null {
+export function kindsOf(ops: readonly SimdOp[]): ("f" | "m")[] | null {
   const kinds: ("f" | "m")[] = [];
   for (const op of ops) {
     const spec = OPS[op.key];
@@ -102,6 +102,39 @@ function kindsOf(ops: readonly SimdOp[]): ("f" | "m")[] | null {
     kinds.push(spec.out);
   }
   return kinds.length > 0 && kinds[kinds.length - 1] === "f" ? kinds : null;
+}
+
+/**
+ * Emits a fused body's ops as f32x4 code (the caller checked kindsOf). Returns a function that
+ * emits one evaluation, with leaf k's vector pushed by `leaf(k)`, and gives the local holding
+ * the result; it may be called more than once (the fold evaluates even and odd lanes apart).
+ */
+export function bodyEmitter(f: Body, ops: readonly SimdOp[]): (leaf: (k: number) => void) => number {
+  const temps = ops.map(() => f.local(v128));
+  const zero = f.local(v128);
+  f.v128Zero().set(zero);
+  const one = f.local(v128);
+  f.f32c(1).simdOp(F32X4_SPLAT).set(one);
+  return (leaf) => {
+    const push = (arg: number) => (arg < 0 ? f.get(temps[-arg - 1]) : leaf(arg));
+    ops.forEach((op, j) => {
+      const { code } = OPS[op.key];
+      if (code === WHERE) {
+        // bitselect(a, b, mask) = (a & mask) | (b & ~mask)
+        push(op.args[1]);
+        push(op.args[2]);
+        push(op.args[0]);
+        f.simdOp(V128_BITSELECT);
+      } else {
+        for (const a of op.args) push(a);
+        if (code === RELU) f.get(zero).simdOp(F32X4_MAX);
+        else if (code === CAST_MASK) f.get(one).simdOp(V128_AND);
+        else if (code !== IDENTITY) f.simdOp(code);
+      }
+      f.set(temps[j]);
+    });
+    return temps[ops.length - 1];
+  };
 }
 
 /** Runs shorter than this stay on the JavaScript loops: copies and a call cost ~1 µs. */
@@ -121,12 +154,14 @@ const PAGE = 65536;
 export const simdStats = { runs: 0, compiled: 0 };
 
 let enabled = typeof process === "undefined" || process.env?.TSDL_CPU_SIMD_MAP !== "0";
-/** Turns the SIMD maps on or off (tests compare both paths); returns the previous setting. */
+/** Turns the SIMD maps and folds on or off (tests compare both paths); returns the previous setting. */
 export function setSimdMaps(on: boolean): boolean {
   const was = enabled;
   enabled = on;
   return was;
 }
+
+export const simdEnabled = (): boolean => enabled;
 
 type Kernel = (...args: number[]) => void;
 const kernels = new Map<string, Kernel | null>();
@@ -170,36 +205,16 @@ function emitKernel(ops: readonly SimdOp[], kinds: LeafKinds, heap: WasmHeap): U
     return v;
   });
   const pair = f.local(v128);
-  const temps = ops.map(() => f.local(v128));
-  const zero = f.local(v128);
-  f.v128Zero().set(zero);
-  const one = f.local(v128);
-  f.f32c(1).simdOp(F32X4_SPLAT).set(one);
+  const body = bodyEmitter(f, ops);
   const push = (arg: number) => {
-    if (arg < 0) f.get(temps[-arg - 1]);
-    else if (kinds[arg] === "0") f.get(leaves[arg]);
+    if (kinds[arg] === "0") f.get(leaves[arg]);
     else if (kinds[arg] === "p") f.get(arg).get(i).i32c(1).shrU().add().v128Load64Zero(0).tee(pair).get(pair).shuffleF32([0, 0, 1, 1]);
     else f.get(arg).get(i).add().v128Load(0);
   };
   f.i32c(0).set(i);
   f.forLoop(i, bytes, 16, () => {
-    ops.forEach((op, j) => {
-      const { code } = OPS[op.key];
-      if (code === WHERE) {
-        // bitselect(a, b, mask) = (a & mask) | (b & ~mask)
-        push(op.args[1]);
-        push(op.args[2]);
-        push(op.args[0]);
-        f.simdOp(V128_BITSELECT);
-      } else {
-        for (const a of op.args) push(a);
-        if (code === RELU) f.get(zero).simdOp(F32X4_MAX);
-        else if (code === CAST_MASK) f.get(one).simdOp(V128_AND);
-        else if (code !== IDENTITY) f.simdOp(code);
-      }
-      f.set(temps[j]);
-    });
-    f.get(py).get(i).add().get(temps[ops.length - 1]).v128Store(0);
+    const result = body(push);
+    f.get(py).get(i).add().get(result).v128Store(0);
   });
   return encodeModule({
     memory: { initialPages: 1, maximumPages: heap.maxBytes / PAGE, shared: heap.shared },

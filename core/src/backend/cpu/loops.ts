@@ -14,10 +14,14 @@ import { helpers } from "./expressions";
 import { collapseAxes } from "./rows";
 import { offsets, runStarts } from "./strided";
 import { simdMap, type SimdOp } from "./wasm/simdmap";
-import { simdFold } from "./wasm/simdfold";
 
 /** A plain leaf as a SIMD body (a reduction of an array that is not a fused chain). */
 const LEAF_OPS: SimdOp[] = [{ key: "copy", args: [0] }];
+
+/** The body as SIMD ops, if it has them (a float32 leaf is a copy). */
+export function simdOpsOf(body: Body): readonly SimdOp[] | undefined {
+  return body.ops ?? (body.key === "leaf" && body.dtypes[0] === "float32" ? LEAF_OPS : undefined);
+}
 import { runCopier } from "./wasm/tensorheap";
 
 type Arr = { [i: number]: number; length: number };
@@ -280,8 +284,6 @@ function foldStatement(fn: ReduceFn, int: boolean, a: string): string {
  * consecutive slots.
  */
 export function runFold(fn: ReduceFn, int: boolean, body: Body, acc: Float64Array, plan: BlockPlan, xs: Arr[]): void {
-  const ops = body.ops ?? (body.key === "leaf" && body.dtypes[0] === "float32" ? LEAF_OPS : undefined);
-  if (!int && ops && simdFold(fn, body.key, ops, acc, plan, xs)) return;
   const n = xs.length;
   const key = `fold|${fn}|${int}|${body.key}|${body.dtypes.join(",")}|${layoutKey(plan)}`;
   const loop = compile<FoldLoop>(key, () => {

@@ -8,7 +8,8 @@ import type { PrimitiveAttrs, TensorInfo } from "../../ops/primitives";
 import { stridesOf, sizeOf } from "../../shape";
 import { alloc, data } from "./storage";
 
-import { blockPlan, leafCode, runFold, type Body } from "./loops";
+import { blockPlan, leafCode, runFold, simdOpsOf, type Body } from "./loops";
+import { simdFold } from "./wasm/simdfold";
 import type { CpuFuser } from "./fusion";
 
 /** The reduction's input: one leaf read densely, or (fusion) a pending chain's body. */
@@ -27,14 +28,18 @@ export function computeReduce(input: ReduceInput, shape: readonly number[], out:
   const isInt = out.dtype === "int32";
   const { fn } = attrs;
   const init = fn === "sum" ? 0 : fn === "prod" ? 1 : fn === "max" ? -Infinity : Infinity;
-  const acc = new Float64Array(n).fill(init);
-  if (sizeOf(shape) > 0) {
-    // Row by row along the input's last axis, the output offsets as one more stream.
-    const kept = shape.map((d, i) => (attrs.axes.includes(i) ? 1 : d));
-    const ks = stridesOf(kept);
-    const plan = blockPlan(shape, [...input.strides, shape.map((_, i) => (attrs.axes.includes(i) ? 0 : ks[i]))]);
-    runFold(fn, isInt, input.body, acc, plan, input.xs);
+  if (sizeOf(shape) === 0) {
+    y.fill(isInt ? init | 0 : init);
+    return r;
   }
+  // Row by row along the input's last axis, the output offsets as one more stream.
+  const kept = shape.map((d, i) => (attrs.axes.includes(i) ? 1 : d));
+  const ks = stridesOf(kept);
+  const plan = blockPlan(shape, [...input.strides, shape.map((_, i) => (attrs.axes.includes(i) ? 0 : ks[i]))]);
+  const ops = y instanceof Float32Array ? simdOpsOf(input.body) : undefined;
+  if (ops && simdFold(fn, input.body.key, ops, y as Float32Array, init, plan, input.xs)) return r;
+  const acc = new Float64Array(n).fill(init);
+  runFold(fn, isInt, input.body, acc, plan, input.xs);
   // Sums are accumulated in float64 and rounded once; ints wrap like int32 arithmetic.
   if (isInt) for (let k = 0; k < n; k++) y[k] = acc[k] | 0;
   else y.set(acc);

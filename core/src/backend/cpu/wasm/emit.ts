@@ -94,6 +94,7 @@ export class Body {
   drop(): this { return this.op(0x1a); }
 
   f32Load(offset = 0): this { return this.op(0x2a, align.f32, ...uleb(offset)); }
+  i32Load(offset = 0): this { return this.op(0x28, align.i32, ...uleb(offset)); }
   f32Store(offset = 0): this { return this.op(0x38, align.f32, ...uleb(offset)); }
   f32Add(): this { return this.op(0x92); }
 

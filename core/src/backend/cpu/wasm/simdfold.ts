@@ -13,7 +13,7 @@
 
 import { Body, encodeModule, i32, v128 } from "./emit";
 import type { WasmHeap } from "./heap";
-import { bodyEmitter, kindsOf, simdEnabled, type SimdOp } from "./simdmap";
+import { bodyEmitter, kindsOf, runsLoop, simdEnabled, writeRunTable, type SimdOp } from "./simdmap";
 import { runStarts } from "../strided";
 import { tensorHeap } from "./tensorheap";
 
@@ -140,7 +140,7 @@ function emitFold(fn: FoldFn, ops: readonly SimdOp[], kinds: string, tail: numbe
   if (tail > 0) group(tail);
   return encodeModule({
     memory: { initialPages: 1, maximumPages: heap.maxBytes / PAGE, shared: heap.shared },
-    functions: [{ name: "run", body: f }],
+    functions: [{ name: "run", body: f }, { name: "runs", body: runsLoop([...new Array<number>(L).fill(2), fn === "sum" ? 3 : 2]) }],
   });
 }
 
@@ -177,10 +177,11 @@ function windowKinds(plan: Plan, L: number): string | null {
 }
 
 /**
- * acc (fn) the body over `xs` as `plan` lays them out (its last stream is acc's), in SIMD.
- * Returns false, having done nothing, when the reduction, body or layout is not one it takes.
+ * y = the reduction (fn, starting from `init`) of the body over `xs` as `plan` lays them out
+ * (its last stream is the output's), in SIMD. Returns false, having done nothing, when the
+ * reduction, body or layout is not one it takes.
  */
-export function simdFold(fn: FoldFn, key: string, ops: readonly SimdOp[], acc: Float64Array, plan: Plan, xs: readonly Arr[]): boolean {
+export function simdFold(fn: FoldFn, key: string, ops: readonly SimdOp[], y: Float32Array, init: number, plan: Plan, xs: readonly Arr[]): boolean {
   if (!simdEnabled() || fn === "prod") return false;
   const L = xs.length;
   for (let k = 0; k < L; k++) if (!(xs[k] instanceof Float32Array)) return false;
@@ -198,23 +199,32 @@ export function simdFold(fn: FoldFn, key: string, ops: readonly SimdOp[], acc: F
   if (run === undefined) {
     if (kernels.size >= MAX_KERNELS) kernels.clear();
     const bytes = emitFold(fn, ops, kinds, W % 4, heap);
-    run = (new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory: heap.memory } }).exports as { run: Kernel }).run;
+    run = (new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory: heap.memory } }).exports as { runs: Kernel }).runs;
     kernels.set(full, run);
     foldStats.compiled += 1;
   }
   if (!run) return false;
 
-  // The accumulator goes into the heap (float32 for max and min: their values are floats or
-  // infinities, exact either way), leaves that are not placed are copied whole.
-  const accBytes = (fn === "sum" ? 8 : 4) * acc.length;
+  // The accumulator: y itself for max and min when y is on the heap (their values are floats
+  // or infinities), else a heap block (float64 for sums, as the JavaScript fold keeps them).
+  const sum = fn === "sum";
+  const yAt = sum ? -1 : heap.addressOf(y);
+  const accBytes = yAt >= 0 ? 0 : Math.ceil(((sum ? 8 : 4) * y.length) / 64) * 64;
   const at = xs.map((x) => heap.addressOf(x as Float32Array));
-  let tempBytes = accBytes;
+  // Runs: every axis but the last two, in plan order, each W pairs long.
+  const runs = { blocks: plan.blocks, starts: plan.starts, dims: [...plan.dims.slice(0, K - 2), 2 * W], strides: plan.strides.map((s) => [...s.slice(0, K - 2), 1]) };
+  const starts = plan.starts.map((_, k) => runStarts(runs, k));
+  const count = starts[L].length;
+  const tableBytes = Math.ceil((4 * count * (L + 1)) / 64) * 64;
+  let tempBytes = accBytes + tableBytes;
   for (let k = 0; k < L; k++) if (at[k] < 0) tempBytes += Math.ceil(xs[k].length / 16) * 64;
   if (tempBytes > MAX_TEMP_BYTES) return false;
   const temp = heap.alloc(tempBytes);
   if (temp < 0) return false;
   try {
-    let next = temp + Math.ceil(accBytes / 64) * 64;
+    const accAt = yAt >= 0 ? yAt : temp;
+    const table = temp + accBytes;
+    let next = table + tableBytes;
     const base = at.map((a, k) => {
       if (a >= 0) return a;
       const p = next;
@@ -222,21 +232,13 @@ export function simdFold(fn: FoldFn, key: string, ops: readonly SimdOp[], acc: F
       next += Math.ceil(xs[k].length / 16) * 64;
       return p;
     });
-    if (fn === "sum") new Float64Array(heap.memory.buffer, temp, acc.length).set(acc);
-    else heap.f32(temp, acc.length).set(acc);
-    // Runs: every axis but the last two, in plan order, each W pairs long.
-    const runs = { blocks: plan.blocks, starts: plan.starts, dims: [...plan.dims.slice(0, K - 2), 2 * W], strides: plan.strides.map((s) => [...s.slice(0, K - 2), 1]) };
-    const starts = plan.starts.map((_, k) => runStarts(runs, k));
-    const args = new Array<number>(L + 2);
-    args[L + 1] = Math.floor(W / 4);
-    const accScale = fn === "sum" ? 8 : 4;
-    for (let r = 0; r < starts[L].length; r++) {
-      for (let k = 0; k < L; k++) args[k] = base[k] + 4 * starts[k][r];
-      args[L] = temp + accScale * starts[L][r];
-      run(...args);
-    }
-    if (fn === "sum") acc.set(new Float64Array(heap.memory.buffer, temp, acc.length));
-    else acc.set(heap.f32(temp, acc.length));
+    if (sum) heap.zero(accAt, 8 * y.length);
+    else heap.f32(accAt, y.length).fill(init);
+    writeRunTable(heap, table, starts);
+    run(...base, accAt, Math.floor(W / 4), table, count);
+    // Sums are rounded to float32 once, as the JavaScript fold's y.set(acc) does.
+    if (sum) y.set(new Float64Array(heap.memory.buffer, accAt, y.length));
+    else if (yAt < 0) y.set(heap.f32(accAt, y.length));
   } finally {
     heap.free(temp);
   }

@@ -137,6 +137,39 @@ export function bodyEmitter(f: Body, ops: readonly SimdOp[]): (leaf: (k: number)
   };
 }
 
+/**
+ * runs(base0, .., base{S-1}, extra, table, count): calls function 0 (a one-run kernel taking
+ * S pointers and `extra`) once per run, with pointer k = base k + (table[r * S + k] << shift k):
+ * the runs' element offsets, laid out by the caller, so that thousands of short runs (pooling
+ * windows' rows of 28 values) cost one call from JavaScript instead of one each.
+ */
+export function runsLoop(shifts: readonly number[]): Body {
+  const S = shifts.length;
+  const f = new Body(Array.from({ length: S + 3 }, () => i32));
+  const [extra, table, count] = [S, S + 1, S + 2];
+  const r = f.local(i32);
+  const t = f.local(i32);
+  f.get(table).set(t);
+  f.i32c(0).set(r);
+  f.forLoop(r, count, 1, () => {
+    shifts.forEach((shift, k) => f.get(k).get(t).i32Load(4 * k).i32c(shift).shl().add());
+    f.get(extra).call(0);
+    f.inc(t, 4 * S);
+  });
+  return f;
+}
+
+/** Lays the streams' run offsets out as runsLoop's table (run-major) at `at`. */
+export function writeRunTable(heap: WasmHeap, at: number, starts: readonly Int32Array[]): void {
+  const S = starts.length;
+  const runs = starts[0].length;
+  const tab = new Int32Array(heap.memory.buffer, at, runs * S);
+  for (let k = 0; k < S; k++) {
+    const s = starts[k];
+    for (let r = 0, p = k; r < runs; r++, p += S) tab[p] = s[r];
+  }
+}
+
 /** Runs shorter than this stay on the JavaScript loops: copies and a call cost ~1 µs. */
 export const MIN_SIMD_ELEMENTS = 2048;
 /**
@@ -164,7 +197,12 @@ export function setSimdMaps(on: boolean): boolean {
 export const simdEnabled = (): boolean => enabled;
 
 type Kernel = (...args: number[]) => void;
-const kernels = new Map<string, Kernel | null>();
+/** A kernel's one-run entry and its many-runs entry (runsLoop). */
+interface Kernels {
+  run: Kernel;
+  runs: Kernel;
+}
+const kernels = new Map<string, Kernels | null>();
 
 /** The heap's address of `a` if the kernel may read it in place, else -1. */
 function inPlace(heap: WasmHeap, a: Arr): number {
@@ -218,17 +256,17 @@ function emitKernel(ops: readonly SimdOp[], kinds: LeafKinds, heap: WasmHeap): U
   });
   return encodeModule({
     memory: { initialPages: 1, maximumPages: heap.maxBytes / PAGE, shared: heap.shared },
-    functions: [{ name: "run", body: f }],
+    functions: [{ name: "run", body: f }, { name: "runs", body: runsLoop(new Array<number>(L + 1).fill(2)) }],
   });
 }
 
 /** `full`: the body's key and its leaves' kinds. */
-function kernelFor(full: string, ops: readonly SimdOp[], kinds: LeafKinds, heap: WasmHeap): Kernel | null {
+function kernelFor(full: string, ops: readonly SimdOp[], kinds: LeafKinds, heap: WasmHeap): Kernels | null {
   let k = kernels.get(full);
   if (k === undefined) {
     if (kernels.size >= MAX_KERNELS) kernels.clear();
     const bytes = emitKernel(ops, kinds, heap);
-    k = bytes ? ((new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory: heap.memory } }).exports as { run: Kernel }).run) : null;
+    k = bytes ? (new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory: heap.memory } }).exports as unknown as Kernels) : null;
     if (k) simdStats.compiled += 1;
     kernels.set(full, k);
   }
@@ -307,9 +345,9 @@ export function simdMap(key: string, ops: readonly SimdOp[], y: Float32Array, pl
 
   const heap = tensorHeap();
   if (!heap) return false;
-  const run = kernelFor(full, ops, kinds, heap);
-  if (!run) return false;
-  if (K === 1 && plan.blocks === 1) return chunked(heap, run, y, plan, xs, kinds);
+  const kernel = kernelFor(full, ops, kinds, heap);
+  if (!kernel) return false;
+  if (K === 1 && plan.blocks === 1) return chunked(heap, kernel.run, y, plan, xs, kinds);
 
   // Operands not on the heap are copied whole into one temporary block (each 16-byte aligned,
   // with a vector of slack), and y too unless it is written in place.
@@ -317,23 +355,22 @@ export function simdMap(key: string, ops: readonly SimdOp[], y: Float32Array, pl
   const yAt = outPlace(heap, y);
   const lengths = [...xs.map((x, k) => (at[k] >= 0 ? 0 : x.length)), yAt >= 0 ? 0 : y.length];
   const offsets = layout(lengths);
-  if (offsets[L + 1] > MAX_TEMP_BYTES) return false;
-  const temp = heap.alloc(offsets[L + 1]);
+  const starts = plan.starts.map((_, k) => runStarts(runs, k));
+  const count = starts[L].length;
+  const tableBytes = 4 * count * (L + 1);
+  if (offsets[L + 1] + tableBytes > MAX_TEMP_BYTES) return false;
+  const temp = heap.alloc(offsets[L + 1] + tableBytes);
   if (temp < 0) return false;
   try {
     const base = [...at, yAt].map((a, k) => (a >= 0 ? a : temp + offsets[k]));
     for (let k = 0; k < L; k++) if (at[k] < 0) heap.f32(base[k], xs[k].length).set(xs[k] as Float32Array);
-    // One call per innermost run; the run's last len % 4 elements are done a vector at a time
-    // too, reading past the run (inside the padded copies or the placed array's block) and
-    // writing past it into y's slack, which the next run then overwrites, or which lies past
-    // y's end inside its block.
-    const starts = plan.starts.map((_, k) => runStarts(runs, k));
-    const args = new Array<number>(L + 2);
-    args[L + 1] = Math.ceil(inner / 4) * 16;
-    for (let r = 0; r < starts[L].length; r++) {
-      for (let k = 0; k <= L; k++) args[k] = base[k] + 4 * starts[k][r];
-      run(...args);
-    }
+    // One kernel call per innermost run, all from one wasm call; the run's last len % 4
+    // elements are done a vector at a time too, reading past the run (inside the padded copies
+    // or the placed array's block) and writing past it into y's slack, which the next run then
+    // overwrites, or which lies past y's end inside its block.
+    const table = temp + offsets[L + 1];
+    writeRunTable(heap, table, starts);
+    kernel.runs(...base, Math.ceil(inner / 4) * 16, table, count);
     if (yAt < 0) y.set(heap.f32(base[L], y.length));
   } finally {
     heap.free(temp);

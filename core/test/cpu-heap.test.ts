@@ -7,6 +7,7 @@ import * as t from "../src/index";
 import { createCpuBackend } from "../src/backend/cpu";
 import { type CpuStorage, PendingStorage, data as cpuData } from "../src/backend/cpu/storage";
 import { WasmHeap } from "../src/backend/cpu/wasm/heap";
+import { interleaveStats } from "../src/backend/cpu/wasm/interleave";
 import { gemmEngine } from "../src/backend/cpu/wasm/index";
 import {
   TENSOR_BYTES, heapArray, heapArrayBytes, onTensorHeap, setHeapArrays, tensorHeap,
@@ -221,6 +222,23 @@ describe("cpu tensor heap", () => {
       assert.deepEqual([...(await y.data()).subarray(n - 3)], [...ramp(n).subarray(n - 3)].map((v) => v + 1));
       assert.ok((await neighbour.data()).every((v) => v === 7));
       t.dispose([x, y, z, neighbour]);
+    });
+
+    it("conv2d's concatenation of rows of one runs in wasm on placed arrays, with the JavaScript loop's values", async () => {
+      const results: Float32Array[] = [];
+      const ran: number[] = [];
+      for (const placed of [true, false]) {
+        setHeapArrays(placed);
+        const xs = Array.from({ length: 9 }, (_, k) => t.tensor(ramp(5000, 0.5 + k)).reshape([5000, 1]));
+        const before = interleaveStats.runs;
+        const y = t.concat(xs, 1);
+        results.push((await y.data()) as Float32Array);
+        ran.push(interleaveStats.runs - before);
+        t.dispose([y, ...xs]);
+      }
+      assert.deepEqual(ran, [1, 0], "wasm with placed arrays only");
+      assert.deepEqual([...results[0]], [...results[1]]);
+      assert.deepEqual([...results[0].subarray(9, 18)], Array.from({ length: 9 }, (_, k) => -39 * (0.5 + k)));
     });
 
     it("a jitted MLP step gives the same losses with and without placement", async () => {

@@ -7,6 +7,7 @@ import type { HostArray } from "../../dtype";
 import { broadcastStrides, sizeOf, stridesOf } from "../../shape";
 import { alloc, allocOverwritten, data } from "./storage";
 import { fillArray, runCopier } from "./wasm/tensorheap";
+import { interleaveOnHeap } from "./wasm/interleave";
 import { transposeLast2 } from "./rows";
 import { copyStrided } from "./loops";
 
@@ -83,7 +84,7 @@ export const concat: Kernel<"concat"> = ({ inputs, infos, out, attrs }) => {
 function interleave(d: HostArray, xs: HostArray[], rows: number[], outer: number): void {
   const K = xs.length;
   if (K <= 32 && rows.every((n) => n === 1)) {
-    interleaveOnes(K)(d, xs, outer);
+    if (!interleaveOnHeap(d, xs, outer)) interleaveOnes(K)(d, xs, outer);
     return;
   }
   for (let o = 0, dst = 0; o < outer; o++) {

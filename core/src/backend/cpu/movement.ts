@@ -8,7 +8,8 @@ import { broadcastStrides, sizeOf, stridesOf } from "../../shape";
 import { alloc, allocOverwritten, data } from "./storage";
 import { fillArray, runCopier } from "./wasm/tensorheap";
 import { interleaveOnHeap } from "./wasm/interleave";
-import { transposeLast2 } from "./rows";
+import { transposeOnHeap } from "./wasm/transpose";
+import { collapseAxes, transposeLast2 } from "./rows";
 import { copyStrided } from "./loops";
 
 export const reshape: Kernel<"reshape"> = ({ inputs }) => inputs[0];
@@ -23,15 +24,33 @@ export const permute: Kernel<"permute"> = ({ inputs, infos, out, attrs }) => {
   const x = data(inputs[0]);
   const r = allocOverwritten(out.dtype, sizeOf(out.shape));
   const shape = infos[0].shape;
+  const s = stridesOf(shape);
+  const from = attrs.perm.map((p) => s[p]);
+  const batched = asBatchedTranspose(out.shape, from);
+  if (batched && transposeOnHeap(x, r.data, ...batched)) return r;
   if (swapsLastTwo(attrs.perm)) {
     const [m, n] = shape.slice(-2);
     transposeLast2(x, r.data, sizeOf(shape) / (m * n || 1), m, n);
     return r;
   }
-  const s = stridesOf(shape);
-  copyStrided(x, attrs.perm.map((p) => s[p]), 0, r.data, stridesOf(out.shape), 0, out.shape);
+  copyStrided(x, from, 0, r.data, stridesOf(out.shape), 0, out.shape);
   return r;
 };
+
+/**
+ * [batch, m, n] when reading `from` (the input's strides along the output's axes) into a dense
+ * output of `shape` is a batch of [m, n] -> [n, m] transposes once axes that move together
+ * are merged: conv2d's [N, H, W, C] <-> [N, C, H, W] is N transposes of [H W, C].
+ */
+function asBatchedTranspose(shape: readonly number[], from: readonly number[]): [number, number, number] | null {
+  const [dims, [src]] = collapseAxes(shape, [from, stridesOf(shape)]);
+  const K = dims.length;
+  if (K < 2 || K > 3) return null;
+  const [n, m] = [dims[K - 2], dims[K - 1]];
+  if (src[K - 2] !== 1 || src[K - 1] !== n) return null;
+  if (K === 3 && src[0] !== m * n) return null;
+  return [K === 3 ? dims[0] : 1, m, n];
+}
 
 export const slice: Kernel<"slice"> = ({ inputs, infos, out, attrs }) => {
   const s = stridesOf(infos[0].shape);

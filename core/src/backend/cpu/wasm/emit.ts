@@ -126,6 +126,21 @@ export class Body {
   memoryFill(): this { return this.op(0xfc, 0x0b, 0x00); }
   memoryCopy(): this { return this.op(0xfc, 0x0a, 0x00, 0x00); }
 
+  /**
+   * The 4 x 4 transpose of the f32x4 locals `rows` (a, b, c, d), through scratch locals lo and
+   * hi: put(c, column) is called for c = 0..3 in order, and column() pushes (a_c b_c c_c d_c).
+   */
+  transpose4(rows: readonly number[], lo: number, hi: number, put: (c: number, column: () => void) => void): this {
+    for (const half of [0, 1]) {
+      const lanes: [number, number, number, number] = half ? [2, 6, 3, 7] : [0, 4, 1, 5];
+      this.get(rows[0]).get(rows[1]).shuffleF32(lanes).set(lo); // a0 b0 a1 b1 (a2 b2 a3 b3)
+      this.get(rows[2]).get(rows[3]).shuffleF32(lanes).set(hi); // c0 d0 c1 d1 (c2 d2 c3 d3)
+      put(2 * half, () => this.get(lo).get(hi).shuffleF32([0, 1, 4, 5]));
+      put(2 * half + 1, () => this.get(lo).get(hi).shuffleF32([2, 3, 6, 7]));
+    }
+    return this;
+  }
+
   /** local[i] += by (an i32 constant). */
   inc(i: number, by: number): this { return this.get(i).i32c(by).add().set(i); }
 

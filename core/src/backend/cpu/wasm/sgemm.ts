@@ -199,15 +199,12 @@ function packGather(w: number): Body {
       for (let r = 1; r < 4; r++) f.get(rows[r - 1]).get(ld).add().set(rows[r]);
       f.get(kc).i32c(2).shrU().tee(p).ifElse(() => f.countDown(p, () => {
         for (let r = 0; r < 4; r++) f.get(rows[r]).v128Load().set(v[r]);
-        // rows a, b, c, d -> columns (a0 b0 c0 d0) (a1 b1 c1 d1) (a2 ..) (a3 ..)
-        f.get(v[0]).get(v[1]).shuffleF32([0, 4, 1, 5]).set(lo); // a0 b0 a1 b1
-        f.get(v[2]).get(v[3]).shuffleF32([0, 4, 1, 5]).set(hi); // c0 d0 c1 d1
-        f.get(d).get(lo).get(hi).shuffleF32([0, 1, 4, 5]).v128Store(0);
-        f.get(d).get(lo).get(hi).shuffleF32([2, 3, 6, 7]).v128Store(4 * w);
-        f.get(v[0]).get(v[1]).shuffleF32([2, 6, 3, 7]).set(lo); // a2 b2 a3 b3
-        f.get(v[2]).get(v[3]).shuffleF32([2, 6, 3, 7]).set(hi); // c2 d2 c3 d3
-        f.get(d).get(lo).get(hi).shuffleF32([0, 1, 4, 5]).v128Store(8 * w);
-        f.get(d).get(lo).get(hi).shuffleF32([2, 3, 6, 7]).v128Store(12 * w);
+        // rows a, b, c, d -> columns (a0 b0 c0 d0) (a1 b1 c1 d1) (a2 ..) (a3 ..), one per k
+        f.transpose4(v, lo, hi, (c, column) => {
+          f.get(d);
+          column();
+          f.v128Store(4 * c * w);
+        });
         for (const r of rows) f.inc(r, 16);
         f.inc(d, 16 * w);
       }));

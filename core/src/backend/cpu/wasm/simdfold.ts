@@ -13,17 +13,10 @@
 
 import { Body, encodeModule, i32, v128 } from "./emit";
 import type { WasmHeap } from "./heap";
-import { bodyEmitter, kindsOf, runsLoop, simdEnabled, writeRunTable, type SimdOp } from "./simdmap";
+import { bodyEmitter, kindsOf, runsLoop, simdEnabled, writeRunTable, type Arr, type Plan, type SimdOp } from "./simdmap";
 import { runStarts } from "../strided";
 import { tensorHeap } from "./tensorheap";
 
-interface Plan {
-  blocks: number;
-  dims: number[];
-  starts: Int32Array[];
-  strides: number[][];
-}
-type Arr = { [i: number]: number; length: number };
 export type FoldFn = "sum" | "max" | "min" | "prod";
 
 const PAGE = 65536;

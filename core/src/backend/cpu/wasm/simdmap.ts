@@ -31,14 +31,14 @@ export interface SimdOp {
 }
 
 /** The block plan's shape (loops.ts BlockPlan), repeated here to keep this module standalone. */
-interface Plan {
+export interface Plan {
   blocks: number;
   dims: number[];
   starts: Int32Array[];
   strides: number[][];
 }
 
-type Arr = { [i: number]: number; length: number };
+export type Arr = { [i: number]: number; length: number };
 
 /**
  * How each supported operation is emitted: `code` is its f32x4 instruction (SIMD opcodes after

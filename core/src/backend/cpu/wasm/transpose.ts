@@ -46,17 +46,13 @@ function emit(heap: WasmHeap): Kernel {
           f.get(s).v128Load().set(v[r]);
           if (r < 3) f.get(s).get(rowBytes).add().set(s);
         }
-        // rows a, b, c, d -> columns (a0 b0 c0 d0) (a1 b1 c1 d1) (a2 ..) (a3 ..)
-        const column = (loLanes: [number, number, number, number], pick: [number, number, number, number]) => {
-          f.get(v[0]).get(v[1]).shuffleF32(loLanes).set(lo);
-          f.get(v[2]).get(v[3]).shuffleF32(loLanes).set(hi);
-          f.get(d).get(lo).get(hi).shuffleF32(pick).v128Store();
+        // rows a, b, c, d -> columns (a0 b0 c0 d0) .. (a3 b3 c3 d3): destination rows j .. j + 3
+        f.transpose4(v, lo, hi, (_, column) => {
+          f.get(d);
+          column();
+          f.v128Store();
           f.get(d).get(colBytes).add().set(d);
-        };
-        column([0, 4, 1, 5], [0, 1, 4, 5]);
-        column([0, 4, 1, 5], [2, 3, 6, 7]);
-        column([2, 6, 3, 7], [0, 1, 4, 5]);
-        column([2, 6, 3, 7], [2, 3, 6, 7]);
+        });
       });
     });
   });

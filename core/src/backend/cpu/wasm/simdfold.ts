@@ -13,7 +13,7 @@
 
 import { Body, encodeModule, i32, v128 } from "./emit";
 import type { WasmHeap } from "./heap";
-import { bodyEmitter, kindsOf, runsLoop, simdEnabled, writeRunTable, type Arr, type Plan, type SimdOp } from "./simdmap";
+import { bodyEmitter, kindsOf, pairKinds, pairRuns, runsLoop, simdEnabled, writeRunTable, type Arr, type Plan, type SimdOp } from "./simdmap";
 import { runStarts } from "../strided";
 import { tensorHeap } from "./tensorheap";
 
@@ -158,15 +158,8 @@ function windowKinds(plan: Plan, L: number): string | null {
   if (K < 2 || plan.dims[K - 1] !== 2 || plan.dims[K - 2] < 4) return null;
   const acc = plan.strides[L];
   if (acc[K - 2] !== 1 || acc[K - 1] !== 0) return null;
-  let kinds = "";
-  for (let k = 0; k < L; k++) {
-    const [outer, step] = [plan.strides[k][K - 2], plan.strides[k][K - 1]];
-    if (outer === 2 && step === 1) kinds += "1";
-    else if (outer === 1 && step === 0) kinds += "p";
-    else if (outer === 0 && step === 0) kinds += "0";
-    else return null;
-  }
-  return kinds.includes("1") ? kinds : null;
+  const kinds = pairKinds(plan, L);
+  return kinds?.includes("1") ? kinds : null;
 }
 
 /**
@@ -205,7 +198,7 @@ export function simdFold(fn: FoldFn, key: string, ops: readonly SimdOp[], y: Flo
   const accBytes = yAt >= 0 ? 0 : Math.ceil(((sum ? 8 : 4) * y.length) / 64) * 64;
   const at = xs.map((x) => heap.addressOf(x as Float32Array));
   // Runs: every axis but the last two, in plan order, each W pairs long.
-  const runs = { blocks: plan.blocks, starts: plan.starts, dims: [...plan.dims.slice(0, K - 2), 2 * W], strides: plan.strides.map((s) => [...s.slice(0, K - 2), 1]) };
+  const runs = pairRuns(plan);
   const starts = plan.starts.map((_, k) => runStarts(runs, k));
   const count = starts[L].length;
   const tableBytes = Math.ceil((4 * count * (L + 1)) / 64) * 64;

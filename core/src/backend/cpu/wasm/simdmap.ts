@@ -301,6 +301,18 @@ function runLayout(plan: Plan, L: number): RunLayout | null {
   // Short runs: the per-run call costs more than it saves, unless pairs make a longer run (the
   // JavaScript loop over pairs runs at 8-10 ns a value, so even runs of 8 pay for the call).
   if (last !== 2 || K < 2 || 2 * plan.dims[K - 2] < 8) return null;
+  const kinds = pairKinds(plan, L);
+  if (kinds === null) return null;
+  const runs = pairRuns(plan);
+  return { kinds, inner: 2 * plan.dims[K - 2], runs };
+}
+
+/**
+ * Each leaf's kind over a plan's innermost axes [W, 2] of pairs: read whole (steps 2, 1), once
+ * per pair (1, 0) or as one value (0, 0); null if a leaf is read otherwise.
+ */
+export function pairKinds(plan: Plan, L: number): LeafKinds | null {
+  const K = plan.dims.length;
   let kinds = "";
   for (let k = 0; k < L; k++) {
     const [outer, step] = [plan.strides[k][K - 2], plan.strides[k][K - 1]];
@@ -309,14 +321,18 @@ function runLayout(plan: Plan, L: number): RunLayout | null {
     else if (outer === 0 && step === 0) kinds += "0";
     else return null;
   }
-  const keep = K - 2;
-  const runs = {
+  return kinds;
+}
+
+/** The plan with its innermost [W, 2] merged into runs of 2W (for runStarts over its other axes). */
+export function pairRuns(plan: Plan): Plan {
+  const keep = plan.dims.length - 2;
+  return {
     blocks: plan.blocks,
-    dims: [...plan.dims.slice(0, keep), 2 * plan.dims[K - 2]],
+    dims: [...plan.dims.slice(0, keep), 2 * plan.dims[keep]],
     starts: plan.starts,
     strides: plan.strides.map((s) => [...s.slice(0, keep), 1]),
   };
-  return { kinds, inner: 2 * plan.dims[K - 2], runs };
 }
 
 /**

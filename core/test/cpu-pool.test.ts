@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import * as t from "../src/index";
 import { createCpuBackend } from "../src/backend/cpu";
 import { CpuStorage, PendingStorage } from "../src/backend/cpu/storage";
-import { clearArrayPool, pooledArrayBytes } from "../src/backend/cpu/pool";
+import { BASE_BYTES, BURST_BYTES, clearArrayPool, pooledArrayBytes, setPoolIdleMs, takeArray } from "../src/backend/cpu/pool";
 import { setHeapArrays } from "../src/backend/cpu/wasm/tensorheap";
 
 const N = 2048; // 8 KiB of float32: above the pool's lower bound
@@ -128,5 +128,32 @@ describe("cpu array pool", () => {
     assert.deepEqual(jitted, eager);
     assert(eager[5] < eager[0], `the loss falls: ${eager}`);
     assert(pooledArrayBytes() > 0, "freed intermediates were pooled");
+  });
+
+  it("large freed arrays past the base share are kept while in use and given back once idle", async () => {
+    const b = createCpuBackend({ fusion: false });
+    const n = 16 * 2 ** 20; // 64 MiB each
+    const count = 3;
+    // Here (a machine with 1 GiB or more for the burst) all three are kept; on a small machine
+    // the burst is the base share and the third is left to the garbage collector.
+    const kept = Math.min(count, Math.floor(BURST_BYTES / (4 * n)));
+    const was = setPoolIdleMs(200);
+    try {
+      const xs = Array.from({ length: count }, (_, i) => b.upload(new Float32Array(n).fill(i + 1), "float32") as CpuStorage);
+      const arrays = xs.map((x) => x.data);
+      for (const x of xs) b.free(x);
+      assert.equal(pooledArrayBytes(), kept * 4 * n);
+      // Reused while busy: each take within the idle time gets a pooled array back (zeroed).
+      const again = takeArray("float32", n, true) as Float32Array;
+      assert.ok(arrays.includes(again), "a pooled array is reused");
+      assert.equal(again[0] + again[n - 1], 0);
+      b.free(new CpuStorage(again));
+      assert.equal(pooledArrayBytes(), kept * 4 * n);
+      await new Promise((r) => setTimeout(r, 600));
+      assert.ok(pooledArrayBytes() <= BASE_BYTES, `${pooledArrayBytes()} bytes kept after the idle time, base ${BASE_BYTES}`);
+      assert.equal(pooledArrayBytes(), Math.min(kept, Math.floor(BASE_BYTES / (4 * n))) * 4 * n);
+    } finally {
+      setPoolIdleMs(was);
+    }
   });
 });

@@ -11,6 +11,7 @@ import { sleb, uleb } from "../src/backend/cpu/wasm/emit";
 import { WasmGemm, relaxedSimdSupported, setCpuThreads, cpuThreads, gemmEngine, overflowGemm, setOverflowRelease } from "../src/backend/cpu/wasm/index";
 import { slices } from "../src/backend/cpu/wasm/engine";
 import { gemmF32Reference } from "../src/backend/cpu/gemm-reference";
+import { TENSOR_HEAP_BYTES } from "../src/backend/cpu/wasm/tensorheap";
 
 /** Deterministic values in [-1, 1). */
 function values(n: number, seed: number): Float32Array {
@@ -391,14 +392,15 @@ describe("cpu wasm matmul", function () {
         const engine = gemmEngine();
         assert.ok(engine && engine.memoryBytes > 0);
         assert.equal(overflowGemm(), undefined, "small products stay in the tensor heap");
-        // A 256 MiB result (not a placed tensor: over the 128 MiB placement cap) cannot fit the 256 MiB heap.
-        const n = 8192;
+        // A result bigger than the whole tensor heap (so not a placed tensor either) cannot be
+        // computed in it: n x n floats past TENSOR_HEAP_BYTES (704 MiB here: 14336^2 floats).
+        const n = Math.ceil(Math.sqrt(TENSOR_HEAP_BYTES / 4 + 1) / 1024) * 1024;
         const a = t.full([n, 8], 0.5);
         const b = t.full([8, n], 2);
         const y = a.matmul(b);
         const first = overflowGemm();
         assert.ok(first, "the big product went to the overflow engine");
-        assert.ok(engine.memoryBytes <= 256 * 2 ** 20, `the tensor heap stayed within 256 MiB (${engine.memoryBytes})`);
+        assert.ok(engine.memoryBytes <= TENSOR_HEAP_BYTES, `the tensor heap stayed within ${TENSOR_HEAP_BYTES} bytes (${engine.memoryBytes})`);
         const got = await y.slice(0, n - 2).slice(1, n - 2).data();
         assert.deepEqual(Array.from(got), [8, 8, 8, 8]);
         assert.equal(overflowGemm(), first, "kept until the wait is over");

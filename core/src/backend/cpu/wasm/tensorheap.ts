@@ -8,12 +8,29 @@
 // last use, or the tensor's own finalizer). A view dropped without that is returned by a
 // FinalizationRegistry of its own, so the heap never leaks a block.
 
+import * as os from "node:os";
 import { WasmHeap } from "./heap";
 
-/** The heap's memory stops here; a matmul that needs more runs in an engine of its own (index.ts). */
-export const TENSOR_HEAP_BYTES = 256 * 2 ** 20;
-/** Bytes of tensor arrays placed at most; the rest of the heap is the kernels' scratch. */
-export const TENSOR_BYTES = 128 * 2 ** 20;
+const MiB = 2 ** 20;
+
+/** The memory this process may use: the machine's, or its cgroup's limit (a container's) where lower. */
+export function processMemoryBytes(): number {
+  const total = os.totalmem();
+  const limit = process.constrainedMemory?.() ?? 0; // 0 or 2^64 where there is none
+  return limit > 0 && limit < total ? limit : total;
+}
+
+/**
+ * The heap's memory stops here; a matmul that needs more runs in an engine of its own
+ * (index.ts, with 1 GiB, so this stays below that). A 32nd of the process's memory in steps of
+ * 64 MiB, from 256 MiB (8 GiB and less) to 768 MiB (24 GiB and more): what the heap may keep
+ * after its high-water mark. Arrays past the share below are ordinary ones, which cost page
+ * faults when new (a new 64 MiB array about 41 ms here) and a copy into and out of the heap
+ * around every SIMD loop.
+ */
+export const TENSOR_HEAP_BYTES = Math.min(768 * MiB, Math.max(256 * MiB, Math.floor(processMemoryBytes() / 32 / (64 * MiB)) * 64 * MiB));
+/** Bytes of tensor arrays placed at most; the rest of the heap (128 MiB) is the kernels' scratch. */
+export const TENSOR_BYTES = TENSOR_HEAP_BYTES - 128 * MiB;
 /** Smaller arrays stay on the JavaScript loops anyway (simdmap.ts MIN_SIMD_ELEMENTS). */
 export const MIN_TENSOR_BYTES = 8192;
 

@@ -114,7 +114,7 @@ export class WasmGemm {
    * C cannot be collected and its block reused while workers still write it). Cleared when the
    * product returns or throws; left set when V8 terminated the calling script (settle()).
    */
-  private job: { block: number; arrays: Float32Array[] } | null = null;
+  private job: { block: number; arrays: readonly ArrayBufferView[] } | null = null;
 
   constructor(opts: EngineOptions) {
     this.relaxed = (opts.relaxed ?? true) && relaxedSimdSupported();
@@ -255,6 +255,7 @@ export class WasmGemm {
         }
       }
       ctl.set(plan.tasks, q.TASK_TABLE);
+      ctl[q.KIND] = q.GEMM_JOB;
       this.run(plan.tasks.length / q.TASK_INTS);
       if (cHeap < 0) C.set(heap.f32(cPtr, batch * m * n));
     } finally {
@@ -283,7 +284,7 @@ export class WasmGemm {
       Atomics.wait(ctl, q.IN_TASK, busy, 100);
     }
     this.job = null;
-    this.heap.free(job.block);
+    if (job.block >= 0) this.heap.free(job.block);
   }
 
   /** Says plainly why a product's memory cannot be had. */
@@ -318,8 +319,30 @@ export class WasmGemm {
     return { tasks: Int32Array.from(out), shared };
   }
 
+  /**
+   * Runs an elementwise map's `tasks` (tasks.ts MAP_JOB) here and on the workers; `describe`
+   * writes the job into the control block. `arrays` are the map's operands, held until it is
+   * done (settle() says why). False, having done nothing, where there are no workers.
+   */
+  parallelMap(describe: (ctl: Int32Array) => void, tasks: number, arrays: readonly ArrayBufferView[]): boolean {
+    if (this.threads < 2) return false;
+    this.startPool();
+    if (this.workers.length === 0) return false;
+    this.settle();
+    const ctl = this.ctl;
+    describe(ctl);
+    ctl[q.KIND] = q.MAP_JOB;
+    this.job = { block: -1, arrays };
+    try {
+      this.run(tasks, "elementwise map");
+    } finally {
+      this.job = null;
+    }
+    return true;
+  }
+
   /** Posts the job, works on it here, and waits until every task has completed. */
-  private run(tasks: number): void {
+  private run(tasks: number, what = "matmul"): void {
     const ctl = this.ctl;
     Atomics.store(ctl, q.COMPLETED, 0);
     Atomics.store(ctl, q.FAILED, 0);
@@ -335,7 +358,7 @@ export class WasmGemm {
       Atomics.wait(ctl, q.COMPLETED, done);
     }
     if (failure !== undefined || Atomics.load(ctl, q.FAILED) !== 0) {
-      throw new Error(`matmul: the WebAssembly kernel failed${failure ? `: ${failure}` : " on a worker thread"}`);
+      throw new Error(`${what}: the WebAssembly kernel failed${failure ? `: ${failure}` : " on a worker thread"}`);
     }
   }
 

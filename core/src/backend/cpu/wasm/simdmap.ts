@@ -23,6 +23,7 @@ import { Body, encodeModule, i32, v128 } from "./emit";
 import { runStarts } from "../strided";
 import type { WasmHeap } from "./heap";
 import { tensorHeap } from "./tensorheap";
+import { MIN_PARALLEL_ELEMENTS, type ParallelKernel, parallelRun, parallelRuns } from "./parallel";
 
 /** One operation of a fused body: its op key (elementwise.ts) and its arguments (leaf k >= 0, temporary j as -j - 1). */
 export interface SimdOp {
@@ -197,12 +198,16 @@ export function setSimdMaps(on: boolean): boolean {
 export const simdEnabled = (): boolean => enabled;
 
 type Kernel = (...args: number[]) => void;
-/** A kernel's one-run entry and its many-runs entry (runsLoop). */
-interface Kernels {
-  run: Kernel;
-  runs: Kernel;
-}
+/** A kernel's one-run entry and its many-runs entry (runsLoop), and what workers need to make their own. */
+type Kernels = ParallelKernel;
 const kernels = new Map<string, Kernels | null>();
+let nextId = 1;
+
+/** Drops the compiled kernels and their module bytes on the heap. */
+function clearKernels(heap: WasmHeap): void {
+  for (const k of kernels.values()) if (k && k.code >= 0) heap.free(k.code);
+  kernels.clear();
+}
 
 /** The heap's address of `a` if the kernel may read it in place, else -1. */
 function inPlace(heap: WasmHeap, a: Arr): number {
@@ -264,10 +269,14 @@ function emitKernel(ops: readonly SimdOp[], kinds: LeafKinds, heap: WasmHeap): U
 function kernelFor(full: string, ops: readonly SimdOp[], kinds: LeafKinds, heap: WasmHeap): Kernels | null {
   let k = kernels.get(full);
   if (k === undefined) {
-    if (kernels.size >= MAX_KERNELS) kernels.clear();
+    if (kernels.size >= MAX_KERNELS) clearKernels(heap);
     const bytes = emitKernel(ops, kinds, heap);
-    k = bytes ? (new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory: heap.memory } }).exports as unknown as Kernels) : null;
-    if (k) simdStats.compiled += 1;
+    k = null;
+    if (bytes) {
+      const ex = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory: heap.memory } }).exports as unknown as Kernels;
+      k = { run: ex.run, runs: ex.runs, id: nextId++, bytes, code: -1 };
+      simdStats.compiled += 1;
+    }
     kernels.set(full, k);
   }
   return k;
@@ -363,7 +372,7 @@ export function simdMap(key: string, ops: readonly SimdOp[], y: Float32Array, pl
   if (!heap) return false;
   const kernel = kernelFor(full, ops, kinds, heap);
   if (!kernel) return false;
-  if (K === 1 && plan.blocks === 1) return chunked(heap, kernel.run, y, plan, xs, kinds);
+  if (K === 1 && plan.blocks === 1) return chunked(heap, kernel, y, plan, xs, kinds);
 
   // Operands not on the heap are copied whole into one temporary block (each 16-byte aligned,
   // with a vector of slack), and y too unless it is written in place.
@@ -386,7 +395,13 @@ export function simdMap(key: string, ops: readonly SimdOp[], y: Float32Array, pl
     // overwrites, or which lies past y's end inside its block.
     const table = temp + offsets[L + 1];
     writeRunTable(heap, table, starts);
-    kernel.runs(...base, Math.ceil(inner / 4) * 16, table, count);
+    const extra = Math.ceil(inner / 4) * 16;
+    // Threads take whole runs; a run's spill past its end would race with the next run's
+    // thread, so only runs of whole vectors.
+    const parallel = y.length >= MIN_PARALLEL_ELEMENTS && inner % 4 === 0;
+    if (!parallel || !parallelRuns(heap, kernel, base, extra, table, count, [...(xs as Float32Array[]), y])) {
+      kernel.runs(...base, extra, table, count);
+    }
     if (yAt < 0) y.set(heap.f32(base[L], y.length));
   } finally {
     heap.free(temp);
@@ -408,7 +423,8 @@ function layout(lengths: readonly number[]): number[] {
  * operands that are not go through temporary blocks CHUNK elements at a time (scalar leaves
  * copied once).
  */
-function chunked(heap: WasmHeap, run: Kernel, y: Float32Array, plan: Plan, xs: readonly Arr[], kinds: LeafKinds): boolean {
+function chunked(heap: WasmHeap, kernel: Kernels, y: Float32Array, plan: Plan, xs: readonly Arr[], kinds: LeafKinds): boolean {
+  const run = kernel.run;
   const L = xs.length;
   const n = y.length;
   const at = xs.map((x) => inPlace(heap, x));
@@ -427,6 +443,20 @@ function chunked(heap: WasmHeap, run: Kernel, y: Float32Array, plan: Plan, xs: r
       else {
         heap.f32(base[k], 1)[0] = xs[k][plan.starts[k][0]];
         args[k] = base[k];
+      }
+    }
+    if (chunk === n && n >= MIN_PARALLEL_ELEMENTS) {
+      // Every operand in place: one run, which threads can share.
+      let splat = 0;
+      for (let k = 0; k < L; k++) {
+        if (kinds[k] === "0") splat |= 1 << k;
+        else args[k] = at[k] + 4 * plan.starts[k][0];
+      }
+      args[L] = yAt;
+      const bytes = Math.ceil(n / 4) * 16;
+      if (parallelRun(heap, kernel, args.slice(0, L + 1), splat, bytes, [...(xs as Float32Array[]), y])) {
+        simdStats.runs += 1;
+        return true;
       }
     }
     for (let s = 0; s < n; s += chunk) {

@@ -42,6 +42,29 @@ export const PACKED = 16; // byte address of entry 0's packed operand
 export const PACKED_STRIDE = 17; // bytes from one entry's packed operand to the next
 export const SHARED_A = 1;
 export const SHARED_B = 2;
+
+/** What the tasks are: slices of a product (GEMM_JOB) or of an elementwise map (MAP_JOB). */
+export const KIND = 18;
+export const GEMM_JOB = 0;
+export const MAP_JOB = 1;
+/**
+ * A map job (simdmap.ts) runs one generated kernel over S streams (its leaves, then y), whose
+ * byte addresses are at MAP_BASES. Either one contiguous run (MAP_TABLE = 0) cut into tasks of
+ * MAP_CHUNK bytes, MAP_TOTAL in all; or MAP_TOTAL runs from a run table (simdmap.ts
+ * writeRunTable) at MAP_TABLE, MAP_CHUNK runs per task, each MAP_EXTRA bytes long.
+ * Workers compile the kernel from the module bytes at MAP_CODE the first time they meet its id.
+ */
+export const MAP_ID = 19;
+export const MAP_CODE = 20;
+export const MAP_CODE_BYTES = 21;
+export const MAP_STREAMS = 22;
+export const MAP_SPLAT = 23; // bit k: stream k is one value splatted, not advanced along the run
+export const MAP_CHUNK = 24;
+export const MAP_TOTAL = 25;
+export const MAP_TABLE = 26;
+export const MAP_EXTRA = 27;
+export const MAP_BASES = 32;
+export const MAX_MAP_STREAMS = 32;
 export const TASK_TABLE = 64; // int32 index where the task table starts
 
 export const TASK_INTS = 6; // entryStart, entryCount, r0, r1, c0, c1
@@ -114,6 +137,7 @@ export function drain(ctl: Int32Array, memory: WebAssembly.Memory, ex: SgemmExpo
 }
 
 function runTask(ctl: Int32Array, memory: WebAssembly.Memory, ex: SgemmExports, thread: number, t: number): void {
+  if (ctl[KIND] === MAP_JOB) return runMapTask(ctl, memory, t);
   const task = ctl.subarray(TASK_TABLE + t * TASK_INTS, TASK_TABLE + (t + 1) * TASK_INTS);
   const m = ctl[M];
   const k = ctl[K];
@@ -182,5 +206,54 @@ export function gemmBlock(
         ex.macro(mc, nc, kc, aBlock, bBlock, c + 4 * (ic * n + jc), 4 * n, pc === 0 ? 1 : 0, tile);
       }
     }
+  }
+}
+
+/** A map kernel's entries (simdmap.ts emitKernel): one run, and many runs from a table. */
+export interface MapKernel {
+  run(...args: number[]): void;
+  runs(...args: number[]): void;
+}
+
+/** Map kernels by id, on each thread: the caller registers its own, workers compile theirs. */
+const mapKernels = new Map<number, MapKernel>();
+const MAX_MAP_KERNELS = 1024;
+
+export function registerMapKernel(id: number, kernel: MapKernel): void {
+  if (mapKernels.size >= MAX_MAP_KERNELS) mapKernels.clear();
+  mapKernels.set(id, kernel);
+}
+
+function mapKernelOf(ctl: Int32Array, memory: WebAssembly.Memory): MapKernel {
+  const id = ctl[MAP_ID];
+  let kernel = mapKernels.get(id);
+  if (!kernel) {
+    // A copy: a module is not compiled from a view of shared memory.
+    const bytes = new Uint8Array(memory.buffer, ctl[MAP_CODE], ctl[MAP_CODE_BYTES]).slice();
+    kernel = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports as unknown as MapKernel;
+    registerMapKernel(id, kernel);
+  }
+  return kernel;
+}
+
+function runMapTask(ctl: Int32Array, memory: WebAssembly.Memory, t: number): void {
+  const kernel = mapKernelOf(ctl, memory);
+  const S = ctl[MAP_STREAMS];
+  const splat = ctl[MAP_SPLAT];
+  const chunk = ctl[MAP_CHUNK];
+  const total = ctl[MAP_TOTAL];
+  const table = ctl[MAP_TABLE];
+  const args = new Array<number>(S + 1);
+  const first = t * chunk;
+  const count = Math.min(chunk, total - first);
+  if (count <= 0) return;
+  if (table === 0) {
+    for (let k = 0; k < S; k++) args[k] = ctl[MAP_BASES + k] + ((splat >>> k) & 1 ? 0 : first);
+    args[S] = count;
+    kernel.run(...args);
+  } else {
+    for (let k = 0; k < S; k++) args[k] = ctl[MAP_BASES + k];
+    args[S] = ctl[MAP_EXTRA];
+    kernel.runs(...args, table + 4 * S * first, count);
   }
 }

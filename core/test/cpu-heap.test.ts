@@ -11,7 +11,7 @@ import { interleaveStats } from "../src/backend/cpu/wasm/interleave";
 import { transposeStats } from "../src/backend/cpu/wasm/transpose";
 import { gemmEngine } from "../src/backend/cpu/wasm/index";
 import {
-  TENSOR_BYTES, heapArray, heapArrayBytes, onTensorHeap, setHeapArrays, tensorHeap,
+  TENSOR_BYTES, fillArray, giveHeapArray, heapArray, heapArrayBytes, onTensorHeap, setHeapArrays, tensorHeap,
 } from "../src/backend/cpu/wasm/tensorheap";
 
 const ramp = (n: number, scale = 1) => Float32Array.from({ length: n }, (_, i) => ((i % 97) - 40) * scale);
@@ -95,6 +95,29 @@ describe("cpu tensor heap", () => {
     before(async () => {
       await t.setBackend("cpu");
       setHeapArrays(true);
+    });
+
+    it("fillArray fills placed arrays (doubling copies) and ordinary ones, and nothing past their end", () => {
+      for (const n of [2048, 2049, 4097, 100003]) {
+        const a = heapArray(n, true)!;
+        const next = heapArray(2048, false)!;
+        next.fill(7);
+        assert.ok(onTensorHeap(a));
+        for (const value of [-Infinity, 0.25, NaN, -0, 0]) {
+          fillArray(a, value);
+          let wrong = 0;
+          for (let i = 0; i < n; i++) if (!Object.is(a[i], value)) wrong++;
+          assert.equal(wrong, 0, `${n} values filled with ${value}`);
+          assert.ok(next.every((v) => v === 7), "the next block is untouched");
+        }
+        const view = a.subarray(5, n - 3);
+        fillArray(view, 3);
+        assert.deepEqual([a[4], a[5], a[n - 4], a[n - 3]], [0, 3, 3, 0], "a view fills just its values");
+        const plain = new Float32Array(n);
+        fillArray(plain, -2);
+        assert.ok(plain.every((v) => v === -2));
+        for (const x of [a, next]) giveHeapArray(x);
+      }
     });
 
     it("float32 arrays of 8 KiB and more are placed; smaller ones and int32 ones are not", async () => {

@@ -11,6 +11,9 @@ import { createCpuBackend } from "../src/backend/cpu";
 import type { Storage } from "../src/backend/backend";
 import { floatMath, intMath, unaryMath } from "../src/backend/cpu/math";
 import { castValue } from "../src/dtype";
+import { blockPlan } from "../src/backend/cpu/loops";
+import { runStarts } from "../src/backend/cpu/strided";
+import { runTable } from "../src/backend/cpu/wasm/simdmap";
 
 let backend = createCpuBackend({ fusion: false });
 const specials: Record<DType, number[]> = {
@@ -171,5 +174,33 @@ for (const fusion of [false, true]) describe(`cpu generated loops vs math.ts ref
         assertSame(reduced, stored("float32", Array.from(sums)), `sum over axis ${axis} of [3, ${n}]`);
       }
     }
+  });
+
+});
+
+describe("cpu block plans", () => {
+  it("plans of many runs are kept by layout (a jitted step reuses them), small ones are not, and their run tables are kept with them", () => {
+    // A 2x2 pooling gradient's read: [64, 8, 28, 28] whole, the pooled [64, 8, 14, 14] once per pair.
+    const shape = [64, 8, 14, 2, 14, 2];
+    const dense = [6272, 784, 56, 28, 2, 1];
+    const pooled = [1568, 196, 14, 0, 1, 0];
+    const plan = blockPlan(shape, [dense, pooled]);
+    assert.ok(plan.blocks * plan.dims.slice(0, -1).reduce((a, b) => a * b, 1) >= 64, "a plan of many runs");
+    assert.equal(blockPlan(shape, [dense, pooled]), plan, "the same layout gives the same plan");
+    assert.notEqual(blockPlan(shape, [dense, pooled], [0, 4]), plan, "other bases, another plan");
+    assert.notEqual(blockPlan(shape, [pooled, dense]), plan, "other strides, another plan");
+    const small = blockPlan([4, 100], [[100, 1], [100, 1]]);
+    assert.notEqual(blockPlan([4, 100], [[100, 1], [100, 1]]), small, "a plan of 4 runs is made afresh");
+    // The run table: every stream's run starts, run-major, as runStarts gives them.
+    const table = runTable(plan, false);
+    assert.equal(runTable(plan, false), table, "kept with the plan");
+    const starts = [runStarts(plan, 0), runStarts(plan, 1)];
+    assert.equal(table.length, 2 * starts[0].length);
+    for (let r = 0; r < starts[0].length; r++) {
+      if (table[2 * r] !== starts[0][r] || table[2 * r + 1] !== starts[1][r]) assert.fail(`run ${r}: ${table[2 * r]}, ${table[2 * r + 1]}`);
+    }
+    const pairs = runTable(plan, true);
+    assert.notEqual(pairs, table, "the pairs' table is another");
+    assert.equal(pairs.length, table.length / 14, "runs of 14 pairs");
   });
 });

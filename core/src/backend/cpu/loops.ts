@@ -102,6 +102,16 @@ export interface BlockPlan {
 
 const MAX_INNER = 4;
 
+/**
+ * Plans of many blocks, by layout. A jitted step asks for the same plans on every replay, and
+ * enumerating their block starts, with the SIMD loops' run tables kept with them
+ * (wasm/simdmap.ts runTable), took about 15% of a convnet step. Plans are never modified.
+ */
+const plans = new Map<string, BlockPlan>();
+const MAX_PLANS = 256;
+/** Plans of fewer innermost runs are cheaper to enumerate than to look up. */
+const MIN_KEPT_RUNS = 64;
+
 /** Plans reading streams with `strides` (as seen from `shape`), offset by `bases`. */
 export function blockPlan(shape0: readonly number[], strides0: readonly (readonly number[])[], bases: readonly number[] = []): BlockPlan {
   let [shape, strides] = collapseAxes(shape0, strides0);
@@ -109,8 +119,18 @@ export function blockPlan(shape0: readonly number[], strides0: readonly (readonl
   const k = Math.min(MAX_INNER, shape.length);
   const cut = shape.length - k;
   const outer = shape.slice(0, cut);
+  const blocks = outer.reduce((a, b) => a * b, 1);
+  const runs = shape.slice(0, -1).reduce((a, b) => a * b, 1); // innermost runs: blocks x inner axes but the last
+  const key = runs >= MIN_KEPT_RUNS ? `${shape}|${strides.join(";")}|${bases}` : "";
+  const known = key ? plans.get(key) : undefined;
+  if (known) return known;
   const starts = strides.map((s, i) => offsets(outer, s.slice(0, cut), bases[i] ?? 0));
-  return { blocks: outer.reduce((a, b) => a * b, 1), dims: shape.slice(cut), starts, strides: strides.map((s) => s.slice(cut)) };
+  const plan = { blocks, dims: shape.slice(cut), starts, strides: strides.map((s) => s.slice(cut)) };
+  if (key) {
+    if (plans.size >= MAX_PLANS) plans.clear();
+    plans.set(key, plan);
+  }
+  return plan;
 }
 
 function stepKind(step: number): string {
@@ -249,6 +269,8 @@ export function copyStrided(src: Arr, srcStrides: readonly number[], srcBase: nu
 type TypedArr = Float32Array | Int32Array | Uint8Array;
 /** Contiguous runs at least this long are copied with memcpy, not element by element. */
 const MIN_RUN = 64;
+/** copyRuns' run starts (source, destination) by plan; blockPlan keeps plans of many runs. */
+const copyPlans = new WeakMap<BlockPlan, [Int32Array, Int32Array]>();
 
 /**
  * A copy whose innermost axis is contiguous on both sides, one memcpy per run: a convolution's
@@ -257,8 +279,9 @@ const MIN_RUN = 64;
  */
 function copyRuns(src: TypedArr, dst: TypedArr, plan: BlockPlan): void {
   const inner = plan.dims[plan.dims.length - 1];
-  const from = runStarts(plan, 0);
-  const to = runStarts(plan, 1);
+  let runs = copyPlans.get(plan);
+  if (!runs) copyPlans.set(plan, (runs = [runStarts(plan, 0), runStarts(plan, 1)]));
+  const [from, to] = runs;
   const copy = runCopier(dst, src);
   for (let r = 0; r < from.length; r++) copy(to[r], from[r], inner);
 }

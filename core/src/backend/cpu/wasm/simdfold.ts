@@ -13,9 +13,8 @@
 
 import { Body, encodeModule, i32, v128 } from "./emit";
 import type { WasmHeap } from "./heap";
-import { bodyEmitter, kindsOf, pairKinds, pairRuns, runsLoop, simdEnabled, writeRunTable, type Arr, type Plan, type SimdOp } from "./simdmap";
-import { runStarts } from "../strided";
-import { tensorHeap } from "./tensorheap";
+import { bodyEmitter, kindsOf, pairKinds, runTable, runsLoop, simdEnabled, writeRunTable, type Arr, type Plan, type SimdOp } from "./simdmap";
+import { fillArray, tensorHeap } from "./tensorheap";
 
 export type FoldFn = "sum" | "max" | "min" | "prod";
 
@@ -198,10 +197,9 @@ export function simdFold(fn: FoldFn, key: string, ops: readonly SimdOp[], y: Flo
   const accBytes = yAt >= 0 ? 0 : Math.ceil(((sum ? 8 : 4) * y.length) / 64) * 64;
   const at = xs.map((x) => heap.addressOf(x as Float32Array));
   // Runs: every axis but the last two, in plan order, each W pairs long.
-  const runs = pairRuns(plan);
-  const starts = plan.starts.map((_, k) => runStarts(runs, k));
-  const count = starts[L].length;
-  const tableBytes = Math.ceil((4 * count * (L + 1)) / 64) * 64;
+  const runTab = runTable(plan, true);
+  const count = runTab.length / (L + 1);
+  const tableBytes = Math.ceil((4 * runTab.length) / 64) * 64;
   let tempBytes = accBytes + tableBytes;
   for (let k = 0; k < L; k++) if (at[k] < 0) tempBytes += Math.ceil(xs[k].length / 16) * 64;
   if (tempBytes > MAX_TEMP_BYTES) return false;
@@ -219,8 +217,8 @@ export function simdFold(fn: FoldFn, key: string, ops: readonly SimdOp[], y: Flo
       return p;
     });
     if (sum) heap.zero(accAt, 8 * y.length);
-    else heap.f32(accAt, y.length).fill(init);
-    writeRunTable(heap, table, starts);
+    else fillArray(heap.f32(accAt, y.length), init);
+    writeRunTable(heap, table, runTab);
     run(...base, accAt, Math.floor(W / 4), table, count);
     // Sums are rounded to float32 once, as the JavaScript fold's y.set(acc) does.
     if (sum) y.set(new Float64Array(heap.memory.buffer, accAt, y.length));

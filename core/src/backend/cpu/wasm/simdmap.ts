@@ -160,15 +160,32 @@ export function runsLoop(shifts: readonly number[]): Body {
   return f;
 }
 
-/** Lays the streams' run offsets out as runsLoop's table (run-major) at `at`. */
-export function writeRunTable(heap: WasmHeap, at: number, starts: readonly Int32Array[]): void {
+/** Run tables by plan (loops.ts keeps the plans of many runs, so a jitted step reuses them). */
+const runTables = new WeakMap<Plan, { pairs: boolean; table: Int32Array }>();
+
+/**
+ * The plan's innermost runs as runsLoop's table: every stream's run start offsets, run-major.
+ * `pairs`: the innermost [W, 2] axes are one run (pairRuns).
+ */
+export function runTable(plan: Plan, pairs: boolean): Int32Array {
+  const known = runTables.get(plan);
+  if (known && known.pairs === pairs) return known.table;
+  const runs = pairs ? pairRuns(plan) : plan;
+  const starts = plan.starts.map((_, k) => runStarts(runs, k));
   const S = starts.length;
-  const runs = starts[0].length;
-  const tab = new Int32Array(heap.memory.buffer, at, runs * S);
+  const count = starts[0].length;
+  const table = new Int32Array(count * S);
   for (let k = 0; k < S; k++) {
     const s = starts[k];
-    for (let r = 0, p = k; r < runs; r++, p += S) tab[p] = s[r];
+    for (let r = 0, p = k; r < count; r++, p += S) table[p] = s[r];
   }
+  runTables.set(plan, { pairs, table });
+  return table;
+}
+
+/** Copies a run table into the heap at `at`. */
+export function writeRunTable(heap: WasmHeap, at: number, table: Int32Array): void {
+  new Int32Array(heap.memory.buffer, at, table.length).set(table);
 }
 
 /** Runs shorter than this stay on the JavaScript loops: copies and a call cost ~1 µs. */
@@ -380,9 +397,9 @@ export function simdMap(key: string, ops: readonly SimdOp[], y: Float32Array, pl
   const yAt = outPlace(heap, y);
   const lengths = [...xs.map((x, k) => (at[k] >= 0 ? 0 : x.length)), yAt >= 0 ? 0 : y.length];
   const offsets = layout(lengths);
-  const starts = plan.starts.map((_, k) => runStarts(runs, k));
-  const count = starts[L].length;
-  const tableBytes = 4 * count * (L + 1);
+  const runTab = runTable(plan, runs !== plan);
+  const count = runTab.length / (L + 1);
+  const tableBytes = 4 * runTab.length;
   if (offsets[L + 1] + tableBytes > MAX_TEMP_BYTES) return false;
   const temp = heap.alloc(offsets[L + 1] + tableBytes);
   if (temp < 0) return false;
@@ -394,7 +411,7 @@ export function simdMap(key: string, ops: readonly SimdOp[], y: Float32Array, pl
     // or the placed array's block) and writing past it into y's slack, which the next run then
     // overwrites, or which lies past y's end inside its block.
     const table = temp + offsets[L + 1];
-    writeRunTable(heap, table, starts);
+    writeRunTable(heap, table, runTab);
     const extra = Math.ceil(inner / 4) * 16;
     // Threads take whole runs; a run's spill past its end would race with the next run's
     // thread, so only runs of whole vectors.

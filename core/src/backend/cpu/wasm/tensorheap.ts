@@ -120,9 +120,16 @@ export function runCopier(dst: Typed, src: Typed): (to: number, from: number, le
   return (to, from, len) => dst.set(src.subarray(from, from + len), to);
 }
 
-/** a.fill(value), with memory.fill for zeros on the heap. */
+/**
+ * a.fill(value), with memory.fill for zeros on the heap and, for other values on the heap, a
+ * few values written here and then copied onto the rest in doubling steps with memory.copy.
+ */
 export function fillArray(a: Typed, value: number): void {
-  const at = heap && Object.is(value, 0) ? heap.addressOf(a) : -1;
-  if (at >= 0) heap!.zero(at, a.byteLength);
-  else a.fill(value);
+  const at = heap ? heap.addressOf(a) : -1;
+  if (at < 0) return void a.fill(value);
+  if (Object.is(value, 0)) return heap!.zero(at, a.byteLength);
+  const n = a.length;
+  let done = Math.min(n, 256);
+  a.fill(value, 0, done);
+  for (; done < n; done *= 2) heap!.copy(at + done * a.BYTES_PER_ELEMENT, at, Math.min(done, n - done) * a.BYTES_PER_ELEMENT);
 }

@@ -20,10 +20,17 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bundle=bench/gpu-bundle
 
+# The core's sources that core/dist in a bundle was built from: `run` refuses a bundle built
+# from other sources, so that scarce GPU time never measures old code.
+sources_stamp() {
+  find core/src -type f -name '*.ts' | LC_ALL=C sort | xargs sha256sum | sha256sum | cut -c1-16
+}
+
 pack() {
   npx tsc -b core
   rm -rf "$bundle"
   mkdir -p "$bundle/lib"
+  sources_stamp > "$bundle/sources"
   echo "pack: node $(node -v)"
   xz -T0 -6 -c "$(command -v node)" > "$bundle/node.xz"
   # The runtime closure of the bench and core workspaces, from the lock file's view.
@@ -77,6 +84,10 @@ run() {
   if [[ ${1-} == --any-adapter ]]; then any_adapter=true; shift; fi
   if [[ ${1-} == --tiles ]]; then tiles=true; shift; fi
   [[ -f $bundle/node.xz ]] || { echo "run: $bundle is missing: run 'bash bench/gpu.sh pack' on a machine with npm first" >&2; exit 1; }
+  if [[ $(cat "$bundle/sources" 2>/dev/null) != "$(sources_stamp)" ]]; then
+    echo "run: $bundle was packed from other core sources than these: run 'bash bench/gpu.sh pack' again first" >&2
+    exit 1
+  fi
   local t0=$SECONDS
   mkdir -p bench/results
   # Whatever finished comes back, also when the device's time limit stops the run part-way

@@ -176,6 +176,36 @@ for (const placed of [true, false]) describe(`cpu: SIMD maps, operands ${placed 
     t.dispose([x, big]);
   });
 
+  it("column folds (the innermost axis kept: a bias gradient's sums over the batch) fold in SIMD: the same bits", async () => {
+    for (const w of [16, 17, 18, 19, 29]) { // every tail of four
+      const rows = 160;
+      const x = t.tensor(values(rows * w, 18)).reshape([rows, w]);
+      const g = t.tensor(values(rows * w, 19)).reshape([rows, w]);
+      const row = t.tensor(values(w, 20));
+      const x3 = x.reshape([4, rows / 4, w]);
+      const cases: [string, () => Tensor][] = [
+        ["sum over the batch", () => x.sum(0)],
+        ["max over the batch", () => x.max(0)],
+        ["min over the batch, keepdims", () => x.min(0, { keepdims: true })],
+        ["relu's gradient summed: sum(g * (x > 0))", () => g.mul(x.gt(0).astype("float32")).sum(0)],
+        ["sum of (x - row) * 0.5 (a row leaf and a scalar)", () => x.sub(row).mul(0.5).sum(0)],
+        ["sum over the middle axis of [4, 40, w] (runs fold into 4 rows)", () => x3.sum(1)],
+        ["max over the two outer axes of [4, 40, w]", () => x3.max([0, 1])],
+      ];
+      for (const [what, f] of cases) await compare(`${what}, w = ${w}`, f, true, foldStats);
+      t.dispose([x, g, row]);
+    }
+    // The same special values as the windows, down a column: NaN wins, the first zero stays.
+    const column = [-0, 0, NaN, 1, -Infinity, Infinity, 1e-40, -1e-40, 3.4e38, -3.4e38, 2, 2];
+    const data = new Float32Array(column.length * 300 * 16);
+    for (let r = 0; r < column.length * 300; r++) for (let c = 0; c < 16; c++) data[r * 16 + c] = column[(r + c) % column.length];
+    const s = t.tensor(data).reshape([column.length * 300, 16]);
+    await compare("max down columns of special values", () => s.max(0), true, foldStats);
+    await compare("min down columns of special values", () => s.min(0), true, foldStats);
+    await compare("sum down columns of special values", () => s.sum(0), true, foldStats);
+    s.dispose();
+  });
+
   it("a map of one run longer than a chunk (1M elements) is done chunk by chunk", async () => {
     const big = 2_500_003;
     const a = t.tensor(values(big, 9));

@@ -3,6 +3,8 @@
 // value: max's compare-and-branch is taken at random, and the innermost loop is two long. Here
 // four outputs go at once: a run's 2W inputs split into even and odd lanes by two shuffles, the
 // fused body is evaluated on each, and each lane folds its even value and then its odd one.
+// Column folds (the innermost axis kept: a bias gradient's sums over the batch) are the same
+// kernel with one value per output: each run of W values folds into W outputs, four at a time.
 //
 // The same values as the JavaScript fold, bit for bit: every output takes its inputs in the
 // same order (runs in plan order, even before odd); max and min follow its statement exactly
@@ -45,7 +47,7 @@ const kernels = new Map<string, Kernel | null>();
  * for w < 4 * groups + tail. Leaf kinds: "1" read whole (x[2w], x[2w+1]), "p" once per pair
  * (x[w] for both), "0" one value. acc is float32 for max and min, float64 for sum.
  */
-function emitFold(fn: FoldFn, ops: readonly SimdOp[], kinds: string, tail: number, heap: WasmHeap): Uint8Array {
+function emitFold(fn: FoldFn, ops: readonly SimdOp[], kinds: string, tail: number, heap: WasmHeap, pairs: boolean): Uint8Array {
   const L = kinds.length;
   const f = new Body(Array.from({ length: L + 2 }, () => i32));
   const pacc = L;
@@ -97,12 +99,14 @@ function emitFold(fn: FoldFn, ops: readonly SimdOp[], kinds: string, tail: numbe
       }
     });
     const value = (lanes: number[]) => (k: number) => void f.get(kinds[k] === "1" ? lanes[k] : even[k]);
+    // A column fold (not pairs) takes one value per output: its leaves are all "p" or "0".
+    const passes = pairs ? [even, odd] : [even];
     addr(pacc, sum ? 2 : 1, accPtr);
     if (sum) {
       // Outputs 0, 1 in a (float64 lanes), 2, 3 in a2.
       loadN(accPtr, 0, Math.min(4, 2 * n)).set(a);
       if (n > 2) loadN(accPtr, 16, 2 * n - 4).set(a2);
-      for (const lanes of [even, odd]) {
+      for (const lanes of passes) {
         const r = body(value(lanes));
         f.get(a).get(r).simdOp(F64_PROMOTE_LOW).simdOp(F64_ADD).set(a);
         if (n > 2) f.get(a2).get(r).get(r).shuffleF32([2, 3, 2, 3]).simdOp(F64_PROMOTE_LOW).simdOp(F64_ADD).set(a2);
@@ -111,7 +115,7 @@ function emitFold(fn: FoldFn, ops: readonly SimdOp[], kinds: string, tail: numbe
       if (n > 2) storeN(f, accPtr, 16, a2, 2 * n - 4);
     } else {
       loadN(accPtr, 0, n).set(a);
-      for (const lanes of [even, odd]) {
+      for (const lanes of passes) {
         const v = body(value(lanes));
         // a = a where (a is NaN or not (v beats a or v is NaN)), else v.
         f.get(a).get(v);
@@ -162,6 +166,23 @@ function windowKinds(plan: Plan, L: number): string | null {
 }
 
 /**
+ * The leaves' kinds when the plan is a fold over its outer axes with the innermost one kept
+ * (a bias gradient's column sums): the accumulator and every leaf read along it with step 1
+ * ("p": one value per output) or 0 ("0"), at least 16 long. Else null.
+ */
+function columnKinds(plan: Plan, L: number): string | null {
+  const K = plan.dims.length;
+  if (plan.dims[K - 1] < 16 || plan.strides[L][K - 1] !== 1) return null;
+  let kinds = "";
+  for (let k = 0; k < L; k++) {
+    const step = plan.strides[k][K - 1];
+    if (step !== 0 && step !== 1) return null;
+    kinds += step === 1 ? "p" : "0";
+  }
+  return kinds.includes("p") ? kinds : null;
+}
+
+/**
  * y = the reduction (fn, starting from `init`) of the body over `xs` as `plan` lays them out
  * (its last stream is the output's), in SIMD. Returns false, having done nothing, when the
  * reduction, body or layout is not one it takes.
@@ -173,17 +194,19 @@ export function simdFold(fn: FoldFn, key: string, ops: readonly SimdOp[], y: Flo
   let total = plan.blocks;
   for (const d of plan.dims) total *= d;
   if (total < MIN_ELEMENTS) return false;
-  const kinds = windowKinds(plan, L);
+  const window = windowKinds(plan, L);
+  const pairs = window !== null;
+  const kinds = window ?? columnKinds(plan, L);
   if (!kinds || !kindsOf(ops)) return false;
   const heap = tensorHeap();
   if (!heap) return false;
   const K = plan.dims.length;
-  const W = plan.dims[K - 2];
-  const full = `${fn}|${key}|${kinds}|${W % 4}`;
+  const W = pairs ? plan.dims[K - 2] : plan.dims[K - 1]; // outputs per run
+  const full = `${fn}|${key}|${kinds}|${W % 4}|${pairs ? "pairs" : "column"}`;
   let run = kernels.get(full);
   if (run === undefined) {
     if (kernels.size >= MAX_KERNELS) kernels.clear();
-    const bytes = emitFold(fn, ops, kinds, W % 4, heap);
+    const bytes = emitFold(fn, ops, kinds, W % 4, heap, pairs);
     run = (new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory: heap.memory } }).exports as { runs: Kernel }).runs;
     kernels.set(full, run);
     foldStats.compiled += 1;
@@ -196,8 +219,9 @@ export function simdFold(fn: FoldFn, key: string, ops: readonly SimdOp[], y: Flo
   const yAt = sum ? -1 : heap.addressOf(y);
   const accBytes = yAt >= 0 ? 0 : Math.ceil(((sum ? 8 : 4) * y.length) / 64) * 64;
   const at = xs.map((x) => heap.addressOf(x as Float32Array));
-  // Runs: every axis but the last two, in plan order, each W pairs long.
-  const runTab = runTable(plan, true);
+  // Runs in plan order: every axis but the last two, each W pairs long; or (a column fold)
+  // every axis but the last, each W values long.
+  const runTab = runTable(plan, pairs);
   const count = runTab.length / (L + 1);
   const tableBytes = Math.ceil((4 * runTab.length) / 64) * 64;
   let tempBytes = accBytes + tableBytes;

@@ -184,7 +184,7 @@ EOF
   set -e
 
   # Options given to run come first, so their --only or --budget wins.
-  node bench/run.mjs "$@" --only raw-webgpu,tsdl-webgpu,tfjs-webgpu,jax-webgpu,tsdl-cpu,tsdl-cpu-fma,tfjs-wasm,jax-wasm --budget 30
+  node bench/run.mjs "$@" --only raw-webgpu,tsdl-webgpu,tfjs-webgpu,jax-webgpu,tsdl-cpu,tsdl-cpu-fma,tfjs-wasm,jax-wasm --budget 30 --out latest
 
   echo
   node bench/gpu-report.mjs

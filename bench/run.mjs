@@ -1,12 +1,14 @@
 // `npm run bench`: every peer side by side in one run, each in its own child process (so one
 // peer's Dawn instance or crash cannot disturb another), then a table on stdout, JSON in
 // results/latest.json, an SVG chart in results/latest.svg and the children's chatter in
-// results/latest.log.
+// results/latest.log. A run of some peers or workloads (--only, --workloads) writes
+// results/partial.* instead, so that it does not replace the last full run.
 //
 // Options: --only PEER,PEER  run some peers     --quick  one short block per workload
 //          --budget S        seconds per workload and peer (default 20)
 //          --repeat R        R rounds over all peers, keeping each cell's best (for a busy machine)
 //          --workloads W,W   run some workloads (ids in lib/workloads.mjs, e.g. mlp-step,conv-step)
+//          --out NAME        write results/NAME.* (default: latest, or partial with --only or --workloads)
 //          --render          redraw table and chart from results/latest.json, run nothing
 import { spawn } from "node:child_process";
 import fs from "node:fs";
@@ -40,6 +42,9 @@ if (onlyWorkloads && workloads.length !== onlyWorkloads.length) {
   process.exit(2);
 }
 
+const outName = option("--out") ?? (only || onlyWorkloads ? "partial" : "latest");
+const outFile = (ext) => path.join(resultsDir, `${outName}.${ext}`);
+
 fs.mkdirSync(resultsDir, { recursive: true });
 if (args.includes("--render")) {
   const saved = JSON.parse(fs.readFileSync(path.join(resultsDir, "latest.json"), "utf8"));
@@ -47,7 +52,7 @@ if (args.includes("--render")) {
   console.log([renderTable(saved), renderTraining(saved), renderChecks(saved)].filter(Boolean).join("\n\n"));
   process.exit(0);
 }
-const log = fs.createWriteStream(path.join(resultsDir, "latest.log"));
+const log = fs.createWriteStream(outFile("log"));
 const noise = /artificially reduced|Hi, looks like you are running TensorFlow\.js|tfjs-node|^=+$|^\s*$/;
 
 /** One child process over the given workloads; resolves with what it reported. */
@@ -121,12 +126,12 @@ async function runPeer(peer) {
       if (tries[report.started] >= 2) {
         results[report.started] = {
           workload: report.started,
-          error: report.timedOut ? "timed out twice" : `the process died twice (${report.exit}); see results/latest.log`,
+          error: report.timedOut ? "timed out twice" : `the process died twice (${report.exit}); see results/${outName}.log`,
         };
       }
     } else if (remaining.some((id) => !results[id])) {
       // Left without starting what remains (e.g. died at start-up): record it rather than loop.
-      for (const id of remaining) results[id] ??= { workload: id, error: `the process exited with ${report.exit}; see results/latest.log` };
+      for (const id of remaining) results[id] ??= { workload: id, error: `the process exited with ${report.exit}; see results/${outName}.log` };
     }
     remaining = remaining.filter((id) => !results[id]);
   }
@@ -167,8 +172,8 @@ if (run.machine.loadAverageAtStart > 1) {
 function save() {
   run.seconds = (Date.now() - started) / 1000;
   run.machine.loadAverageAtEnd = load();
-  fs.writeFileSync(path.join(resultsDir, "latest.json"), JSON.stringify(run, null, 2) + "\n");
-  fs.writeFileSync(path.join(resultsDir, "latest.svg"), renderSvg(run));
+  fs.writeFileSync(outFile("json"), JSON.stringify(run, null, 2) + "\n");
+  fs.writeFileSync(outFile("svg"), renderSvg(run));
 }
 // A cell keeps its best value over the rounds (highest, or lowest for per-op latency).
 const better = (id, a, b) => {
@@ -204,4 +209,4 @@ const training = renderTraining(run);
 if (training) console.log(`\n${training}`);
 const checks = renderChecks(run);
 if (checks) console.log(`\n${checks}`);
-console.log(`\n${run.seconds.toFixed(0)} s; wrote bench/results/latest.json, latest.svg, latest.log`);
+console.log(`\n${run.seconds.toFixed(0)} s; wrote bench/results/${outName}.json, ${outName}.svg, ${outName}.log`);

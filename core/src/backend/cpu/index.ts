@@ -7,7 +7,8 @@ import type { Backend, KernelTable } from "../backend";
 import { CpuStorage, PendingStorage, data, release } from "./storage";
 import { elementwiseKernels } from "./elementwise";
 import { CpuFuser } from "./fusion";
-import { loopStats } from "./loops";
+import { dtypeOfHost, loopStats } from "./loops";
+import { allocHost, type HostArray } from "../../dtype";
 import { clearArrayPool, takeArray } from "./pool";
 import * as red from "./reduce";
 import { reduceKernel } from "./reduce";
@@ -63,14 +64,14 @@ export function createCpuBackend(options: CpuOptions = {}): CpuBackend {
     // Reading yields to the event loop like a GPU readback does, so that a training loop that
     // awaits its loss lets FinalizationRegistry callbacks (which free dropped tensors) run.
     read: async (s, _dtype, size) => {
-      const values = data(s).slice(0, size);
+      const values = copyOut(data(s), size);
       fuser.endEpoch();
       await new Promise((resolve) => setImmediate(resolve));
       return values;
     },
     readSync: (s, _dtype, size) => {
       fuser.endEpoch();
-      return data(s).slice(0, size);
+      return copyOut(data(s), size);
     },
     // A computed pending value's array is freed with it; either goes to the pool (pool.ts).
     free: (s) => {
@@ -87,4 +88,15 @@ export function createCpuBackend(options: CpuOptions = {}): CpuBackend {
       dropOverflow();
     },
   };
+}
+
+/**
+ * The first `size` values in a new array. Not slice(): on an array in shared memory (the tensor
+ * heap) V8's slice copies more slowly than set() into a new array (1M floats: 1.6 ms against
+ * 0.67; 32K: 27 µs against 21).
+ */
+function copyOut(a: HostArray, size: number): HostArray {
+  const out = allocHost(dtypeOfHost(a), size);
+  out.set(a.subarray(0, size) as never);
+  return out;
 }

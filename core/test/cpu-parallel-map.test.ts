@@ -11,7 +11,8 @@ import type { Tensor } from "../src/index";
 import { setSimdMaps, simdMap } from "../src/backend/cpu/wasm/simdmap";
 import { MIN_PARALLEL_ELEMENTS, parallelStats, setParallelMaps } from "../src/backend/cpu/wasm/parallel";
 import { cpuThreads, gemmEngine } from "../src/backend/cpu/wasm/index";
-import { giveHeapArray, heapArray, onTensorHeap } from "../src/backend/cpu/wasm/tensorheap";
+import { giveHeapArray, heapArray, onTensorHeap, tensorHeap } from "../src/backend/cpu/wasm/tensorheap";
+import { tempHeld } from "../src/backend/cpu/wasm/temps";
 import { data as cpuData } from "../src/backend/cpu/storage";
 
 /** Deterministic values in [-4, 4) with NaN, -0 and infinities among them. */
@@ -167,5 +168,30 @@ describe("cpu parallel maps", function () {
     const p = t.ones([256, 256]).matmul(t.ones([256, 256]));
     assert.equal(p.peek()![0], 256);
     p.dispose();
+  });
+
+  it("an interrupted map's temporary block (copies of operands not on the heap) is freed by the next map", () => {
+    const big = 1 << 24;
+    const plan = (n: number) => ({ blocks: 1, dims: [n], starts: [0, 1, 2].map(() => Int32Array.of(0)), strides: [[1], [1], [1]] });
+    const add = [{ key: "binary.add(float32)", args: [0, 1] }];
+    // Ordinary arrays: the map copies them through a temporary block, a chunk at a time.
+    const [x, z, y] = [values(big, 13), values(big, 14), new Float32Array(big)];
+    const heap = tensorHeap()!;
+    const used = heap.usedBytes;
+    let interrupted = 0;
+    for (let attempt = 0; attempt < 4; attempt++) {
+      try {
+        vm.runInNewContext("for (;;) map()", { map: () => simdMap("add", add, y, plan(big), [x, z]) }, { timeout: 20 + attempt });
+      } catch (err) {
+        assert.match(String(err), /Script execution timed out/);
+        interrupted += 1;
+      }
+      const [u, w, out] = [values(4096, 15), values(4096, 16), new Float32Array(4096)];
+      assert.ok(simdMap("add", add, out, plan(4096), [u, w]));
+      sameBits(out, u.map((v, i) => v + w[i]), "the next map");
+      assert.equal(tempHeld(), false, "no temporary block held after a map returns");
+      assert.equal(heap.usedBytes, used, `after interrupt ${attempt}, the heap holds what it held before`);
+    }
+    assert.ok(interrupted > 0);
   });
 });

@@ -265,6 +265,11 @@ export class WasmGemm {
     }
   }
 
+  /** Waits out an interrupted product or map, if any (temps.ts, before reusing its memory). */
+  settleInterrupted(): void {
+    this.settle();
+  }
+
   /**
    * After a product whose calling script was terminated mid-way (an interrupted notebook cell
    * runs under vm's breakOnSigint), workers may still be running its tasks, writing its C and

@@ -17,6 +17,7 @@ import { Body, encodeModule, i32, v128 } from "./emit";
 import type { WasmHeap } from "./heap";
 import { bodyEmitter, kindsOf, pairKinds, runTable, runsLoop, simdEnabled, writeRunTable, type Arr, type Plan, type SimdOp } from "./simdmap";
 import { fillArray, tensorHeap } from "./tensorheap";
+import { giveTemp, takeTemp } from "./temps";
 
 export type FoldFn = "sum" | "max" | "min" | "prod";
 
@@ -227,7 +228,7 @@ export function simdFold(fn: FoldFn, key: string, ops: readonly SimdOp[], y: Flo
   let tempBytes = accBytes + tableBytes;
   for (let k = 0; k < L; k++) if (at[k] < 0) tempBytes += Math.ceil(xs[k].length / 16) * 64;
   if (tempBytes > MAX_TEMP_BYTES) return false;
-  const temp = heap.alloc(tempBytes);
+  const temp = takeTemp(heap, tempBytes);
   if (temp < 0) return false;
   try {
     const accAt = yAt >= 0 ? yAt : temp;
@@ -248,7 +249,7 @@ export function simdFold(fn: FoldFn, key: string, ops: readonly SimdOp[], y: Flo
     if (sum) y.set(new Float64Array(heap.memory.buffer, accAt, y.length));
     else if (yAt < 0) y.set(heap.f32(accAt, y.length));
   } finally {
-    heap.free(temp);
+    giveTemp(heap, temp);
   }
   foldStats.runs += 1;
   return true;

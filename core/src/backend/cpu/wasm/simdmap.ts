@@ -23,6 +23,7 @@ import { Body, encodeModule, i32, v128 } from "./emit";
 import { runStarts } from "../strided";
 import type { WasmHeap } from "./heap";
 import { tensorHeap } from "./tensorheap";
+import { giveTemp, takeTemp } from "./temps";
 import { MIN_PARALLEL_ELEMENTS, type ParallelKernel, parallelRun, parallelRuns } from "./parallel";
 
 /** One operation of a fused body: its op key (elementwise.ts) and its arguments (leaf k >= 0, temporary j as -j - 1). */
@@ -401,7 +402,7 @@ export function simdMap(key: string, ops: readonly SimdOp[], y: Float32Array, pl
   const count = runTab.length / (L + 1);
   const tableBytes = 4 * runTab.length;
   if (offsets[L + 1] + tableBytes > MAX_TEMP_BYTES) return false;
-  const temp = heap.alloc(offsets[L + 1] + tableBytes);
+  const temp = takeTemp(heap, offsets[L + 1] + tableBytes);
   if (temp < 0) return false;
   try {
     const base = [...at, yAt].map((a, k) => (a >= 0 ? a : temp + offsets[k]));
@@ -421,7 +422,7 @@ export function simdMap(key: string, ops: readonly SimdOp[], y: Float32Array, pl
     }
     if (yAt < 0) y.set(heap.f32(base[L], y.length));
   } finally {
-    heap.free(temp);
+    giveTemp(heap, temp);
   }
   simdStats.runs += 1;
   return true;
@@ -449,7 +450,7 @@ function chunked(heap: WasmHeap, kernel: Kernels, y: Float32Array, plan: Plan, x
   const copied = [...at.map((a, k) => a < 0 && kinds[k] !== "0"), yAt < 0];
   const chunk = copied.some((c) => c) ? Math.min(CHUNK, n) : n;
   const offsets = layout([...at.map((a, k) => (a >= 0 ? 0 : kinds[k] === "0" ? 1 : chunk)), yAt >= 0 ? 0 : chunk]);
-  const temp = offsets[L + 1] > 0 ? heap.alloc(offsets[L + 1]) : 0;
+  const temp = offsets[L + 1] > 0 ? takeTemp(heap, offsets[L + 1]) : 0;
   if (temp < 0) return false;
   try {
     const base = [...at, yAt].map((a, k) => (a >= 0 ? a : temp + offsets[k]));
@@ -495,7 +496,7 @@ function chunked(heap: WasmHeap, kernel: Kernels, y: Float32Array, plan: Plan, x
       if (yAt < 0) y.set(heap.f32(base[L], len), s);
     }
   } finally {
-    if (offsets[L + 1] > 0) heap.free(temp);
+    if (offsets[L + 1] > 0) giveTemp(heap, temp);
   }
   simdStats.runs += 1;
   return true;

@@ -11,7 +11,7 @@ import { interleaveStats } from "../src/backend/cpu/wasm/interleave";
 import { transposeStats } from "../src/backend/cpu/wasm/transpose";
 import { gemmEngine } from "../src/backend/cpu/wasm/index";
 import {
-  TENSOR_BYTES, fillArray, giveHeapArray, heapArray, heapArrayBytes, onTensorHeap, setHeapArrays, tensorHeap,
+  TENSOR_BYTES, TENSOR_HEAP_BYTES, fillArray, heapBytesFor, processMemoryBytes, giveHeapArray, heapArray, heapArrayBytes, onTensorHeap, setHeapArrays, tensorHeap,
 } from "../src/backend/cpu/wasm/tensorheap";
 
 const ramp = (n: number, scale = 1) => Float32Array.from({ length: n }, (_, i) => ((i % 97) - 40) * scale);
@@ -95,6 +95,14 @@ describe("cpu tensor heap", () => {
     before(async () => {
       await t.setBackend("cpu");
       setHeapArrays(true);
+    });
+
+    it("the heap is a 32nd of the process's memory in 64 MiB steps, from 256 to 768 MiB, all but 128 MiB for tensors", () => {
+      const [MiB, GiB] = [2 ** 20, 2 ** 30];
+      assert.deepEqual([2, 8, 12, 16, 23.5, 24, 64].map((g) => heapBytesFor(g * GiB) / MiB), [256, 256, 384, 512, 704, 768, 768]);
+      assert.equal(TENSOR_HEAP_BYTES, heapBytesFor(processMemoryBytes()));
+      assert.equal(TENSOR_BYTES, TENSOR_HEAP_BYTES - 128 * MiB);
+      assert.equal(tensorHeap()!.maxBytes, TENSOR_HEAP_BYTES);
     });
 
     it("fillArray fills placed arrays (doubling copies) and ordinary ones, and nothing past their end", () => {

@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import * as t from "../src/index";
 import { createCpuBackend } from "../src/backend/cpu";
 import { CpuStorage, PendingStorage } from "../src/backend/cpu/storage";
-import { BASE_BYTES, BURST_BYTES, clearArrayPool, pooledArrayBytes, setPoolIdleMs, takeArray } from "../src/backend/cpu/pool";
+import { BASE_BYTES, BURST_BYTES, burstBytesFor, clearArrayPool, pooledArrayBytes, setPoolIdleMs, takeArray } from "../src/backend/cpu/pool";
 import { setHeapArrays } from "../src/backend/cpu/wasm/tensorheap";
 
 const N = 2048; // 8 KiB of float32: above the pool's lower bound
@@ -128,6 +128,11 @@ describe("cpu array pool", () => {
     assert.deepEqual(jitted, eager);
     assert(eager[5] < eager[0], `the loss falls: ${eager}`);
     assert(pooledArrayBytes() > 0, "freed intermediates were pooled");
+  });
+
+  it("the busy share is a 16th of the process's memory, from 128 MiB to 1 GiB", () => {
+    const [MiB, GiB] = [2 ** 20, 2 ** 30];
+    assert.deepEqual([1, 2, 4, 8, 16, 24, 64].map((g) => burstBytesFor(g * GiB) / MiB), [128, 128, 256, 512, 1024, 1024, 1024]);
   });
 
   it("large freed arrays past the base share are kept while in use and given back once idle", async () => {

@@ -103,8 +103,8 @@ export async function sync(): Promise<void> {
  * live at once (plus 256 MiB), so after one big computation this gives that memory back to the
  * device; live tensors are untouched, and later work refills the pool as it needs. On the CPU
  * it empties the array pool and drops the engine kept for matmuls too big for the tensor heap;
- * the tensor heap itself (a WebAssembly memory of at most 256 MiB) cannot shrink, and reuses
- * its free blocks.
+ * the tensor heap itself (a WebAssembly memory of 256-768 MiB at most, by the machine's memory)
+ * cannot shrink, and reuses its free blocks.
  */
 export function emptyCache(): void {
   for (const b of createdBackends()) b.emptyCache?.();

@@ -23,7 +23,7 @@ const PER_SIZE = 8;
  * adding two 16M-float tensors into a reused one.
  */
 export const BASE_BYTES = 128 * 2 ** 20;
-export const BURST_BYTES = burstBytes();
+export const BURST_BYTES = burstBytesFor(processMemoryBytes());
 let idleMs = 30_000;
 
 /** Sets how long the burst above BASE_BYTES is kept without reuse (tests); returns the old value. */
@@ -34,8 +34,8 @@ export function setPoolIdleMs(ms: number): number {
 }
 
 /** A sixteenth of the memory this process may use, within [BASE_BYTES, 1 GiB]. */
-function burstBytes(): number {
-  return Math.max(BASE_BYTES, Math.min(2 ** 30, Math.floor(processMemoryBytes() / 16)));
+export function burstBytesFor(memory: number): number {
+  return Math.max(BASE_BYTES, Math.min(2 ** 30, Math.floor(memory / 16)));
 }
 
 const lists = new Map<string, HostArray[]>();

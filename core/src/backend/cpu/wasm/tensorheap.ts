@@ -28,7 +28,8 @@ export function processMemoryBytes(): number {
  * faults when new (a new 64 MiB array about 41 ms here) and a copy into and out of the heap
  * around every SIMD loop.
  */
-export const TENSOR_HEAP_BYTES = Math.min(768 * MiB, Math.max(256 * MiB, Math.floor(processMemoryBytes() / 32 / (64 * MiB)) * 64 * MiB));
+export const heapBytesFor = (memory: number): number => Math.min(768 * MiB, Math.max(256 * MiB, Math.floor(memory / 32 / (64 * MiB)) * 64 * MiB));
+export const TENSOR_HEAP_BYTES = heapBytesFor(processMemoryBytes());
 /** Bytes of tensor arrays placed at most; the rest of the heap (128 MiB) is the kernels' scratch. */
 export const TENSOR_BYTES = TENSOR_HEAP_BYTES - 128 * MiB;
 /** Smaller arrays stay on the JavaScript loops anyway (simdmap.ts MIN_SIMD_ELEMENTS). */

@@ -58,7 +58,10 @@ function scheduleTrim(delay = idleMs): void {
 
 /** Drops pooled arrays, largest first, until at most `bytes` are kept. */
 export function trimPool(bytes: number): void {
-  const keys = [...lists.keys()].sort((a, b) => lists.get(b)![0]!.byteLength - lists.get(a)![0]!.byteLength);
+  // Lists emptied by takeArray stay in the map; they hold nothing to drop.
+  for (const [key, list] of lists) if (list.length === 0) lists.delete(key);
+  const size = (key: string) => lists.get(key)![0].byteLength;
+  const keys = [...lists.keys()].sort((a, b) => size(b) - size(a));
   for (const key of keys) {
     const list = lists.get(key)!;
     while (pooledBytes > bytes && list.length > 0) pooledBytes -= list.pop()!.byteLength;

@@ -10,7 +10,7 @@ import * as t from "../src/index";
 import type { Tensor } from "../src/index";
 import { setSimdMaps, simdMap } from "../src/backend/cpu/wasm/simdmap";
 import { MIN_PARALLEL_ELEMENTS, parallelStats, setParallelMaps } from "../src/backend/cpu/wasm/parallel";
-import { cpuThreads, gemmEngine } from "../src/backend/cpu/wasm/index";
+import { cpuThreads, gemmEngine, setCpuThreads } from "../src/backend/cpu/wasm/index";
 import { giveHeapArray, heapArray, onTensorHeap, tensorHeap } from "../src/backend/cpu/wasm/tensorheap";
 import { tempHeld } from "../src/backend/cpu/wasm/temps";
 import { data as cpuData } from "../src/backend/cpu/storage";
@@ -45,12 +45,14 @@ async function compare(what: string, f: () => Tensor, parallel: boolean): Promis
   const on = f();
   const got = (await on.data()) as Float32Array;
   const ran = parallelStats.maps - before;
-  // A worker wakes in 40-70 µs, so in one short map the calling thread may take every slice;
-  // over a few more maps a worker takes some.
-  for (let i = 0; parallel && i < 20 && gemmEngine()!.workerTasks === tasks; i++) {
+  // A worker wakes in 40-70 µs, so in one short map the calling thread may take every slice,
+  // and new workers take a while to start: over more maps, for up to 10 s, a worker takes some.
+  const until = performance.now() + 10000;
+  while (parallel && gemmEngine()!.workerTasks === tasks && performance.now() < until) {
     const again = f();
     await again.data();
     again.dispose();
+    await new Promise((r) => setTimeout(r, 5));
   }
   const was = setSimdMaps(false);
   try {
@@ -111,6 +113,21 @@ describe("cpu parallel maps", function () {
     const bias2 = t.tensor(values(250, 7));
     await compare("rows of 250 + bias", () => z.add(bias2), false);
     t.dispose([x, bias, z, bias2]);
+  });
+
+  it("after setCpuThreads(1) maps stay on one thread; back at 2, new workers compile the kernels they meet", async () => {
+    const threads = cpuThreads();
+    try {
+      setCpuThreads(1);
+      await compare("a * b on one thread", () => a.mul(b), false);
+      setCpuThreads(2);
+      const warm = t.ones([512, 512]).matmul(t.ones([512, 512]));
+      await warm.data();
+      warm.dispose();
+      await compare("a * b on fresh workers (a kernel compiled before)", () => a.mul(b), true);
+    } finally {
+      setCpuThreads(threads);
+    }
   });
 
   it("maps below the threshold, and with parallel maps off, stay on one thread", async () => {

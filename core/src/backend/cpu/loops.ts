@@ -12,8 +12,8 @@ import { allocHost, type DType } from "../../dtype";
 import type { ReduceFn } from "../../ops/primitives";
 import { helpers } from "./expressions";
 import { collapseAxes } from "./rows";
-import { offsets, runStarts } from "./strided";
-import { simdMap, type SimdOp } from "./wasm/simdmap";
+import { offsets } from "./strided";
+import { runTable, simdMap, type SimdOp } from "./wasm/simdmap";
 
 /** A plain leaf as a SIMD body (a reduction of an array that is not a fused chain). */
 const LEAF_OPS: SimdOp[] = [{ key: "copy", args: [0] }];
@@ -269,8 +269,6 @@ export function copyStrided(src: Arr, srcStrides: readonly number[], srcBase: nu
 type TypedArr = Float32Array | Int32Array | Uint8Array;
 /** Contiguous runs at least this long are copied with memcpy, not element by element. */
 const MIN_RUN = 64;
-/** copyRuns' run starts (source, destination) by plan; blockPlan keeps plans of many runs. */
-const copyPlans = new WeakMap<BlockPlan, [Int32Array, Int32Array]>();
 
 /**
  * A copy whose innermost axis is contiguous on both sides, one memcpy per run: a convolution's
@@ -279,11 +277,10 @@ const copyPlans = new WeakMap<BlockPlan, [Int32Array, Int32Array]>();
  */
 function copyRuns(src: TypedArr, dst: TypedArr, plan: BlockPlan): void {
   const inner = plan.dims[plan.dims.length - 1];
-  let runs = copyPlans.get(plan);
-  if (!runs) copyPlans.set(plan, (runs = [runStarts(plan, 0), runStarts(plan, 1)]));
-  const [from, to] = runs;
+  // (source, destination) start of every run, kept with the plan (blockPlan keeps plans of many runs).
+  const runs = runTable(plan, false);
   const copy = runCopier(dst, src);
-  for (let r = 0; r < from.length; r++) copy(to[r], from[r], inner);
+  for (let r = 0; r < runs.length; r += 2) copy(runs[r + 1], runs[r], inner);
 }
 
 /** How each reduction folds a value `v` into the accumulator `a`. NaN wins in max and min. */

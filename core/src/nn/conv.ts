@@ -1,4 +1,4 @@
-// Conv2d and MaxPool2d on [N, C, H, W] tensors, built from primitives: convolution gathers
+// Conv2d on [N, C, H, W] tensors, built from primitives: convolution gathers
 // the kernel's K*K shifted views with strided slices and multiplies once by the flattened
 // weight. Its gradient is written out (customVjp) rather than left to autodiff of those ops.
 
@@ -13,11 +13,11 @@ import { matmulT } from "../ops/matmul";
 import { ShapeError, InputError } from "../errors";
 import { formatShape } from "../shape";
 
-function pair(v: number | [number, number]): [number, number] {
+export function pair(v: number | [number, number]): [number, number] {
   return Array.isArray(v) ? v : [v, v];
 }
 
-function imageError(op: string, x: Tensor, channels: number | null): ShapeError {
+export function imageError(op: string, x: Tensor, channels: number | null): ShapeError {
   return new ShapeError(
     `${op} expects input [N, C, H, W]${channels === null ? "" : ` with C = ${channels}`}, got shape ${formatShape(x.shape)}`,
     {
@@ -184,28 +184,4 @@ export class Conv2d extends Module {
   }
 }
 
-/** Max over non-overlapping windows (stride = kernel size); trailing rows/cols that do not
- * fill a window are dropped, as in PyTorch's default floor mode. */
-export class MaxPool2d extends Module {
-  readonly kernelSize: [number, number];
-  constructor(kernelSize: number | [number, number]) {
-    super();
-    this.kernelSize = pair(kernelSize);
-  }
-  forward(x: Tensor): Tensor {
-    if (x.ndim !== 4) throw imageError("MaxPool2d", x, null);
-    const [n, c, h, w] = x.shape;
-    const [kh, kw] = this.kernelSize;
-    const ho = Math.floor(h / kh);
-    const wo = Math.floor(w / kw);
-    return internal(() => {
-      const cropped = h % kh || w % kw ? x.index(":", ":", [0, ho * kh], [0, wo * kw]) : x;
-      return cropped.reshape([n, c, ho, kh, wo, kw]).max([3, 5]);
-    });
-  }
-  override describe(): string {
-    return `MaxPool2d(${this.kernelSize.join("x")})`;
-  }
-}
-
-builtinLayer(Conv2d, MaxPool2d);
+builtinLayer(Conv2d);

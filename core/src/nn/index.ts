@@ -1,6 +1,13 @@
 // The nn namespace: modules, layers and losses.
 
-export { Module, parameter } from "./module";
-export { Linear, Sequential, ReLU, GELU, Sigmoid, Tanh, Flatten, Dropout, LayerNorm, Embedding } from "./layers";
-export { Conv2d, MaxPool2d, conv2d } from "./conv";
+export { Module, parameter, buffer } from "./module";
+export {
+  Linear, Sequential, ReLU, GELU, Sigmoid, Tanh, LeakyReLU, SiLU, Softmax, LogSoftmax, Flatten, Dropout, LayerNorm, Embedding,
+} from "./layers";
+export { Conv2d, conv2d } from "./conv";
+export { MaxPool2d, AvgPool2d, AdaptiveAvgPool2d } from "./pooling";
+export { BatchNorm1d, BatchNorm2d } from "./batchnorm";
+export type { BatchNormOptions } from "./batchnorm";
+export { clipGradNorm } from "./clip";
+export type { ClipOptions } from "./clip";
 export { mseLoss, crossEntropy, nllLoss, binaryCrossEntropy, binaryCrossEntropyWithLogits } from "./losses";

@@ -108,6 +108,51 @@ export class Tanh extends Module {
   }
 }
 
+/** x for x > 0, negativeSlope * x otherwise (PyTorch's default slope 0.01). */
+export class LeakyReLU extends Module {
+  constructor(readonly negativeSlope = 0.01) {
+    super();
+    if (!Number.isFinite(negativeSlope)) throw new InputError(`LeakyReLU: negativeSlope must be a finite number, got ${negativeSlope}`);
+  }
+  forward(x: Tensor): Tensor {
+    // relu(x) - slope relu(-x): two maps that the backends fuse, with the gradient 1 or slope.
+    return internal(() => x.relu().sub(x.neg().relu().mul(this.negativeSlope)));
+  }
+  override describe(): string {
+    return `LeakyReLU(negativeSlope=${this.negativeSlope})`;
+  }
+}
+/** x * sigmoid(x), also called swish. */
+export class SiLU extends Module {
+  forward(x: Tensor): Tensor {
+    return internal(() => x.mul(x.sigmoid()));
+  }
+}
+/** softmax along `dim` (PyTorch's nn.Softmax(dim)); the last axis by default. */
+export class Softmax extends Module {
+  constructor(readonly dim = -1) {
+    super();
+  }
+  forward(x: Tensor): Tensor {
+    return x.softmax(this.dim);
+  }
+  override describe(): string {
+    return `Softmax(dim=${this.dim})`;
+  }
+}
+/** log(softmax(x)) along `dim`, computed stably. */
+export class LogSoftmax extends Module {
+  constructor(readonly dim = -1) {
+    super();
+  }
+  forward(x: Tensor): Tensor {
+    return x.logSoftmax(this.dim);
+  }
+  override describe(): string {
+    return `LogSoftmax(dim=${this.dim})`;
+  }
+}
+
 /** Flattens all dims after the first (batch) one. */
 export class Flatten extends Module {
   forward(x: Tensor): Tensor {
@@ -176,4 +221,4 @@ export class Embedding extends Module {
   }
 }
 
-builtinLayer(Linear, Sequential, ReLU, GELU, Sigmoid, Tanh, Flatten, Dropout, LayerNorm, Embedding);
+builtinLayer(Linear, Sequential, ReLU, GELU, Sigmoid, Tanh, LeakyReLU, SiLU, Softmax, LogSoftmax, Flatten, Dropout, LayerNorm, Embedding);

@@ -1,9 +1,12 @@
 // Loss functions, composed from primitives. Class labels are int32 indices; the picked
 // log-probabilities come from a one-hot mask (N x C), which keeps the gradient a plain mul.
+// A label outside 0..C-1 would give an all-zero mask row and silently drop that sample from
+// the loss; it is an error where the labels are known on the host, and a NaN loss where they
+// are not (labels on the GPU, labels inside a jitted function).
 
 import type { Tensor } from "../tensor";
 import { arange } from "../creation";
-import { ShapeError, DTypeError } from "../errors";
+import { ShapeError, DTypeError, InputError } from "../errors";
 import { formatShape } from "../shape";
 import { internal } from "../scope";
 
@@ -33,7 +36,7 @@ export function mseLoss(pred: Tensor, target: Tensor, reduction: Reduction = "me
   return internal(() => reduce(pred.sub(target).square(), reduction));
 }
 
-function oneHot(op: string, labels: Tensor, logits: Tensor): Tensor {
+function oneHot(op: string, labels: Tensor, logits: Tensor): { mask: Tensor; checked: boolean } {
   if (labels.dtype !== "int32") throw new DTypeError(`${op}: labels must be int32 class indices, got ${labels.dtype}`);
   const [n, c] = logits.shape;
   if (logits.ndim !== 2 || labels.ndim !== 1 || labels.shape[0] !== n) {
@@ -48,17 +51,45 @@ function oneHot(op: string, labels: Tensor, logits: Tensor): Tensor {
       suggestions: labels.ndim === 2 && labels.size === n ? [{ code: "{labels}.reshape([-1])", resultShape: [n] }] : [],
     });
   }
-  return labels.reshape([n, 1]).eq(arange(c).reshape([1, c])).astype("float32");
+  const known = labels.peek();
+  if (known) checkLabels(op, known, logits);
+  const mask = labels.reshape([n, 1]).eq(arange(c).reshape([1, c])).astype("float32");
+  return { mask, checked: known !== null };
+}
+
+function checkLabels(op: string, labels: ArrayLike<number>, logits: Tensor): void {
+  const c = logits.shape[1];
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = 0; i < labels.length; i++) {
+    lo = Math.min(lo, labels[i]);
+    hi = Math.max(hi, labels[i]);
+  }
+  if (lo >= 0 && hi < c) return;
+  const bad = lo < 0 ? lo : hi;
+  const fromOne = lo >= 1 && hi === c ? " They look counted from 1: pass labels.sub(1)." : "";
+  throw new InputError(`${op}: label ${bad} is out of range for ${c} classes (logits ${formatShape(logits.shape)}); labels must be in 0..${c - 1}.${fromOne}`);
+}
+
+/**
+ * -log p(label) per row. Unchecked labels: divided by the mask's row sum, which is exactly 1
+ * for a label in range (the loss is unchanged, bit for bit) and 0 for one out of range (0/0:
+ * NaN, so the bad batch shows instead of vanishing from the mean).
+ */
+function pickedNll(op: string, logProbs: Tensor, labels: Tensor): Tensor {
+  const { mask, checked } = oneHot(op, labels, logProbs);
+  const nll = logProbs.mul(mask).sum(1).neg();
+  return checked ? nll : nll.div(mask.sum(1));
 }
 
 /** Negative log-likelihood of log-probabilities [N, C] at int32 labels [N]. */
 export function nllLoss(logProbs: Tensor, labels: Tensor, reduction: Reduction = "mean"): Tensor {
-  return internal(() => reduce(logProbs.mul(oneHot("nllLoss", labels, logProbs)).sum(1).neg(), reduction));
+  return internal(() => reduce(pickedNll("nllLoss", logProbs, labels), reduction));
 }
 
 /** Cross entropy from unnormalized logits [N, C] and int32 labels [N] (stable: logSoftmax). */
 export function crossEntropy(logits: Tensor, labels: Tensor, reduction: Reduction = "mean"): Tensor {
-  return internal(() => reduce(logits.logSoftmax(1).mul(oneHot("crossEntropy", labels, logits)).sum(1).neg(), reduction));
+  return internal(() => reduce(pickedNll("crossEntropy", logits.logSoftmax(1), labels), reduction));
 }
 
 /** Binary cross entropy of probabilities p in (0, 1) against targets in [0, 1]. */

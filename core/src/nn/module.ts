@@ -52,6 +52,16 @@ export abstract class Module {
     return this.namedParameters().map(([, p]) => p);
   }
 
+  /** Every buffer (state that is saved but not trained, see buffer()) with its dotted path. */
+  namedBuffers(prefix = ""): [string, Tensor][] {
+    const out: [string, Tensor][] = [];
+    for (const [k, v] of Object.entries(this)) {
+      if (isTensor(v) && buffers.has(v)) out.push([prefix + k, v]);
+    }
+    for (const [k, m] of this.namedChildren()) out.push(...m.namedBuffers(`${prefix}${k}.`));
+    return out;
+  }
+
   modules(): Module[] {
     return [this, ...this.namedChildren().flatMap(([, m]) => m.modules())];
   }
@@ -70,14 +80,14 @@ export abstract class Module {
     for (const p of this.parameters()) p.grad = null;
   }
 
-  /** Parameters by name (shared, not copied). */
+  /** Parameters, then buffers (BatchNorm's running statistics), by name; shared, not copied. */
   stateDict(): Record<string, Tensor> {
-    return Object.fromEntries(this.namedParameters());
+    return Object.fromEntries([...this.namedParameters(), ...this.namedBuffers()]);
   }
 
-  /** Copies values into the parameters; names and shapes must match exactly. */
+  /** Copies values into the parameters and buffers; names and shapes must match exactly. */
   loadStateDict(state: Record<string, Tensor>): void {
-    const own = new Map(this.namedParameters());
+    const own = new Map([...this.namedParameters(), ...this.namedBuffers()]);
     const missing = [...own.keys()].filter((k) => !(k in state));
     const extra = Object.keys(state).filter((k) => !own.has(k));
     if (missing.length || extra.length) {
@@ -86,7 +96,7 @@ export abstract class Module {
     for (const [k, p] of own) {
       const v = state[k];
       if (v.shape.join() !== p.shape.join()) {
-        throw new InputError(`loadStateDict: ${k} has shape ${formatShape(v.shape)} but the parameter is ${formatShape(p.shape)}`);
+        throw new InputError(`loadStateDict: ${k} has shape ${formatShape(v.shape)} but the module's is ${formatShape(p.shape)}`);
       }
       p.assign(v.astype(p.dtype).detach());
     }
@@ -108,6 +118,19 @@ export abstract class Module {
     const n = this.parameters().reduce((s, p) => s + p.size, 0);
     return `${this.toString()}\n${n.toLocaleString("en-US")} parameters`;
   }
+}
+
+const buffers = new WeakSet<Tensor>();
+
+/**
+ * Makes a tensor a module buffer, as PyTorch's register_buffer: float32 state that stateDict()
+ * saves and loadStateDict() restores but that is not a parameter (no gradient, not given to
+ * optimizers). Update it with assign(), so that it keeps its identity (and jit replays it).
+ */
+export function buffer(t: Tensor): Tensor {
+  const b = t.astype("float32").detach();
+  buffers.add(b);
+  return b;
 }
 
 /** Makes a tensor a trainable parameter (float32, requiresGrad, no history). */

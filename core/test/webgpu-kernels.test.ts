@@ -394,6 +394,17 @@ describe("webgpu kernels: layout, gather, scatterAdd", () => {
     ]);
   });
 
+  it("gather fills for indices out of range as jnp.take does: NaN, the most negative int32, true", async () => {
+    // The ops layer rejects such indices when the host knows them; these reach the kernel
+    // when they were computed on the GPU. Without the fill they read as plausible zeros.
+    const idx = i32([1, 3, -1, 0]);
+    close(await run("gather", [f32([10, 20, 30]), idx], { shape: [4], dtype: "float32" }, { axis: 0 }), [20, NaN, NaN, 10]);
+    close(await run("gather", [i32([10, 20, 30]), idx], { shape: [4], dtype: "int32" }, { axis: 0 }), [20, -(2 ** 31), -(2 ** 31), 10]);
+    close(await run("gather", [bool([0, 0, 1]), idx], { shape: [4], dtype: "bool" }, { axis: 0 }), [0, 1, 1, 0]);
+    // Rows of an embedding table: a whole row of NaN for the bad index.
+    close(await run("gather", [f32([1, 2, 3, 4], [2, 2]), i32([1, 2])], { shape: [2, 2], dtype: "float32" }, { axis: 0 }), [3, 4, NaN, NaN]);
+  });
+
   it("scatterAdd sums repeated indices", async () => {
     const upd = f32([1, 2, 3, 4, 5, 6, 7, 8], [4, 2]);
     close(await run("scatterAdd", [upd, i32([0, 2, 0, 2])], { shape: [3, 2], dtype: "float32" }, { axis: 0, size: 3 }), [

@@ -22,7 +22,7 @@ export function gatherKernels(ctx: GpuContext): Pick<KernelTable, "gather" | "sc
         .divisor(inner, n)
         .divisor(count, Math.ceil(n / inner));
       const bindings = [input(inputs[0], sizeOf(x)), input(inputs[1], count), output(result, n)];
-      ctx.run(gatherShader, bindings, params, elementGroups(n));
+      ctx.run(memoSource(`gather|${out.dtype}`, () => gatherShader(out.dtype)), bindings, params, elementGroups(n));
       return result;
     },
 

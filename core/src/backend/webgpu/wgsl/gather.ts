@@ -1,18 +1,25 @@
 // gather and its transpose scatterAdd, over the flattened view [outer, axis, inner].
-// Indices are int32 in [0, axis length); the ops layer checks them. A shader cannot throw, so
-// an index out of range (negative ones included, as on the CPU backend) reads as 0 in gather
-// and contributes nothing in scatterAdd, and never touches memory out of bounds.
+// Indices are int32 in [0, axis length); the ops layer checks them wherever the host knows
+// them. A shader cannot throw, so an index out of range (indices computed on the GPU, or
+// replayed by jit) never touches memory out of bounds: gather fills its output as jnp.take
+// does (NaN for float32, the most negative int32, true for bool), so the mistake shows
+// instead of reading as plausible zeros; scatterAdd skips it.
 
 import type { DType } from "../../../dtype";
 import { declare, elementLoop, entry, storageType } from "./common";
 import { WORKGROUP } from "./elementwise";
 import { divideHelpers } from "./divide";
 
+/** The 32-bit word gather writes for an index out of range (see the top of the file). */
+export function gatherFill(dtype: DType): string {
+  return dtype === "float32" ? "0x7fc00000u" : dtype === "int32" ? "0x80000000u" : "1u";
+}
+
 /**
  * Params: [count, inner, J (number of indices), A (axis length of x), division magic for
  * inner and for J]. Moves 32-bit words.
  */
-export const gatherShader = `${declare([
+export const gatherShader = (dtype: DType): string => `${declare([
   { name: "x", type: "u32" },
   { name: "idx", type: "i32" },
   { name: "out", type: "u32", write: true },
@@ -31,7 +38,7 @@ ${elementLoop(
   let j = t - o * count;
   let k = idx[j];
   if (k < 0 || u32(k) >= axis) {
-    out[i] = 0u;
+    out[i] = ${gatherFill(dtype)};
   } else {
     out[i] = x[(o * axis + u32(k)) * inner + c];
   }`,

@@ -12,6 +12,7 @@ import { setSimdMaps, simdStats, MIN_SIMD_ELEMENTS } from "../src/backend/cpu/wa
 import { onTensorHeap, setHeapArrays } from "../src/backend/cpu/wasm/tensorheap";
 import { foldStats } from "../src/backend/cpu/wasm/simdfold";
 import { data as cpuData } from "../src/backend/cpu/storage";
+import { run } from "../src/dispatch";
 
 const SPECIAL = [NaN, 0, -0, Infinity, -Infinity, 1e-40, -1e-40, 3.4e38, -3.4e38, 1, -1, 0.5];
 
@@ -204,6 +205,18 @@ for (const placed of [true, false]) describe(`cpu: SIMD maps, operands ${placed 
     await compare("min down columns of special values", () => s.min(0), true, foldStats);
     await compare("sum down columns of special values", () => s.sum(0), true, foldStats);
     s.dispose();
+  });
+
+  it("strided copies with short contiguous runs (conv2d's windows, slices, permutes that keep the last axis): the same bits", async () => {
+    const img = t.tensor(values(8 * 16 * 16 * 16, 7)).reshape([8, 16, 16, 16]);
+    await compare("windows of 16 channels (runs of 48)", () => run("windows", [img], { kernel: [3, 3], stride: [1, 1] }), true);
+    await compare("windows with stride 2 (runs of 48 two columns apart)", () => run("windows", [img], { kernel: [3, 3], stride: [2, 2] }), true);
+    const pad = t.tensor(values(16 * 30 * 30, 8)).reshape([16, 30, 30, 1]);
+    await compare("a slice of rows of 28", () => pad.index(":", "1:29", "2:30"), true);
+    const cube = t.tensor(values(40 * 30 * 20, 9)).reshape([40, 30, 20]);
+    await compare("a permute keeping the last axis (runs of 20)", () => cube.permute(1, 0, 2), true);
+    await compare("a permute moving the last axis stays on the JavaScript loops", () => cube.permute(2, 0, 1), false);
+    t.dispose([img, pad, cube]);
   });
 
   it("a map of one run longer than a chunk (1M elements) is done chunk by chunk", async () => {

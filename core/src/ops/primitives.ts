@@ -49,6 +49,13 @@ export interface PrimitiveAttrs {
   pad: { low: number[]; high: number[]; interior: number[]; value: number };
   /** Inputs joined along axis. */
   concat: { axis: number };
+  /**
+   * The sliding windows of an image [N, H, W, C] (channels last): out[n, i, j, a, b, c] =
+   * x[n, i * stride[0] + a, j * stride[1] + b, c], of shape [N, Ho, Wo, kh, kw, C] with
+   * Ho = floor((H - kh) / stride[0]) + 1. conv2d's columns in one strided copy; each window
+   * row (b, c) is one contiguous run of x.
+   */
+  windows: { kernel: [number, number]; stride: [number, number] };
   /** out[..., j, ...] = x[..., idx[j], ...] along axis; indices are int32 of any shape (flattened in). */
   gather: { axis: number };
   /** The transpose of gather: out has `size` entries along axis, each the sum of the updates
@@ -61,7 +68,7 @@ export type Primitive = keyof PrimitiveAttrs;
 
 export const primitives: readonly Primitive[] = [
   "unary", "binary", "where", "reduce", "argReduce", "matmul", "reshape", "permute",
-  "broadcast", "slice", "pad", "concat", "gather", "scatterAdd", "cast",
+  "broadcast", "slice", "pad", "concat", "windows", "gather", "scatterAdd", "cast",
 ];
 
 /** What a kernel knows about each operand and the result. */

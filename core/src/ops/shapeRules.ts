@@ -81,6 +81,10 @@ export const shapeRules: { [P in Primitive]: ShapeRule<P> } = {
     shape[axis] = xs.reduce((n, x) => n + x.shape[axis], 0);
     return { shape, dtype: xs[0].dtype };
   },
+  windows: ([x], { kernel: [kh, kw], stride: [s0, s1] }) => {
+    const [n, h, w, c] = x.shape;
+    return { shape: [n, Math.floor((h - kh) / s0) + 1, Math.floor((w - kw) / s1) + 1, kh, kw, c], dtype: x.dtype };
+  },
   gather: ([x, idx], { axis }) => ({
     shape: [...x.shape.slice(0, axis), ...idx.shape, ...x.shape.slice(axis + 1)],
     dtype: x.dtype,

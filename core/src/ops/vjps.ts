@@ -119,6 +119,21 @@ export const vjpRules: { [P in Primitive]: Vjp<P> } = {
       return run("slice", [g], { starts, steps: g.shape.map(() => 1), shape: x.shape.slice() });
     });
   },
+  // Each window position's values go back where they were read, summed where windows overlap.
+  windows: (g, [x], _o, { kernel: [kh, kw], stride: [s0, s1] }) => {
+    const [n, h, w, c] = x.shape;
+    const [, ho, wo] = g.shape;
+    let sum: Tensor | null = null;
+    for (let a = 0; a < kh; a++) {
+      for (let b = 0; b < kw; b++) {
+        const part = run("slice", [g], { starts: [0, 0, 0, a, b, 0], steps: [1, 1, 1, 1, 1, 1], shape: [n, ho, wo, 1, 1, c] }).reshape([n, ho, wo, c]);
+        const high = [0, h - (a + (ho - 1) * s0 + 1), w - (b + (wo - 1) * s1 + 1), 0];
+        const placed = run("pad", [part], { low: [0, a, b, 0], high, interior: [0, s0 - 1, s1 - 1, 0], value: 0 });
+        sum = sum ? sum.add(placed) : placed;
+      }
+    }
+    return [sum!];
+  },
   gather: (g, [x, idx], _o, { axis }) => [run("scatterAdd", [g, idx], { axis, size: x.shape[axis] }), null],
   scatterAdd: (g, [, idx], _o, { axis }) => [run("gather", [g, idx], { axis }), null],
   cast: (g, [x]) => [x.dtype === "float32" ? g : null],

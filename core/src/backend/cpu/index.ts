@@ -47,6 +47,7 @@ export function createCpuBackend(options: CpuOptions = {}): CpuBackend {
     slice: mv.slice,
     pad: mv.pad,
     concat: mv.concat,
+    windows: mv.windows,
     gather: mv.gather,
     scatterAdd: mv.scatterAdd,
   };

@@ -263,8 +263,14 @@ export function copyStrided(src: Arr, srcStrides: readonly number[], srcBase: nu
     copyRuns(src as TypedArr, dst as TypedArr, plan);
     return;
   }
-  runMap({ key: "copy", dtypes: [dtype], code: leafCode }, dst, plan, [src], dtype);
+  // Float32 runs too short for a memcpy each but contiguous on both sides (conv2d's windows of
+  // 16 channels: 48 values) go through the SIMD map's run table: 0.44 ms against 2.2 for the
+  // generated loop on [64, 14, 14, 3, 3, 16].
+  const ops = dtype === "float32" && plan.strides[0][K - 1] === 1 ? COPY_OPS : undefined;
+  runMap({ key: "copy", dtypes: [dtype], code: leafCode, ops }, dst, plan, [src], dtype);
 }
+
+const COPY_OPS = [{ key: "copy", args: [0] }];
 
 type TypedArr = Float32Array | Int32Array | Uint8Array;
 /** Contiguous runs at least this long are copied with memcpy, not element by element. */

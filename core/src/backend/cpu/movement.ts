@@ -1,4 +1,4 @@
-// Data movement on the CPU: reshape (shares storage), permute, slice, pad, concat,
+// Data movement on the CPU: reshape (shares storage), permute, slice, pad, concat, windows,
 // gather and scatterAdd.
 
 import type { Kernel } from "../backend";
@@ -69,6 +69,17 @@ export const pad: Kernel<"pad"> = ({ inputs, infos, out, attrs }) => {
   // The input (dense) lands at strided places of the output.
   const shape = infos[0].shape;
   copyStrided(x, stridesOf(shape), 0, r.data, attrs.interior.map((g, i) => (g + 1) * os[i]), base, shape);
+  return r;
+};
+
+/** conv2d's columns: one strided read of x [N, H, W, C] (see primitives.ts windows). */
+export const windows: Kernel<"windows"> = ({ inputs, infos, out, attrs }) => {
+  const [, , w, c] = infos[0].shape;
+  const [s0, s1] = attrs.stride;
+  const rowStride = w * c;
+  const r = allocOverwritten(out.dtype, sizeOf(out.shape));
+  const strides = [sizeOf(infos[0].shape.slice(1)), s0 * rowStride, s1 * c, rowStride, c, 1];
+  copyStrided(data(inputs[0]), strides, 0, r.data, stridesOf(out.shape), 0, out.shape);
   return r;
 };
 

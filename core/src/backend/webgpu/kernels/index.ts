@@ -59,6 +59,7 @@ export function createKernels(ctx: GpuContext, fuser: Fuser, health: DeviceHealt
     slice: guard(health, m(k.slice)),
     pad: guard(health, m(k.pad)),
     concat: guard(health, m(k.concat)),
+    windows: guard(health, m(k.windows)),
     gather: guard(health, m(k.gather)),
     scatterAdd: guard(health, m(k.scatterAdd)),
   };

@@ -1,4 +1,4 @@
-// reshape, permute, broadcast, slice, pad, concat: all are index remappings, done by the
+// reshape, permute, broadcast, slice, windows, pad, concat: all are index remappings, done by the
 // strided copy (pad by its own shader, since it mixes a fill value in).
 
 import { castValue } from "../../../dtype";
@@ -51,7 +51,7 @@ function fillBits(value: number, dtype: "float32" | "int32" | "bool"): number {
 
 export function layoutKernels(
   ctx: GpuContext,
-): Pick<KernelTable, "reshape" | "permute" | "broadcast" | "slice" | "pad" | "concat"> {
+): Pick<KernelTable, "reshape" | "permute" | "broadcast" | "slice" | "pad" | "concat" | "windows"> {
   return {
     // Same elements in the same order: share the storage; the memory module counts references.
     reshape: ({ inputs }) => inputs[0],
@@ -71,6 +71,27 @@ export function layoutKernels(
       attrs.starts.forEach((s, d) => (base += s * inStrides[d]));
       const strides = attrs.steps.map((step, d) => step * inStrides[d]);
       return gatherView(ctx, inputs[0], sizeOf(infos[0].shape), out.shape, base, strides);
+    },
+
+    // One copy per kernel row: each is a rank-4 view [N, Ho, Wo, kw*C] (a window row is
+    // contiguous in x), which gets the unrolled shader; the whole rank-5 view would not.
+    windows: ({ inputs, infos, out, attrs }) => {
+      const [n, h, w, c] = infos[0].shape;
+      const [, ho, wo, kh, kw] = out.shape;
+      const [s0, s1] = attrs.stride;
+      const size = sizeOf(out.shape);
+      const result = ctx.alloc(out);
+      const row = kw * c;
+      for (let a = 0; a < kh; a++) {
+        stridedCopy(ctx, inputs[0], sizeOf(infos[0].shape), result, size, {
+          shape: [n, ho, wo, row],
+          inBase: a * w * c,
+          inStrides: [h * w * c, s0 * w * c, s1 * c, 1],
+          outBase: a * row,
+          outStrides: [ho * wo * kh * row, wo * kh * row, kh * row, 1],
+        });
+      }
+      return result;
     },
 
     pad: ({ inputs, infos, out, attrs }) => {

@@ -10,6 +10,7 @@ import { t, assert } from "./helpers";
 import { sleb, uleb } from "../src/backend/cpu/wasm/emit";
 import { WasmGemm, relaxedSimdSupported, setCpuThreads, cpuThreads, gemmEngine, overflowGemm, setOverflowRelease } from "../src/backend/cpu/wasm/index";
 import { slices } from "../src/backend/cpu/wasm/engine";
+import { KC_MAX, kcFor } from "../src/backend/cpu/wasm/tasks";
 import { gemmF32Reference } from "../src/backend/cpu/gemm-reference";
 import { TENSOR_HEAP_BYTES } from "../src/backend/cpu/wasm/tensorheap";
 
@@ -60,6 +61,8 @@ function run(g: WasmGemm, A: Float32Array, B: Float32Array, m: number, k: number
 const shapes: [number, number, number][] = [
   [1, 1, 1], [3, 7, 5], [3, 5, 7], [4, 8, 8], [5, 9, 9], [7, 1, 13], [1, 300, 1], [1, 40, 70], [70, 40, 1],
   [33, 257, 17], [97, 513, 31], [8, 16, 1030], [130, 300, 9], [200, 100, 200], [65, 31, 66],
+  // K blocks (kcFor): one block of 320, two of 161 and 160, three of 262 and one short.
+  [20, 320, 20], [9, 321, 17], [12, 784, 24],
 ];
 
 describe("cpu wasm matmul", function () {
@@ -281,6 +284,21 @@ describe("cpu wasm matmul", function () {
           one.dispose();
           two.dispose();
         }
+      }
+    });
+
+    it("K blocks are as even as possible and at most KC_MAX: no sliver of a block", () => {
+      assert.equal(KC_MAX, 320);
+      assert.equal(kcFor(288), 288); // one block, not 256 + 32
+      assert.equal(kcFor(320), 320);
+      assert.equal(kcFor(321), 161);
+      assert.equal(kcFor(784), 262); // 262 + 262 + 260, not 256 * 3 + 16
+      assert.equal(kcFor(1024), 256);
+      assert.equal(kcFor(1), 1);
+      for (let k = 1; k < 5000; k += 7) {
+        const kc = kcFor(k);
+        const blocks = Math.ceil(k / kc);
+        assert.ok(kc <= KC_MAX && k - (blocks - 1) * kc > 0 && kc - (k - (blocks - 1) * kc) < blocks, `k ${k}: blocks of ${kc}`);
       }
     });
 

@@ -250,7 +250,7 @@ export class WasmGemm {
       ctl[q.PACKED_STRIDE] = packedStride;
       for (let e = 0; shared && e < batch; e++) {
         const extent = shared === q.SHARED_A ? m : n;
-        for (let pc = 0; pc < k; pc += q.KC) {
+        for (let pc = 0; pc < k; pc += q.kcFor(k)) {
           q.packPanels(this.ex, shared, ctl[q.TRANS], table[3 * e], table[3 * e + 1], m, k, n, pc, 0, extent, mr, nr, packedPtr + e * packedStride);
         }
       }

@@ -71,8 +71,15 @@ export const TASK_INTS = 6; // entryStart, entryCount, r0, r1, c0, c1
 export const MAX_TASKS = 2047; // the claim word has 11 bits for the count and 11 for the index
 export const CONTROL_BYTES = 65536;
 
-/** Cache blocking: KC x 8 B panels fit L1, MC x KC of packed A fits L2, KC x NC of B fits L3. */
-export const KC = 256;
+/**
+ * Cache blocking: kc x 8 B panels fit L1, MC x kc of packed A fits L2, kc x NC of B fits L3.
+ * K blocks are at most KC_MAX values and as even as possible (kcFor), so that none is a
+ * sliver: k = 288 (a convolution's 3 x 3 x 32 columns) is one block, not 256 and then 32,
+ * whose extra pass re-read and re-wrote all of C for an eighth of the work; k = 1024 stays
+ * four blocks of 256.
+ */
+export const KC_MAX = 320;
+export const kcFor = (k: number): number => Math.ceil(k / Math.ceil(k / KC_MAX));
 export const NC = 1024;
 export const mcFor = (mr: number): number => Math.floor(96 / mr) * mr;
 /** NC rounded down to whole panels, so that a shared packed B's blocks start on a panel. */
@@ -82,13 +89,13 @@ export const padded = (extent: number, w: number): number => Math.ceil(extent / 
 
 /**
  * Byte address of panel `first / w` of the K block at `pc` in a whole packed operand: blocks
- * of KC values of k, each holding all panels of width w (`pad` values in all) k-major.
+ * of kcFor(k) values of k, each holding all panels of width w (`pad` values in all) k-major.
  */
 export const packedAt = (base: number, pad: number, pc: number, kc: number, first: number): number => base + 4 * (pc * pad + first * kc);
 
 /** Per thread: packed A block, packed B block, one micro-tile for edges (mr x nr). */
 export const scratchBytes = (mr: number, nr: number): number => {
-  const bytes = 4 * (mcFor(mr) * KC + KC * NC + mr * nr);
+  const bytes = 4 * (mcFor(mr) * KC_MAX + KC_MAX * NC + mr * nr);
   return Math.ceil(bytes / 64) * 64;
 };
 
@@ -161,7 +168,7 @@ export function packPanels(
   ex: SgemmExports, which: number, trans: number, a: number, b: number, m: number, k: number, n: number,
   pc: number, i0: number, i1: number, mr: number, nr: number, base: number,
 ): void {
-  const kc = Math.min(KC, k - pc);
+  const kc = Math.min(kcFor(k), k - pc);
   if (which === SHARED_A) {
     const dst = packedAt(base, padded(m, mr), pc, kc, i0);
     if (trans & 1) ex.packAT(a + 4 * (pc * m + i0), 4 * m, i1 - i0, kc, dst);
@@ -187,12 +194,13 @@ export function gemmBlock(
   const mcMax = mcFor(mr);
   const ncMax = ncFor(nr);
   const ap = scratch;
-  const bp = ap + 4 * mcMax * KC;
-  const tile = bp + 4 * KC * NC;
+  const bp = ap + 4 * mcMax * KC_MAX;
+  const tile = bp + 4 * KC_MAX * NC;
+  const kcStep = kcFor(k);
   for (let jc = c0; jc < c1; jc += ncMax) {
     const nc = Math.min(ncMax, c1 - jc);
-    for (let pc = 0; pc < k; pc += KC) {
-      const kc = Math.min(KC, k - pc);
+    for (let pc = 0; pc < k; pc += kcStep) {
+      const kc = Math.min(kcStep, k - pc);
       let bBlock = bp;
       if (shared === SHARED_B) bBlock = packedAt(packed, padded(n, nr), pc, kc, jc);
       else if (trans & 2) ex.packBT(b + 4 * (jc * k + pc), 4 * k, nc, kc, bp);

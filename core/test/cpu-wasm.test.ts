@@ -10,7 +10,7 @@ import { t, assert } from "./helpers";
 import { sleb, uleb } from "../src/backend/cpu/wasm/emit";
 import { WasmGemm, relaxedSimdSupported, setCpuThreads, cpuThreads, gemmEngine, overflowGemm, setOverflowRelease } from "../src/backend/cpu/wasm/index";
 import { slices } from "../src/backend/cpu/wasm/engine";
-import { KC_MAX, kcFor } from "../src/backend/cpu/wasm/tasks";
+import { KC_MAX, kcFor, kChunks } from "../src/backend/cpu/wasm/tasks";
 import { gemmF32Reference } from "../src/backend/cpu/gemm-reference";
 import { TENSOR_HEAP_BYTES } from "../src/backend/cpu/wasm/tensorheap";
 
@@ -299,6 +299,40 @@ describe("cpu wasm matmul", function () {
         const kc = kcFor(k);
         const blocks = Math.ceil(k / kc);
         assert.ok(kc <= KC_MAX && k - (blocks - 1) * kc > 0 && kc - (k - (blocks - 1) * kc) < blocks, `k ${k}: blocks of ${kc}`);
+      }
+    });
+
+    it("a product with few output tiles and a long k is split along k: the same bits on 1 and 2 threads, close to float64", async () => {
+      assert.equal(kChunks(1, 16, 50176, 9, 1, 4, 8), 13); // a first conv layer's weight gradient
+      assert.equal(kChunks(1, 16, 50176, 9, 0, 4, 8), 0); // A row-major: its chunks are not contiguous
+      assert.equal(kChunks(1, 16, 50176, 9, 3, 4, 8), 0);
+      assert.equal(kChunks(2, 16, 50176, 9, 1, 4, 8), 0);
+      assert.equal(kChunks(1, 16, 8191, 9, 1, 4, 8), 0);
+      assert.equal(kChunks(1, 32, 50176, 144, 1, 4, 8), 0); // 144 tiles keep the threads busy already
+      const one = new WasmGemm({ threads: 1, relaxed: false });
+      const two = new WasmGemm({ threads: 2, relaxed: false, minThreadedFlops: 0 });
+      try {
+        for (const [m, k, n] of [[16, 50176, 9], [5, 8192, 3], [13, 9001, 16]]) {
+          const a = values(k * m, m + 3); // stored [k, m]
+          const b = values(k * n, n + 4);
+          const c1 = new Float32Array(m * n);
+          const c2 = new Float32Array(m * n).fill(Number.NaN);
+          one.matmul(a, [0], b, [0], c1, m, k, n, true, false);
+          // Until the worker has booted and claimed a chunk, the caller runs them all.
+          const before = two.workerTasks;
+          for (const start = Date.now(); Date.now() - start < 30000 && two.workerTasks === before; ) {
+            two.matmul(a, [0], b, [0], c2, m, k, n, true, false);
+            assert.deepEqual(c2, c1, `${m}x${k}x${n}`);
+            await new Promise((r) => setTimeout(r, 5));
+          }
+          assert.ok(two.workerTasks > before, `a worker thread took chunks of ${m}x${k}x${n}`);
+          const at = new Float32Array(m * k);
+          for (let p = 0; p < k; p++) for (let i = 0; i < m; i++) at[i * k + p] = a[p * m + i];
+          close(c1, reference64(at, b, m, k, n), k);
+        }
+      } finally {
+        one.dispose();
+        two.dispose();
       }
     });
 

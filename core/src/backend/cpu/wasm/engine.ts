@@ -90,6 +90,22 @@ export function slices(len: number, unit: number, parts: number): number[] {
   return cuts;
 }
 
+/** The tasks of a product split along k: chunk t is task t, each all of C's one entry. */
+function splitTasks(chunks: number, m: number, n: number): Int32Array {
+  const tasks = new Int32Array(chunks * q.TASK_INTS);
+  for (let t = 0; t < chunks; t++) tasks.set([0, 1, 0, m, 0, n], t * q.TASK_INTS);
+  return tasks;
+}
+
+/** C = the sum of `chunks` partial products of `size` values, added in chunk order in float32. */
+function addPartials(partials: Float32Array, chunks: number, C: Float32Array, size: number): void {
+  for (let i = 0; i < size; i++) {
+    let sum = partials[i];
+    for (let t = 1; t < chunks; t++) sum = Math.fround(sum + partials[t * size + i]);
+    C[i] = sum;
+  }
+}
+
 export class WasmGemm {
   readonly relaxed: boolean;
   readonly threads: number;
@@ -181,7 +197,8 @@ export class WasmGemm {
     if (this.threads > 1 && flops >= this.minThreadedFlops) this.startPool();
     const threads = flops >= this.minThreadedFlops && this.poolStarted ? this.workers.length + 1 : 1;
     const { mr, nr } = this.tile;
-    const plan = this.plan(batch, m, n, threads);
+    const chunks = q.kChunks(batch, m, k, n, (transA ? 1 : 0) | (transB ? 2 : 0), mr, nr);
+    const plan = chunks > 0 ? { tasks: splitTasks(chunks, m, n), shared: 0 } : this.plan(batch, m, n, threads);
     const heap = this.heap;
     // Operands already on the heap are read in place; the rest go into one block with the
     // entry table, C unless it is on the heap, and the operand packed once for all slices
@@ -196,7 +213,8 @@ export class WasmGemm {
     const aBytes = aHeap < 0 ? align64(4 * aExtent) : 0;
     const bBytes = bHeap < 0 ? align64(4 * bExtent) : 0;
     const cBytes = cHeap < 0 ? align64(4 * batch * m * n) : 0;
-    const base = align64(12 * batch) + aBytes + bBytes + cBytes;
+    const partialBytes = align64(4 * chunks * m * n);
+    const base = align64(12 * batch) + aBytes + bBytes + cBytes + partialBytes;
     let shared = plan.shared;
     let block = shared ? heap.alloc(base + batch * packedStride) : -1;
     if (block < 0) {
@@ -228,6 +246,7 @@ export class WasmGemm {
       const bPtr = bHeap >= 0 ? bHeap : entries + align64(12 * batch) + aBytes;
       const cPtr = cHeap >= 0 ? cHeap : entries + align64(12 * batch) + aBytes + bBytes;
       const packedPtr = block + base;
+      const partialsPtr = block + base - partialBytes;
       if (aHeap < 0) heap.f32(aPtr, aExtent).set(A.subarray(0, aExtent));
       if (bHeap < 0) heap.f32(bPtr, bExtent).set(B.subarray(0, bExtent));
       this.copiedBytes += aBytes + bBytes + cBytes;
@@ -248,6 +267,8 @@ export class WasmGemm {
       ctl[q.SHARED] = shared;
       ctl[q.PACKED] = packedPtr;
       ctl[q.PACKED_STRIDE] = packedStride;
+      ctl[q.K_SPLIT] = chunks;
+      ctl[q.PARTIALS] = partialsPtr;
       for (let e = 0; shared && e < batch; e++) {
         const extent = shared === q.SHARED_A ? m : n;
         for (let pc = 0; pc < k; pc += q.kcFor(k)) {
@@ -257,7 +278,8 @@ export class WasmGemm {
       ctl.set(plan.tasks, q.TASK_TABLE);
       ctl[q.KIND] = q.GEMM_JOB;
       this.run(plan.tasks.length / q.TASK_INTS);
-      if (cHeap < 0) C.set(heap.f32(cPtr, batch * m * n));
+      if (chunks > 0) addPartials(heap.f32(partialsPtr, chunks * m * n), chunks, C, m * n);
+      else if (cHeap < 0) C.set(heap.f32(cPtr, batch * m * n));
     } finally {
       // Not reached when V8 terminates the script (no finally runs then): settle() does it.
       this.job = null;

@@ -38,6 +38,10 @@ export const NR = 13;
  * pack task stalls everyone, where a slow worker in the job only ends up with fewer tasks.
  */
 export const SHARED = 15;
+/** A product split along k (kChunks): the number of chunks (0: not split); task t is chunk t. */
+export const K_SPLIT = 14;
+/** Byte address of the chunks' partial products, m x n floats each, in chunk order. */
+export const PARTIALS = 28;
 export const PACKED = 16; // byte address of entry 0's packed operand
 export const PACKED_STRIDE = 17; // bytes from one entry's packed operand to the next
 export const SHARED_A = 1;
@@ -99,6 +103,25 @@ export const scratchBytes = (mr: number, nr: number): number => {
   return Math.ceil(bytes / 64) * 64;
 };
 
+/** The k of one chunk of a split product. */
+export const K_CHUNK = 4096;
+/** Split products have at most this many output tiles. */
+const SPLIT_MAX_TILES = 16;
+
+/**
+ * How many chunks of k a product is split into (0: none). A product with a handful of output
+ * tiles and a long k (a first convolution's weight gradient: [16, 9] over k = 50176) has too
+ * few row or column slices to keep two threads busy, and the one operand they share is packed
+ * by the caller alone. Split, each task computes one chunk's partial product and the caller
+ * adds the partials in chunk order. The split depends on the shape alone, so the bits do not
+ * depend on the thread count. Only for A stored [k, m] and B [k, n] (the weight gradient
+ * X^T dY), whose chunks are contiguous.
+ */
+export function kChunks(batch: number, m: number, k: number, n: number, trans: number, mr: number, nr: number): number {
+  if (batch !== 1 || trans !== 1 || k < 2 * K_CHUNK) return 0;
+  return Math.ceil(m / mr) * Math.ceil(n / nr) <= SPLIT_MAX_TILES ? Math.ceil(k / K_CHUNK) : 0;
+}
+
 export function claimWord(generation: number, tasks: number): number {
   return ((generation & 0x3ff) << 22) | (tasks << 11);
 }
@@ -154,6 +177,12 @@ function runTask(ctl: Int32Array, memory: WebAssembly.Memory, ex: SgemmExports, 
   const [e0, count, r0, r1, c0, c1] = task;
   const entries = new Int32Array(memory.buffer, ctl[ENTRIES], 3 * (e0 + count));
   const scratch = ctl[SCRATCH] + thread * ctl[STRIDE];
+  if (ctl[K_SPLIT] > 0) {
+    const k0 = t * K_CHUNK;
+    const partial = ctl[PARTIALS] + 4 * t * m * n;
+    gemmBlock(ex, ctl[MR], ctl[NR], entries[0] + 4 * k0 * m, entries[1] + 4 * k0 * n, partial, m, Math.min(K_CHUNK, k - k0), n, 0, m, 0, n, scratch, trans);
+    return;
+  }
   for (let e = e0; e < e0 + count; e++) {
     const packed = shared ? ctl[PACKED] + e * ctl[PACKED_STRIDE] : 0;
     gemmBlock(ex, ctl[MR], ctl[NR], entries[3 * e], entries[3 * e + 1], entries[3 * e + 2], m, k, n, r0, Math.min(r1, m), c0, Math.min(c1, n), scratch, trans, shared, packed);

@@ -225,6 +225,24 @@ describe("tensors in the kernel", function () {
       assert.equal(preview.type, "preview");
       assert.deepEqual(preview.bundle.data["application/vnd.tsdl.tensor+json"].shape, [2, 6]);
 
+      // A module lists its parameters and then its buffers (no gradient), which preview too.
+      const withBn = await k.execute("const bnNet = new nn.Sequential(new nn.Linear(3, 2), new nn.BatchNorm1d(2));");
+      const listed = outputs(withBn).map((m) => (m.content as any).data).find((d) => d?.type === "variables");
+      const rows = listed.variables.filter((v: any) => v.name.startsWith("bnNet"));
+      assert.deepEqual(rows.map((v: any) => [v.name, v.kind, v.shape, v.requiresGrad]), [
+        ["bnNet", "module", null, true],
+        ["bnNet.layers.0.weight", "parameter", [2, 3], true],
+        ["bnNet.layers.0.bias", "parameter", [2], true],
+        ["bnNet.layers.1.weight", "parameter", [2], true],
+        ["bnNet.layers.1.bias", "parameter", [2], true],
+        ["bnNet.layers.1.runningMean", "parameter", [2], false],
+        ["bnNet.layers.1.runningVar", "parameter", [2], false],
+      ]);
+      assert.equal(rows[0].bytes, 4 * (6 + 2 + 2 + 2 + 2 + 2));
+      const bv = await k.notify("comm_msg", { comm_id: "insp-1", data: { type: "preview", name: "bnNet.layers.1.runningVar" } });
+      const bufferPreview = (bv.find((m) => m.header.msg_type === "comm_msg")?.content as any).data;
+      assert.deepEqual(bufferPreview.bundle.data["application/vnd.tsdl.tensor+json"].shape, [2]);
+
       const info = (await k.request("comm_info_request", { target_name: "tsdl.inspector" })).reply.content as any;
       assert.deepEqual(info.comms, { "insp-1": { target_name: "tsdl.inspector" } });
       await k.notify("comm_close", { comm_id: "insp-1", data: {} });

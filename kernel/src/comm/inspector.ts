@@ -24,6 +24,17 @@ export interface VariableInfo {
 interface ModuleLike {
   forward: unknown;
   namedParameters(): [string, TensorLike][];
+  /** Buffers (BatchNorm's running statistics); older cores have none. */
+  namedBuffers?(): [string, TensorLike][];
+}
+
+/** A module's parameters, then its buffers, by dotted path (none if the module's code throws). */
+function moduleTensors(m: ModuleLike): [string, TensorLike][] {
+  try {
+    return [...m.namedParameters(), ...(typeof m.namedBuffers === "function" ? m.namedBuffers() : [])];
+  } catch {
+    return [];
+  }
 }
 
 function isModuleLike(x: unknown): x is ModuleLike {
@@ -73,13 +84,8 @@ export class Inspector {
       if (this.sources.isPreloaded(name, value)) continue;
       if (isTensorLike(value)) variables.push(tensorInfo(name, value, "tensor"));
       else if (isModuleLike(value)) {
-        let params: [string, TensorLike][] = [];
-        try {
-          params = value.namedParameters();
-        } catch {
-          params = [];
-        }
-        const infos = params.map(([p, t]) => tensorInfo(`${name}.${p}`, t, "parameter"));
+        // Buffers are listed with the parameters, as tensors of the module without a gradient.
+        const infos = moduleTensors(value).map(([p, t]) => tensorInfo(`${name}.${p}`, t, "parameter"));
         const bytes = infos.reduce((a, i) => a + i.bytes, 0);
         variables.push({ name, kind: "module", shape: null, dtype: null, device: infos[0]?.device ?? null, bytes, requiresGrad: infos.some((i) => i.requiresGrad) });
         variables.push(...infos);
@@ -148,6 +154,6 @@ export class Inspector {
     const [root, ...rest] = name.split(".");
     const m = locals[root];
     if (!isModuleLike(m)) return undefined;
-    return m.namedParameters().find(([p]) => p === rest.join("."))?.[1];
+    return moduleTensors(m).find(([p]) => p === rest.join("."))?.[1];
   }
 }

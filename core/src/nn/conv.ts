@@ -1,6 +1,7 @@
-// Conv2d on [N, C, H, W] tensors, built from primitives: convolution gathers
-// the kernel's K*K shifted views with strided slices and multiplies once by the flattened
-// weight. Its gradient is written out (customVjp) rather than left to autodiff of those ops.
+// Conv2d on [N, C, H, W] tensors, built from primitives: convolution reads the kernel's
+// windows of the channels-last image in one strided copy (the windows primitive) and
+// multiplies once by the flattened weight. Its gradient is written out (customVjp) rather
+// than left to autodiff of those ops.
 
 import type { Tensor } from "../tensor";
 import { Module, parameter } from "./module";

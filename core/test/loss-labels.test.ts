@@ -1,8 +1,8 @@
 // Class labels outside 0..C-1 in crossEntropy and nllLoss: an error naming the label where the
 // host knows the labels, a NaN loss where it does not (labels computed on the GPU, labels
-// inside a jitted function), never a loss that silently leaves the sample out.
+// inside a jitted function), never a loss that silently leaves the sample out. And nn.oneHot.
 
-import { t, assert, assertClose, eachBackend } from "./helpers";
+import { t, assert, assertClose, expectTensor, eachBackend } from "./helpers";
 
 const { nn } = t;
 
@@ -15,6 +15,19 @@ eachBackend("loss labels out of range", (backend) => {
     assert.throws(() => nn.crossEntropy(logits(), t.tensor([-1, 1])), /crossEntropy: label -1 is out of range for 3 classes \(logits \[2, 3\]\); labels must be in 0\.\.2\.$/);
     assert.throws(() => nn.nllLoss(logits().logSoftmax(1), t.tensor([0, 7])), /nllLoss: label 7 is out of range for 3 classes/);
     assertClose(await nn.crossEntropy(logits(), t.tensor([2, 1])).data(), [good / 2], 1e-6, 1e-7);
+  });
+
+  it("oneHot: float32 rows with a 1 at each label, any label shape; labels out of range", async () => {
+    await expectTensor(nn.oneHot(t.tensor([2, 0, 1]), 3), [[0, 0, 1], [1, 0, 0], [0, 1, 0]], { dtype: "float32" });
+    await expectTensor(nn.oneHot([[1], [0]], 2, { dtype: "int32" }), [[[0, 1]], [[1, 0]]], { dtype: "int32", shape: [2, 1, 2] });
+    assert.throws(() => nn.oneHot([1, 3], 3), /oneHot: label 3 is out of range for 3 classes \(numClasses 3\); labels must be in 0\.\.2\. They look counted from 1/);
+    assert.throws(() => nn.oneHot(t.tensor([0.5]), 3), /oneHot: labels must be int32 class indices, got float32/);
+    assert.throws(() => nn.oneHot([0], 0), /oneHot: numClasses must be a positive integer, got 0/);
+    if (backend === "webgpu") {
+      // Labels computed on the GPU are not checked: one out of range gives a row of zeros, as in JAX.
+      const onDevice = t.tensor([[0, 0, 0, 9], [0, 1, 0, 0]]).argmax(1);
+      await expectTensor(nn.oneHot(onDevice, 3), [[0, 0, 0], [0, 1, 0]]);
+    }
   });
 
   it("labels the host does not know: a NaN loss, and the same loss as before for good labels", async () => {

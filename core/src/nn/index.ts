@@ -9,5 +9,6 @@ export { MaxPool2d, AvgPool2d, AdaptiveAvgPool2d } from "./pooling";
 export { BatchNorm1d, BatchNorm2d } from "./batchnorm";
 export type { BatchNormOptions } from "./batchnorm";
 export { clipGradNorm } from "./clip";
+export { oneHot } from "./onehot";
 export type { ClipOptions } from "./clip";
 export { mseLoss, crossEntropy, nllLoss, binaryCrossEntropy, binaryCrossEntropyWithLogits } from "./losses";

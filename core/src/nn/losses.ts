@@ -6,9 +6,10 @@
 
 import type { Tensor } from "../tensor";
 import { arange } from "../creation";
-import { ShapeError, DTypeError, InputError } from "../errors";
+import { ShapeError, DTypeError } from "../errors";
 import { formatShape } from "../shape";
 import { internal } from "../scope";
+import { checkLabels } from "./onehot";
 
 type Reduction = "mean" | "sum" | "none";
 
@@ -52,23 +53,9 @@ function oneHot(op: string, labels: Tensor, logits: Tensor): { mask: Tensor; che
     });
   }
   const known = labels.peek();
-  if (known) checkLabels(op, known, logits);
+  if (known) checkLabels(op, known, c, `logits ${formatShape(logits.shape)}`);
   const mask = labels.reshape([n, 1]).eq(arange(c).reshape([1, c])).astype("float32");
   return { mask, checked: known !== null };
-}
-
-function checkLabels(op: string, labels: ArrayLike<number>, logits: Tensor): void {
-  const c = logits.shape[1];
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (let i = 0; i < labels.length; i++) {
-    lo = Math.min(lo, labels[i]);
-    hi = Math.max(hi, labels[i]);
-  }
-  if (lo >= 0 && hi < c) return;
-  const bad = lo < 0 ? lo : hi;
-  const fromOne = lo >= 1 && hi === c ? " They look counted from 1: pass labels.sub(1)." : "";
-  throw new InputError(`${op}: label ${bad} is out of range for ${c} classes (logits ${formatShape(logits.shape)}); labels must be in 0..${c - 1}.${fromOne}`);
 }
 
 /**

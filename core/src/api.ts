@@ -67,6 +67,7 @@ export const argmax = (x: Tensor, axis?: number, o?: KeepDims) => x.argmax(axis,
 export const argmin = (x: Tensor, axis?: number, o?: KeepDims) => x.argmin(axis, o);
 export const variance = (x: Tensor, axis?: Axes, o?: KeepDims & { correction?: number }) => x.var(axis, o);
 export const std = (x: Tensor, axis?: Axes, o?: KeepDims & { correction?: number }) => x.std(axis, o);
+export const norm = (x: Tensor, axis?: Axes, o?: KeepDims & { ord?: number }) => x.norm(axis, o);
 export const logsumexp = (x: Tensor, axis?: Axes, o?: KeepDims) => x.logsumexp(axis, o);
 export const softmax = (x: Tensor, axis = -1) => x.softmax(axis);
 export const logSoftmax = (x: Tensor, axis = -1) => x.logSoftmax(axis);

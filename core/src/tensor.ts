@@ -321,6 +321,7 @@ export class Tensor {
   mean(axis?: Axes, o?: KeepDims): Tensor { return stats.mean(this, axis, o?.keepdims); }
   var(axis?: Axes, o?: KeepDims & { correction?: number }): Tensor { return stats.variance(this, axis, o); }
   std(axis?: Axes, o?: KeepDims & { correction?: number }): Tensor { return stats.std(this, axis, o); }
+  norm(axis?: Axes, o?: KeepDims & { ord?: number }): Tensor { return stats.norm(this, axis, o); }
   logsumexp(axis?: Axes, o?: KeepDims): Tensor { return stats.logsumexp(this, axis, o?.keepdims); }
   softmax(axis = -1): Tensor { return stats.softmax(this, axis); }
   logSoftmax(axis = -1): Tensor { return stats.logSoftmax(this, axis); }

@@ -2,7 +2,8 @@
 // axes, keepdims, empty tensors, int/bool dtypes, NaN, argmax ties, var/std corrections, and
 // the numerically delicate logsumexp/softmax/logSoftmax.
 
-import { t, assert, eachBackend, expectTensor } from "./helpers";
+import { t, assert, eachBackend, expectTensor, gradCheck } from "./helpers";
+import type { Tensor } from "../src/index";
 
 const f32 = (x: t.NestedArray) => t.tensor(x, { dtype: "float32" });
 
@@ -149,6 +150,27 @@ eachBackend("reductions", () => {
       await expectTensor(x.var(0, { keepdims: true }), [1, 2.25], { shape: [1, 2] });
       await expectTensor(x.std(0, { correction: 1 }), [Math.SQRT2, 3 / Math.SQRT2], { shape: [2] });
       await expectTensor(f32([5]).var(undefined, { correction: 1 }), [NaN]);
+    });
+  });
+
+  describe("norm", () => {
+    it("2-norm (the default), 1-norm and infinity norm, over all axes or some, with keepdims", async () => {
+      const x = f32([[3, -4], [0, 12]]);
+      await expectTensor(x.norm(), [13], { shape: [], dtype: "float32" }); // sqrt(9 + 16 + 144)
+      await expectTensor(t.norm(x, 1), [5, 12], { shape: [2] });
+      await expectTensor(x.norm(0, { keepdims: true }), [3, Math.sqrt(160)], { shape: [1, 2] });
+      await expectTensor(x.norm(undefined, { ord: 1 }), [19]);
+      await expectTensor(x.norm(1, { ord: Infinity }), [4, 12]);
+      await expectTensor(t.tensor([[1, 2], [2, 1]]).norm(1), [Math.sqrt(5), Math.sqrt(5)], { dtype: "float32" });
+      await expectTensor(t.zeros([3]).norm(), [0]);
+      assert.throws(() => x.norm(undefined, { ord: 3 }), /norm: ord must be 1, 2 or Infinity, got 3/);
+    });
+
+    it("gradients: x / |x| away from zero, 0 (not NaN) at a zero vector", async () => {
+      await gradCheck((v: Tensor) => v.norm(1).mul(f32([1, -2])).sum(), [f32([[0.5, -1.5, 2], [1, 0.25, -0.75]])]);
+      await gradCheck((v: Tensor) => v.norm(undefined, { ord: 1 }), [f32([0.5, -1.5, 2])]);
+      const g = t.grad((v: Tensor) => v.norm(1).sum())(f32([[0, 0], [3, 4]]));
+      await expectTensor(g, [0, 0, 0.6, 0.8]);
     });
   });
 

@@ -1,4 +1,4 @@
-// Statistics and normalizations composed from reductions: mean, var, std, logsumexp,
+// Statistics and normalizations composed from reductions: mean, var, std, norm, logsumexp,
 // softmax, logSoftmax. Integer inputs give float32 results (mean of [[1,2],[3,4]] is 2.5).
 
 import type { Tensor } from "../tensor";
@@ -6,6 +6,7 @@ import { axesOf } from "../ops/axes";
 import { noGrad } from "../autodiff/mode";
 import { where } from "../ops/elementwise";
 import { internal } from "../scope";
+import { InputError } from "../errors";
 
 type Axes = number | number[] | undefined;
 
@@ -30,6 +31,29 @@ export function variance(x: Tensor, axis?: Axes, o: { keepdims?: boolean; correc
 
 export function std(x: Tensor, axis?: Axes, o: { keepdims?: boolean; correction?: number } = {}): Tensor {
   return internal(() => variance(x, axis, o).sqrt());
+}
+
+/**
+ * The vector norm over `axis` (all axes by default), as torch.linalg.vector_norm and PyTorch's
+ * x.norm(): ord 2 (Euclidean; a matrix's Frobenius norm), 1 or Infinity. The 2-norm of a zero
+ * vector has gradient 0 (a subgradient, as PyTorch gives), not sqrt's NaN: zero biases at
+ * initialization would otherwise make a norm penalty's gradient NaN.
+ */
+export function norm(x: Tensor, axis?: Axes, o: { keepdims?: boolean; ord?: number } = {}): Tensor {
+  const axes = axesOf("norm", x, axis);
+  const ord = o.ord ?? 2;
+  if (ord !== 1 && ord !== 2 && ord !== Infinity) throw new InputError(`norm: ord must be 1, 2 or Infinity, got ${ord}`);
+  const keepdims = o.keepdims ?? false;
+  return internal(() => {
+    const xf = x.astype("float32");
+    if (ord === 1) return xf.abs().sum(axes, { keepdims });
+    if (ord === Infinity) return xf.abs().max(axes, { keepdims });
+    const s = xf.square().sum(axes, { keepdims });
+    // sqrt only sees positive sums; where a sum is 0 the other branch (a constant 0) is taken,
+    // so no infinite derivative is multiplied by 0.
+    const positive = s.gt(0);
+    return where(positive, where(positive, s, 1).sqrt(), 0);
+  });
 }
 
 /** The max with infinities replaced by 0, as a constant shift (no gradient needed: it cancels). */

@@ -311,6 +311,19 @@ def test_03_mnist_convnet():
     assert m, stdout(cell(nb, "accuracy"))
     assert float(m[1]) >= 95.0, f"held-out accuracy {m[1]}% < 95%"
 
+    # Going further: one epoch with BatchNorm2d, its running statistics listed as buffers, and
+    # the accuracy in eval mode.
+    bn = cell(nb, "bn-model")
+    (bar,) = [d["text/plain"] for d in bundles(bn) if d["text/plain"].startswith("BatchNorm, 1 epoch")]
+    assert "100%" in bar and "125/125" in bar, bar
+    assert stdout(bn).split() == [
+        "layers.1.runningMean", "[8]", "layers.1.runningVar", "[8]",
+        "layers.5.runningMean", "[16]", "layers.5.runningVar", "[16]",
+    ], stdout(bn)
+    m = re.search(r"with BatchNorm, after one epoch: ([\d.]+)% held out", stdout(cell(nb, "bn-eval")))
+    assert m, stdout(cell(nb, "bn-eval"))
+    assert float(m[1]) >= 92.0, f"BatchNorm held-out accuracy {m[1]}% < 92%"
+
 
 # ---- re-execute and save ----------------------------------------------------------------------
 

@@ -308,6 +308,8 @@ describe("cpu wasm matmul", function () {
       assert.equal(kChunks(1, 16, 50176, 9, 3, 4, 8), 0);
       assert.equal(kChunks(2, 16, 50176, 9, 1, 4, 8), 0);
       assert.equal(kChunks(1, 16, 8191, 9, 1, 4, 8), 0);
+      assert.equal(kChunks(1, 4, 4096 * 1023, 4, 1, 4, 8), 1023);
+      assert.equal(kChunks(1, 4, 4096 * 1024 + 1, 4, 1, 4, 8), 0); // more chunks than tasks a job may hold
       assert.equal(kChunks(1, 32, 50176, 144, 1, 4, 8), 0); // 144 tiles keep the threads busy already
       const one = new WasmGemm({ threads: 1, relaxed: false });
       const two = new WasmGemm({ threads: 2, relaxed: false, minThreadedFlops: 0 });

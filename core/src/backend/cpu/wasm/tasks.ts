@@ -118,8 +118,9 @@ const SPLIT_MAX_TILES = 16;
  * X^T dY), whose chunks are contiguous.
  */
 export function kChunks(batch: number, m: number, k: number, n: number, trans: number, mr: number, nr: number): number {
-  if (batch !== 1 || trans !== 1 || k < 2 * K_CHUNK) return 0;
-  return Math.ceil(m / mr) * Math.ceil(n / nr) <= SPLIT_MAX_TILES ? Math.ceil(k / K_CHUNK) : 0;
+  const chunks = Math.ceil(k / K_CHUNK);
+  if (batch !== 1 || trans !== 1 || k < 2 * K_CHUNK || chunks > MAX_TASKS >> 1) return 0;
+  return Math.ceil(m / mr) * Math.ceil(n / nr) <= SPLIT_MAX_TILES ? chunks : 0;
 }
 
 export function claimWord(generation: number, tasks: number): number {

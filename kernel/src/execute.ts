@@ -99,8 +99,10 @@ export async function execute(s: Session, msg: Message, channel: RequestChannel)
   const buffersBefore = s.k.preload.core?.memory?.().buffers ?? 0;
   const out = new CellOutput(msg, silent, s.k.transport);
   const entry = storeHistory ? s.k.history.add(count, code) : null;
-  // execute_input goes out as the run starts (no await in between), so an interrupt sent by a
-  // client that saw it reaches the running cell.
+  // The cell counts as running before execute_input goes out (executor.begin says why), and
+  // the run starts with no await in between, so an interrupt sent by a client that saw
+  // execute_input reaches this cell.
+  s.k.executor.begin();
   out.send("execute_input", { code, execution_count: count });
   const outcome = await cellContext.run(out, () => s.k.executor.run(code, { executionCount: storeHistory ? count : null }));
 

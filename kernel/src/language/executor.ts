@@ -65,10 +65,22 @@ export class Executor {
     return this.prevDecl;
   }
 
-  async run(source: string, opts: RunOptions): Promise<RunOutcome> {
+  /**
+   * Marks a cell as running, for the interrupt flags and interrupt(). execute.ts calls it before
+   * it publishes execute_input: a client that saw execute_input may interrupt at once, and on a
+   * busy host the main thread can be descheduled between that send and run(). The control
+   * thread ignored an interrupt_request while no cell was marked running, so such a request was
+   * lost and a pending top-level await was never stopped.
+   */
+  begin(): void {
     this.busy = true;
     this.interruptRequested = false;
     this.setRunning(true);
+  }
+
+  async run(source: string, opts: RunOptions): Promise<RunOutcome> {
+    // An interrupt that came after begin() is this cell's: keep it.
+    if (!this.busy) this.begin();
     try {
       return await this.runCell(source, opts);
     } finally {

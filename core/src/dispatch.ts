@@ -15,6 +15,7 @@ import { formatShape, sizeOf } from "./shape";
 import { isGradEnabled } from "./autodiff/mode";
 import { Tensor } from "./tensor";
 import { active as activeTrace } from "./jit/trace";
+import { batchHook } from "./vmap/hook";
 
 /** Largest element count of one tensor: typed arrays and WGSL indices are 32-bit. */
 export const maxElements = 2 ** 31 - 1;
@@ -78,6 +79,11 @@ export function apply<P extends Primitive>(
   attrs: PrimitiveAttrs[P],
 ): Tensor {
   checkInterrupt();
+  // Inside vmap, an op on a batched tensor runs as one op over the whole batch (vmap/rules.ts).
+  if (batchHook !== null) {
+    const batched = batchHook(prim, inputs, out, attrs);
+    if (batched !== null) return batched;
+  }
   const storages: Storage[] = new Array(inputs.length);
   for (let k = 0; k < inputs.length; k++) storages[k] = inputs[k].storage;
   const storage = backend.kernels[prim]({ inputs: storages, infos, out, attrs });

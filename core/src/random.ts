@@ -10,6 +10,7 @@ import { InputError } from "./errors";
 import { checkAllocation } from "./dispatch";
 import { sizeOf } from "./shape";
 import { hostSource } from "./jit/trace";
+import { vmapRunning } from "./vmap/hook";
 
 let s = new Uint32Array(4);
 
@@ -53,6 +54,14 @@ function uniform(): number {
 }
 
 function shapeOf(shape: number[], where: string): number[] {
+  if (vmapRunning()) {
+    // As torch.func.vmap's default (randomness="error"): one draw here would be the same for
+    // every example, which is rarely what a batched model means (dropout masks).
+    throw new InputError(
+      `${where} inside vmap: a draw here would be the same for every example; draw outside the vmapped ` +
+        `function with the batch axis included and pass the values in (e.g. a dropout mask per example)`,
+    );
+  }
   const sh = checkShape(shape, where);
   checkAllocation({ shape: sh, dtype: "float32" }, where);
   return sh;

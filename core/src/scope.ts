@@ -34,6 +34,12 @@ export function closeScope(s: Set<Tensor>, keep: Set<Tensor>): void {
   }
 }
 
+/** Closes s without disposing anything, and returns what it tracked (for vmap's own freeing). */
+export function popScope(s: Set<Tensor>): Set<Tensor> {
+  if (scopes.pop() !== s) throw new Error("tidy scopes closed out of order");
+  return s;
+}
+
 /** Forgets every open scope without disposing anything: after an interrupted script none is
  * really open any more (recover.ts); what they tracked is left to GC. */
 export function dropOpenScopes(): number {

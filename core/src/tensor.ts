@@ -68,6 +68,10 @@ export class Tensor {
     if (!this.pinned) trackInScope(this);
   }
 
+  /** @internal 0, or the depth of the vmap whose batched stand-in this is (vmap/batched.ts). */
+  get vmapLevel(): number {
+    return 0;
+  }
   get ndim(): number {
     return this.shape.length;
   }
@@ -213,6 +217,12 @@ export class Tensor {
   assign(value: Tensor): this {
     if (value.shape.length !== this.shape.length || value.shape.some((d, i) => d !== this.shape[i]) || value.dtype !== this.dtype) {
       throw new InputError(`assign: value of shape [${value.shape.join(", ")}] ${value.dtype} does not match [${this.shape.join(", ")}] ${this.dtype}`);
+    }
+    if (value.vmapLevel > 0) {
+      throw new InputError(
+        "assign() of a value computed inside vmap: it holds one value per example; update outside the vmapped " +
+          "function, e.g. with gradients from vmap(grad(f)) averaged over the batch",
+      );
     }
     activeTrace?.assign(this, value);
     const ref = value.live();

@@ -206,6 +206,9 @@ def test_01_autodiff():
         "accumulate": {"x.grad, twice": 24, "x.grad, reset": 12},
         "second": {"∂²f/∂x² (2, 3)": 12, "∂³f/∂x³ (2, 3)": 6},
         "friends": {"g'(1.5)": None, "σ'(0.5)": None, "h'(θ=0.5), x=2": None},
+        "vmap": {"g'(0)": 0, "g'(1)": None, "g'(2)": None, "g'(3)": None},
+        "jacobian": {"∂x/∂r": 0.8660254037844387, "∂x/∂φ": -1, "∂y/∂r": 0.5, "∂y/∂φ": 1.7320508075688772},
+        "hessian": {"∂²h/∂x²": 4, "∂²h/∂x∂y": 2, "∂²h/∂y∂x": 2, "∂²h/∂y²": 12},
     }
     for cell_id, values in expected.items():
         found = checks(cell(nb, cell_id))
@@ -222,6 +225,13 @@ def test_01_autodiff():
 
     vec = tensors(cell(nb, "vector"))
     assert [t["values"] for t in vec] == [[12, 3, 0, 3, 12]] * 2
+
+    jac = result_tensor(cell(nb, "jacobian"))
+    assert jac["shape"] == [2, 2]
+    hess = result_tensor(cell(nb, "hessian"))
+    assert hess["shape"] == [2, 2]
+    for got, want in zip(sum(hess["values"], []), [4, 2, 2, 12]):
+        assert approx(got, want), hess["values"]
 
     w = result_tensor(cell(nb, "descent"))
     assert approx(w["values"], 3, tol=1e-3)

@@ -13,7 +13,8 @@ import { closeScope, collectTensors, openScope } from "../scope";
 
 export type Tree = Tensor | Tree[] | { [key: string]: Tree };
 
-function mapTree(t: unknown, fn: (x: Tensor) => Tensor): unknown {
+/** A copy of a tree (arrays and plain objects) with each tensor replaced by fn(tensor). */
+export function mapTree(t: unknown, fn: (x: Tensor) => Tensor): unknown {
   if (isTensor(t)) return fn(t);
   if (Array.isArray(t)) return t.map((v) => mapTree(v, fn));
   if (t && typeof t === "object" && Object.getPrototypeOf(t) === Object.prototype) {

@@ -36,6 +36,7 @@ import { peekNextTensorId } from "../tensor";
 import { isTensor } from "../creation";
 import { currentBackend } from "../backend/registry";
 import { isGradEnabled } from "../autodiff/mode";
+import { vmapRunning } from "../vmap/hook";
 import { JitError } from "../errors";
 import { Trace, active, setActive } from "./trace";
 import { Program, build, type OutputLeaf, type Template } from "./program";
@@ -125,6 +126,9 @@ export function jit<A extends unknown[], R>(fn: (...args: A) => R): Jitted<A, R>
   const call = (...args: A): R => {
     // Inside another jit's trace the function is part of the outer program.
     if (active) return fn(...args);
+    // Inside vmap the function's ops are batched as they run (vmap/rules.ts); jit(vmap(f)) is
+    // the order that records them.
+    if (vmapRunning()) return fn(...args);
     const { tensors, key: argKey } = signature(args);
     if (isGradEnabled() && tensors.some((t) => t.requiresGrad)) {
       // grad(jit(f)): the outer grad needs the graph jit does not record. Correct beats fast.

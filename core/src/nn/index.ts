@@ -10,5 +10,6 @@ export { BatchNorm1d, BatchNorm2d } from "./batchnorm";
 export type { BatchNormOptions } from "./batchnorm";
 export { clipGradNorm } from "./clip";
 export { oneHot } from "./onehot";
+export { functionalCall } from "./functional-call";
 export type { ClipOptions } from "./clip";
 export { mseLoss, crossEntropy, nllLoss, binaryCrossEntropy, binaryCrossEntropyWithLogits } from "./losses";

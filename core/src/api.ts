@@ -71,6 +71,11 @@ export const norm = (x: Tensor, axis?: Axes, o?: KeepDims & { ord?: number }) =>
 export const logsumexp = (x: Tensor, axis?: Axes, o?: KeepDims) => x.logsumexp(axis, o);
 export const softmax = (x: Tensor, axis = -1) => x.softmax(axis);
 export const logSoftmax = (x: Tensor, axis = -1) => x.logSoftmax(axis);
+export const cumsum = (x: Tensor, axis?: number) => x.cumsum(axis);
+export const cumprod = (x: Tensor, axis?: number) => x.cumprod(axis);
+export const tril = (x: Tensor, k = 0) => x.tril(k);
+export const triu = (x: Tensor, k = 0) => x.triu(k);
+export { einsum } from "./composite/einsum";
 
 export const matmul = (a: Tensor, b: Tensor) => lift(a, "matmul").matmul(b);
 export const dot = (a: Tensor, b: Tensor) => a.dot(b);

@@ -17,6 +17,8 @@ import * as idx from "./ops/indexing";
 import { matmul, dot, outer } from "./ops/matmul";
 import * as comp from "./composite/math";
 import * as stats from "./composite/stats";
+import * as scan from "./composite/scan";
+import * as tri from "./composite/triangle";
 import { backward, type BackwardOptions } from "./autodiff/backprop";
 import { formatTensor, toNested } from "./format";
 import type { Nested } from "./format";
@@ -335,6 +337,12 @@ export class Tensor {
   logsumexp(axis?: Axes, o?: KeepDims): Tensor { return stats.logsumexp(this, axis, o?.keepdims); }
   softmax(axis = -1): Tensor { return stats.softmax(this, axis); }
   logSoftmax(axis = -1): Tensor { return stats.logSoftmax(this, axis); }
+  /** Running sum along axis (flattened when omitted), as torch.cumsum / jnp.cumsum. */
+  cumsum(axis?: number): Tensor { return scan.cumsum(this, axis); }
+  cumprod(axis?: number): Tensor { return scan.cumprod(this, axis); }
+  /** Lower triangle of the last two axes (j - i <= k), zeros elsewhere, as torch.tril. */
+  tril(k = 0): Tensor { return tri.tril(this, k); }
+  triu(k = 0): Tensor { return tri.triu(this, k); }
 
   // ---- linear algebra ----
   matmul(o: Tensor): Tensor { return matmul(this, o); }

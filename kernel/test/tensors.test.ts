@@ -163,6 +163,16 @@ describe("tensors in the kernel", function () {
       ]);
     });
 
+    it("explains an einsum size mismatch with the user's operands, past the spec string", async () => {
+      const { c, head } = await fail('const q = ones([2, 3]);\nconst k = ones([2, 3]);\nconst s = einsum("ij,jk->ik", q, k);');
+      assert.deepEqual(c.traceback, [
+        "ShapeError: cannot einsum q (shape [2, 3]) with k (shape [2, 3])",
+        `${head(3)}const s = einsum("ij,jk->ik", q, k);`,
+        caretLine(head(3), "const s = ", 'einsum("ij,jk->ik", q, k)'),
+        "  q's axis 1 and k's axis 0 are both labelled j, so they must have the same size (they have 3 and 2).",
+      ]);
+    });
+
     it("explains a reshape that changes the element count", async () => {
       const { c, head } = await fail("const img = zeros([2, 3]);\nimg.reshape([4, 2])");
       assert.deepEqual(c.traceback, [

@@ -43,7 +43,9 @@ function operandExprs(detail: ShapeErrorDetail, call: CallSite | null, isNamespa
   if (call.name !== detail.op && !(OP_ALIASES[detail.op] ?? []).includes(call.name)) return null;
   const n = detail.operands.length;
   const methodStyle = call.receiver !== null && !isNamespace(call.receiver);
-  const candidates = methodStyle ? [call.receiver as string, ...call.args] : call.args;
+  // einsum's first argument is its spec string; the tensors follow it.
+  const args = detail.op === "einsum" ? call.args.slice(1) : call.args;
+  const candidates = methodStyle ? [call.receiver as string, ...args] : args;
   return candidates.length >= n ? candidates.slice(0, n) : null;
 }
 

@@ -76,6 +76,8 @@ export const cumprod = (x: Tensor, axis?: number) => x.cumprod(axis);
 export const tril = (x: Tensor, k = 0) => x.tril(k);
 export const triu = (x: Tensor, k = 0) => x.triu(k);
 export { einsum } from "./composite/einsum";
+export { sort, argsort, topk, takeAlongAxis } from "./ops/sort";
+export type { SortOptions } from "./ops/sort";
 
 export const matmul = (a: Tensor, b: Tensor) => lift(a, "matmul").matmul(b);
 export const dot = (a: Tensor, b: Tensor) => a.dot(b);

@@ -19,6 +19,7 @@ import * as comp from "./composite/math";
 import * as stats from "./composite/stats";
 import * as scan from "./composite/scan";
 import * as tri from "./composite/triangle";
+import * as sorting from "./ops/sort";
 import { backward, type BackwardOptions } from "./autodiff/backprop";
 import { formatTensor, toNested } from "./format";
 import type { Nested } from "./format";
@@ -343,6 +344,13 @@ export class Tensor {
   /** Lower triangle of the last two axes (j - i <= k), zeros elsewhere, as torch.tril. */
   tril(k = 0): Tensor { return tri.tril(this, k); }
   triu(k = 0): Tensor { return tri.triu(this, k); }
+  /** Sorted values along axis (default the last); stable; NaN last (first when descending). */
+  sort(axis = -1, o?: sorting.SortOptions): Tensor { return sorting.sort(this, axis, o); }
+  argsort(axis = -1, o?: sorting.SortOptions): Tensor { return sorting.argsort(this, axis, o); }
+  /** [values, indices] of the k largest along axis (smallest with { largest: false }), as torch.topk. */
+  topk(k: number, axis = -1, o?: { largest?: boolean }): [Tensor, Tensor] { return sorting.topk(this, k, axis, o); }
+  /** One element per index along axis: numpy's take_along_axis, torch.gather(x, axis, indices). */
+  takeAlongAxis(indices: Tensor, axis: number): Tensor { return sorting.takeAlongAxis(this, indices, axis); }
 
   // ---- linear algebra ----
   matmul(o: Tensor): Tensor { return matmul(this, o); }

@@ -36,7 +36,7 @@ function outOfBounds(op: string, x: Tensor, axis: number, v: number): ShapeError
 
 /** Index values along `axis` must be in -n..n-1. A GPU kernel cannot throw, so they are checked
  * here whenever the host knows them (JS arrays, cpu tensors, tensors already read back). */
-function checkRange(op: string, x: Tensor, axis: number, values: ArrayLike<number>): void {
+export function checkRange(op: string, x: Tensor, axis: number, values: ArrayLike<number>): void {
   const n = x.shape[axis];
   for (let i = 0; i < values.length; i++) {
     if (values[i] < -n || values[i] >= n) throw outOfBounds(op, x, axis, values[i]);
@@ -154,7 +154,7 @@ export function sliceAxis(x: Tensor, axis: number, start?: number, stop?: number
   return index(x, specs);
 }
 
-function checkIndices(idx: Tensor, op: string): Tensor {
+export function checkIndices(idx: Tensor, op: string): Tensor {
   if (idx.dtype === "bool") throw new DTypeError(`${op}: got a bool mask; use await x.booleanMask(mask) to select by a mask`);
   if (idx.dtype !== "int32") throw new DTypeError(`${op}: indices must be int32, got ${idx.dtype}`);
   return idx;
@@ -284,4 +284,21 @@ export function split(x: Tensor, sizes: number | number[], axis = 0): Tensor[] {
     start += p;
     return t;
   });
+}
+
+/**
+ * Indices [rows, ...] into rows of length n flattened into one axis: row b's index i becomes
+ * b * n + i (vmap's batched gathers, takeAlongAxis). An index out of 0..n-1 becomes -1, so it
+ * stays out of range instead of reaching another row (gather then fills NaN, scatterAdd drops it).
+ */
+export function rowOffsetIndices(idx: Tensor, n: number): Tensor {
+  const size = idx.shape[0];
+  const off = new Int32Array(size);
+  for (let b = 0; b < size; b++) off[b] = b * n;
+  const offsets = fromHost(off, [size, ...new Array<number>(idx.ndim - 1).fill(1)], "int32", idx.backend);
+  const lo = run("binary", [idx, constant(0, "int32", idx.backend)], { fn: "ge" });
+  const hi = run("binary", [idx, constant(n, "int32", idx.backend)], { fn: "lt" });
+  const ok = run("binary", [lo, hi], { fn: "logicalAnd" });
+  const moved = run("binary", [idx, offsets], { fn: "add" });
+  return run("where", [ok, moved, constant(-1, "int32", idx.backend)], {});
 }

@@ -62,13 +62,18 @@ export interface PrimitiveAttrs {
    * whose index points at it. Inputs: (updates, indices). */
   scatterAdd: { axis: number; size: number };
   cast: { dtype: DType };
+  /**
+   * The indices that sort each row of the last axis: int32, the input's shape. NaN sorts after
+   * every number (before them when descending, as PyTorch), and ties keep their order (stable).
+   */
+  argsort: { descending: boolean };
 }
 
 export type Primitive = keyof PrimitiveAttrs;
 
 export const primitives: readonly Primitive[] = [
   "unary", "binary", "where", "reduce", "argReduce", "matmul", "reshape", "permute",
-  "broadcast", "slice", "pad", "concat", "windows", "gather", "scatterAdd", "cast",
+  "broadcast", "slice", "pad", "concat", "windows", "gather", "scatterAdd", "cast", "argsort",
 ];
 
 /** What a kernel knows about each operand and the result. */

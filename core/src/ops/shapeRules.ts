@@ -94,4 +94,5 @@ export const shapeRules: { [P in Primitive]: ShapeRule<P> } = {
     dtype: u.dtype,
   }),
   cast: ([x], { dtype }) => ({ shape: x.shape.slice(), dtype }),
+  argsort: ([x]) => ({ shape: x.shape.slice(), dtype: "int32" }),
 };

@@ -90,6 +90,7 @@ export const vjpRules: { [P in Primitive]: Vjp<P> } = {
     return [gk.mul(hit).div(hit.sum(axes, { keepdims: true }))];
   },
   argReduce: () => [null],
+  argsort: () => [null],
   // C = op(A) op(B) with op = identity or transpose (the attrs): dop(A) = g op(B)^T and
   // dop(B) = op(A)^T g, each written as one matmul with flags so no transpose is copied.
   matmul: (g, [a, b], _o, { transA = false, transB = false }, n) => [

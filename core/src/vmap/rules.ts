@@ -7,7 +7,7 @@
 import type { Primitive, PrimitiveAttrs, TensorInfo } from "../ops/primitives";
 import type { Tensor } from "../tensor";
 import { run } from "../dispatch";
-import { fromHost } from "../creation";
+import { rowOffsetIndices as offsetIndices } from "../ops/indexing";
 
 export interface Operand {
   t: Tensor;
@@ -35,23 +35,6 @@ function materialize(o: Operand, size: number): Tensor {
   return run("broadcast", [reshape(o.t, [1, ...o.t.shape])], { shape: [size, ...o.t.shape] });
 }
 
-/**
- * Indices into a batch flattened with its example axis: example b's index i becomes b * n + i.
- * An index out of 0..n-1 becomes -1, so it stays out of range instead of reaching another
- * example's row (gather then fills NaN, scatterAdd drops it, as without vmap).
- */
-function offsetIndices(idx: Tensor, n: number): Tensor {
-  const size = idx.shape[0];
-  const off = new Int32Array(size);
-  for (let b = 0; b < size; b++) off[b] = b * n;
-  const offsets = fromHost(off, [size, ...ones(idx.ndim - 1)], "int32", idx.backend);
-  const lo = run("binary", [idx, fromHost(Int32Array.of(0), [], "int32", idx.backend)], { fn: "ge" });
-  const hi = run("binary", [idx, fromHost(Int32Array.of(n), [], "int32", idx.backend)], { fn: "lt" });
-  const ok = run("binary", [lo, hi], { fn: "logicalAnd" });
-  const moved = run("binary", [idx, offsets], { fn: "add" });
-  return run("where", [ok, moved, fromHost(Int32Array.of(-1), [], "int32", idx.backend)], {});
-}
-
 const elementwise = <P extends "unary" | "cast">(prim: P): Rule<P> => (ins, attrs) => run(prim, [ins[0].t], attrs);
 
 const broadcasting = <P extends "binary" | "where">(prim: P): Rule<P> => (ins, attrs, out) =>
@@ -60,6 +43,8 @@ const broadcasting = <P extends "binary" | "where">(prim: P): Rule<P> => (ins, a
 export const batchRules: { [P in Primitive]: Rule<P> } = {
   unary: elementwise("unary"),
   cast: elementwise("cast"),
+  // Rows are the last axis, which the batch axis in front leaves alone.
+  argsort: ([x], a) => run("argsort", [x.t], a),
   binary: broadcasting("binary"),
   where: broadcasting("where"),
   reduce: ([x], a) => run("reduce", [x.t], { fn: a.fn, axes: a.axes.map((i) => i + 1), keepdims: a.keepdims }),

@@ -14,6 +14,7 @@ import * as red from "./reduce";
 import { reduceKernel } from "./reduce";
 import * as mv from "./movement";
 import { matmul } from "./matmul";
+import { argsort } from "./sort";
 import { dropOverflow } from "./wasm/index";
 
 export interface CpuBackend extends Backend {
@@ -50,6 +51,7 @@ export function createCpuBackend(options: CpuOptions = {}): CpuBackend {
     windows: mv.windows,
     gather: mv.gather,
     scatterAdd: mv.scatterAdd,
+    argsort,
   };
   return {
     name: "cpu",

@@ -11,6 +11,7 @@ import { gatherKernels } from "./gather";
 import { layoutKernels } from "./layout";
 import { matmulKernels } from "./matmul";
 import { reduceKernels } from "./reduce";
+import { sortKernels } from "./sort";
 
 function guard<P extends Primitive>(health: DeviceHealth, kernel: Kernel<P>): Kernel<P> {
   return (args) => {
@@ -40,6 +41,7 @@ export function createKernels(ctx: GpuContext, fuser: Fuser, health: DeviceHealt
     ...matmulKernels(ctx, options.laneMatmul),
     ...layout,
     ...gatherKernels(ctx),
+    ...sortKernels(ctx),
     // With fusion off, broadcast stays the strided copy it always was.
     broadcast: fuser.enabled ? ew.broadcast : layout.broadcast,
   };
@@ -62,5 +64,6 @@ export function createKernels(ctx: GpuContext, fuser: Fuser, health: DeviceHealt
     windows: guard(health, m(k.windows)),
     gather: guard(health, m(k.gather)),
     scatterAdd: guard(health, m(k.scatterAdd)),
+    argsort: guard(health, m(k.argsort)),
   };
 }

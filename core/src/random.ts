@@ -4,6 +4,7 @@
 // backend.
 
 import type { Tensor } from "./tensor";
+import type { Backend } from "./backend/backend";
 import { fromHost, isTensor } from "./creation";
 import { checkShape, describe } from "./shape";
 import { InputError } from "./errors";
@@ -69,22 +70,35 @@ function shapeOf(shape: number[], where: string): number[] {
 
 /** Uniform floats in [0, 1). */
 export function rand(shape: number[]): Tensor {
-  const sh = shapeOf(shape, "rand");
-  // hostSource: under jit every replay draws again (the generator advances as in eager code).
-  return hostSource(() => {
-    const out = new Float32Array(sizeOf(sh));
-    for (let i = 0; i < out.length; i++) out[i] = uniform();
-    return fromHost(out, sh, "float32");
-  });
+  return randOn(shape);
 }
 
 /** Standard normal floats (Box-Muller). */
 export function randn(shape: number[]): Tensor {
-  const sh = shapeOf(shape, "randn");
-  return hostSource(() => randnValues(sh));
+  return randnOn(shape);
 }
 
-function randnValues(sh: number[]): Tensor {
+/**
+ * @internal rand() on a given device (default: the current one). nn.init fills a tensor where it
+ * lives, which need not be the current backend; the draw is the same either way.
+ */
+export function randOn(shape: number[], backend?: Backend, where = "rand"): Tensor {
+  const sh = shapeOf(shape, where);
+  // hostSource: under jit every replay draws again (the generator advances as in eager code).
+  return hostSource(() => {
+    const out = new Float32Array(sizeOf(sh));
+    for (let i = 0; i < out.length; i++) out[i] = uniform();
+    return fromHost(out, sh, "float32", backend);
+  });
+}
+
+/** @internal randn() on a given device (default: the current one), as randOn. */
+export function randnOn(shape: number[], backend?: Backend, where = "randn"): Tensor {
+  const sh = shapeOf(shape, where);
+  return hostSource(() => randnValues(sh, backend));
+}
+
+function randnValues(sh: number[], backend: Backend | undefined): Tensor {
   const out = new Float32Array(sizeOf(sh));
   for (let i = 0; i < out.length; i += 2) {
     const u = 1 - uniform(); // (0, 1]: log stays finite
@@ -93,7 +107,7 @@ function randnValues(sh: number[]): Tensor {
     out[i] = r * Math.cos(2 * Math.PI * v);
     if (i + 1 < out.length) out[i + 1] = r * Math.sin(2 * Math.PI * v);
   }
-  return fromHost(out, sh, "float32");
+  return fromHost(out, sh, "float32", backend);
 }
 
 /** Integers in [low, high), int32. */

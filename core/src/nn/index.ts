@@ -13,3 +13,4 @@ export { oneHot } from "./onehot";
 export { functionalCall } from "./functional-call";
 export type { ClipOptions } from "./clip";
 export { mseLoss, crossEntropy, nllLoss, binaryCrossEntropy, binaryCrossEntropyWithLogits } from "./losses";
+export * as init from "./init";

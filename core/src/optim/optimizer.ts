@@ -11,8 +11,9 @@ import type { Tensor } from "../tensor";
 import { noGrad } from "../autodiff/mode";
 import { tidy } from "../api";
 import { InputError } from "../errors";
+import { describe } from "../shape";
 import { active as tracing, hostEffect, hostSource } from "../jit/trace";
-import { fromHost, zerosLike } from "../creation";
+import { fromHost, fullLike, zerosLike } from "../creation";
 import { keep } from "../scope";
 
 export abstract class Optimizer {
@@ -65,11 +66,23 @@ export abstract class Optimizer {
     return t;
   }
 
-  /** State tensor i of `slots`, created as zeros on first use and kept (updated with assign). */
-  protected state(slots: (Tensor | null)[], i: number, like: Tensor): Tensor {
-    return (slots[i] ??= keep(zerosLike(like)));
+  /**
+   * State tensor i of `slots`, created on first use as zeros (or `initial`, e.g. Adagrad's
+   * initial accumulator) and kept (updated with assign).
+   */
+  protected state(slots: (Tensor | null)[], i: number, like: Tensor, initial = 0): Tensor {
+    return (slots[i] ??= keep(initial === 0 ? zerosLike(like) : fullLike(like, initial)));
   }
 
   /** The new value of parameter i. State tensors come from state() and change by assign(). */
   protected abstract update(p: Tensor, g: Tensor, i: number): Tensor;
+}
+
+/** A hyperparameter that must be a finite number >= 0 (PyTorch's rule for most of them). */
+export function nonNegative(where: string, name: string, value: number | undefined, fallback: number): number {
+  const v = value ?? fallback;
+  if (typeof v !== "number" || !(v >= 0) || v === Infinity) {
+    throw new InputError(`${where}: ${name} must be a finite number >= 0, got ${describe(v)} (the default is ${fallback})`);
+  }
+  return v;
 }

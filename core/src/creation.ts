@@ -102,13 +102,18 @@ export function toHost(data: TensorData, options: CreateOptions, where: string):
 }
 
 export function full(shape: number[], value: number | boolean, options: CreateOptions = {}): Tensor {
+  return fullOn(shape, value, options, currentBackend());
+}
+
+/** full() on a given device: the *Like factories make their result on their argument's. */
+function fullOn(shape: number[], value: number | boolean, options: CreateOptions, backend: Backend): Tensor {
   const s = checkShape(shape, "full");
   const dtype = options.dtype ?? (typeof value === "boolean" ? "bool" : isInt32(value) ? "int32" : "float32");
   checkDType(dtype, "full");
   checkAllocation({ shape: s, dtype }, "full");
   const host = allocHost(dtype, sizeOf(s));
   host.fill(castValue(Number(value), dtype));
-  return fromHost(host, s, dtype);
+  return fromHost(host, s, dtype, backend);
 }
 
 export function zeros(shape: number[], options: CreateOptions = {}): Tensor {
@@ -120,24 +125,15 @@ export function ones(shape: number[], options: CreateOptions = {}): Tensor {
 }
 
 export function zerosLike(x: Tensor, options: CreateOptions = {}): Tensor {
-  return onDevice(x, () => zeros(x.shape, { dtype: options.dtype ?? x.dtype }));
+  return fullOn(x.shape, 0, { dtype: options.dtype ?? x.dtype }, x.backend);
 }
 
 export function onesLike(x: Tensor, options: CreateOptions = {}): Tensor {
-  return onDevice(x, () => ones(x.shape, { dtype: options.dtype ?? x.dtype }));
+  return fullOn(x.shape, 1, { dtype: options.dtype ?? x.dtype }, x.backend);
 }
 
 export function fullLike(x: Tensor, value: number, options: CreateOptions = {}): Tensor {
-  return onDevice(x, () => full(x.shape, value, { dtype: options.dtype ?? x.dtype }));
-}
-
-/** Runs a factory so that its result lands on x's device. */
-function onDevice(x: Tensor, make: () => Tensor): Tensor {
-  if (x.backend === currentBackend()) return make();
-  const t = make();
-  const host = t.backend.readSync?.(t.storage, t.dtype, t.size);
-  if (!host) throw new Error("internal: host read of a fresh tensor failed");
-  return fromHost(host, t.shape, t.dtype, x.backend);
+  return fullOn(x.shape, value, { dtype: options.dtype ?? x.dtype }, x.backend);
 }
 
 /** arange(stop), arange(start, stop, step): int32 for integer arguments, like NumPy. */

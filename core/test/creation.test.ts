@@ -93,6 +93,20 @@ eachBackend("creation", (backend) => {
       assert.equal(t.zerosLike(x).device, backend);
     });
 
+    it("zerosLike, onesLike and fullLike make their result on their argument's device, whichever is current", async () => {
+      const other = backend === "cpu" ? "webgpu" : "cpu";
+      const x = t.tensor([1.5, 2]);
+      await t.setBackend(other);
+      try {
+        for (const [made, value] of [[t.zerosLike(x), 0], [t.onesLike(x), 1], [t.fullLike(x, 7), 7]] as const) {
+          assert.equal(made.device, backend);
+          await expectTensor(made, [value, value], { shape: [2], dtype: "float32" });
+        }
+      } finally {
+        await t.setBackend(backend);
+      }
+    });
+
     it("arange follows NumPy: int32 for integer arguments, float32 otherwise", async () => {
       await expectTensor(t.arange(5), [0, 1, 2, 3, 4], { shape: [5], dtype: "int32" });
       await expectTensor(t.arange(2, 5), [2, 3, 4], { dtype: "int32" });

@@ -118,9 +118,9 @@ describe("tensors in the kernel", function () {
     assert.deepEqual(sums["application/vnd.tsdl.tensor+json"].values, [5, 25]);
     const jac = resultOf(await k.execute("jacobian((v: Tensor) => v.square())(tensor([1, 3], { dtype: 'float32' }))")) as Record<string, any>;
     assert.deepEqual(jac["application/vnd.tsdl.tensor+json"].values, [[2, 0], [0, 6]]);
-    const leak = resultOf(await k.execute("let kept: any = null;\nvmap((v: Tensor) => (kept = v.mul(2)))(tensor([[1, 2]]));\nkept")) as Record<string, any>;
+    const leak = resultOf(await k.execute("let escaped: any = null;\nvmap((v: Tensor) => (escaped = v.mul(2)))(tensor([[1, 2]]));\nescaped")) as Record<string, any>;
     assert.match(leak["text/plain"], /shape \[2\] per example, int32, batched over 1 examples by vmap\)\n\(a tensor made inside vmap .* was used after the vmap call returned/);
-    assert.equal((resultOf(await k.execute("kept.shape.length + 1")) as Record<string, any>)["text/plain"], "2");
+    assert.equal((resultOf(await k.execute("escaped.shape.length + 1")) as Record<string, any>)["text/plain"], "2");
   });
 
   describe("shape errors", () => {

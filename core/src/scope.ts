@@ -71,17 +71,24 @@ function innermostTidy(): Set<Tensor> | null {
 }
 
 export function internal<T extends Tensor>(fn: () => T): T {
+  return internalAll(() => [fn()])[0] as T;
+}
+
+/** internal() for a composite with several results (attention's output and weights): all are
+ * kept; what else it made goes to the first recorded result's node. */
+export function internalAll(fn: () => Tensor[]): Tensor[] {
   const s = openScope();
   internalScopes.add(s);
-  let out: T | undefined;
+  let outs: Tensor[] | undefined;
   try {
-    out = fn();
+    outs = fn();
   } finally {
     if (scopes.pop() !== s) throw new Error("tidy scopes closed out of order");
+    const kept = new Set(outs ?? []);
     const rest: Tensor[] = [];
-    for (const t of s) if (t !== out) rest.push(t);
-    if (out && s.has(out)) trackInScope(out);
-    const node = out?.requiresGrad ? out.node : null;
+    for (const t of s) if (!kept.has(t)) rest.push(t);
+    for (const out of kept) if (s.has(out)) trackInScope(out);
+    const node = (outs ?? []).find((o) => o.requiresGrad && o.node)?.node ?? null;
     if (node && rest.length) {
       (node.internals ??= []).push(...rest);
       // An enclosing tidy() still frees them. Not an enclosing internal(): its node would list
@@ -92,5 +99,5 @@ export function internal<T extends Tensor>(fn: () => T): T {
       for (const t of rest) t.dispose();
     }
   }
-  return out as T;
+  return outs as Tensor[];
 }

@@ -21,10 +21,11 @@ export abstract class Module {
     this._training = on;
   }
 
-  abstract forward(...inputs: Tensor[]): Tensor;
+  // any: a module's forward takes what it needs (attention: query, key, value and options).
+  abstract forward(...inputs: any[]): Tensor;
 
   /** Same as forward(): modules are called like functions in PyTorch. */
-  call(...inputs: Tensor[]): Tensor {
+  call(...inputs: any[]): Tensor {
     return this.forward(...inputs);
   }
 

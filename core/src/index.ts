@@ -43,5 +43,7 @@ export type { ProgressOptions } from "./display/progress";
 export { LivePlot, plot } from "./display/plot";
 export type { PlotOptions } from "./display/plot";
 export { imageGrid, ImageGrid } from "./display/images";
+export { heatmap, Heatmap } from "./display/heatmap";
+export type { HeatmapOptions } from "./display/heatmap";
 export type { GridOptions } from "./display/images";
 export { encodePng } from "./display/png";

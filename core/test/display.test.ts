@@ -90,3 +90,34 @@ describe("image grids", () => {
     assert.throws(() => t.imageGrid(t.zeros([2, 5, 8, 8])), /expected \[H, W\], \[N, H, W\] or \[N, C, H, W\]/);
   });
 });
+
+describe("heatmaps", () => {
+  it("draw one cell per value, coloured from the lowest to the highest, with labels and a colour bar", async () => {
+    const h = await t.heatmap(t.tensor([[0, 0.5], [1, 0.25], [0.75, 0]], { dtype: "float32" }), {
+      title: "weights",
+      xLabels: ["a", "b"],
+      xTitle: "key",
+      yTitle: "query",
+    });
+    const bundle = (h as any)[t.displaySymbol]() as MimeBundle;
+    assert.equal(bundle["text/plain"], 'Heatmap(3x2, "weights")');
+    const svg = String(bundle["image/svg+xml"]);
+    const cells = [...svg.matchAll(/<rect x="[\d.]+" y="[\d.]+" width="\d+" height="\d+" fill="(rgb\([\d,]+\))"><title>\[(\d), (\d)\] ([\d.]+)<\/title>/g)];
+    assert.equal(cells.length, 6);
+    const fill = (i: number, j: number) => cells.find((c) => c[2] === String(i) && c[3] === String(j))![1];
+    assert.equal(fill(0, 0), "rgb(68,1,84)"); // the minimum: the scale's low end
+    assert.equal(fill(1, 0), "rgb(253,231,37)"); // the maximum: its high end
+    assert.equal(fill(2, 1), fill(0, 0));
+    assert.equal(fill(0, 1), "rgb(33,145,140)"); // the middle stop
+    for (const s of ["weights", ">a<", ">b<", ">key<", ">query<", ">.75<", ">0<"]) assert.ok(svg.includes(s), s);
+    // A fixed range: vmin/vmax, and nested arrays work too.
+    const fixed = String(((await t.heatmap([[0.5]], { vmin: 0, vmax: 1 })) as any)[t.displaySymbol]()["image/svg+xml"]);
+    assert.ok(fixed.includes('fill="rgb(33,145,140)"'));
+  });
+
+  it("explains what it needs", async () => {
+    await assert.rejects(t.heatmap(t.zeros([2, 3, 4])), /heatmap: needs a 2-D tensor, got shape \[2, 3, 4\]/);
+    await assert.rejects(t.heatmap([[1, 2], [3]]), /equal-length rows/);
+    await assert.rejects(t.heatmap(t.zeros([2, 3]), { xLabels: ["a"] }), /xLabels has 1 names for 3 columns/);
+  });
+});

@@ -22,7 +22,7 @@ from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = ROOT / "notebooks"
-NAMES = ["00-tensors", "01-autodiff", "02-mnist-mlp", "03-mnist-convnet"]
+NAMES = ["00-tensors", "01-autodiff", "02-mnist-mlp", "03-mnist-convnet", "04-attention"]
 CLI = ROOT / "kernel" / "dist" / "src" / "cli.js"
 TENSOR = "application/vnd.tsdl.tensor+json"
 SHAPE_ERROR = "application/vnd.tsdl.shape-error+json"
@@ -349,3 +349,39 @@ def save(names):
 
 if __name__ == "__main__":
     save(sys.argv[1:] or NAMES)
+
+
+def test_04_attention():
+    nb = execute("04-attention")
+    check_no_unexpected_errors(nb)
+
+    # Attention by hand agrees with the library, and the weights are a heatmap (SVG).
+    out = stdout(cell(nb, "attention"))
+    assert float(re.search(r"largest difference from the library: ([\d.e-]+)", out)[1]) < 1e-5
+    assert "row sums of the weights: 1.000 1.000 1.000" in out
+    (hm,) = [d for d in bundles(cell(nb, "attention")) if "image/svg+xml" in d]
+    assert hm["text/plain"] == 'Heatmap(3x3, "attention weights")'
+
+    # Three epochs, each with a progress bar at 100%, and the loss chart.
+    train = bundles(cell(nb, "train"))
+    bars = [d["text/plain"] for d in train if d["text/plain"].startswith("epoch ")]
+    assert len(bars) == 3 and all("100%" in b and "64/64" in b for b in bars), bars
+    assert any(VEGALITE in d for d in train)
+
+    acc = stdout(cell(nb, "accuracy"))
+    digits = float(re.search(r"held-out digits right: +([\d.]+)%", acc)[1])
+    assert digits >= 98.0, acc
+
+    # The attention of a trained reverser sits on the anti-diagonal.
+    look = cell(nb, "heatmap")
+    mirrored = float(re.search(r"average weight on the mirrored position: ([\d.]+)", stdout(look))[1])
+    assert mirrored > 0.4, stdout(look)
+    assert any(d.get("text/plain", "").startswith("Heatmap(8x8") for d in bundles(look))
+
+    # With a causal mask the first half (which needs later inputs) stays near chance.
+    rows = re.findall(r"position (\d) \(needs input \d\): ([\d.]+)% right", stdout(cell(nb, "causal")))
+    assert len(rows) == 8, stdout(cell(nb, "causal"))
+    first = [float(a) for i, a in rows if int(i) < 4]
+    second = [float(a) for i, a in rows if int(i) >= 4]
+    assert max(first) < 35 and min(second) > 90, rows
+

@@ -14,6 +14,8 @@ export { functionalCall } from "./functional-call";
 export { MultiheadAttention, scaledDotProductAttention } from "./attention";
 export type { AttentionOptions, MultiheadAttentionOptions, MultiheadForwardOptions } from "./attention";
 export { TransformerEncoderLayer } from "./transformer";
+export { RNN, LSTM, GRU } from "./recurrent";
+export type { RecurrentOptions } from "./recurrent";
 export type { TransformerEncoderLayerOptions, EncoderForwardOptions } from "./transformer";
 export type { ClipOptions } from "./clip";
 export { mseLoss, crossEntropy, nllLoss, binaryCrossEntropy, binaryCrossEntropyWithLogits } from "./losses";

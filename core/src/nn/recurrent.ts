@@ -184,13 +184,8 @@ abstract class Recurrent extends Module {
   }
 }
 
-/** Elman RNN: h' = tanh(x W_ih^T + b_ih + h W_hh^T + b_hh) (or relu). */
-export class RNN extends Recurrent {
-  constructor(inputSize: number, hiddenSize: number, options: RecurrentOptions & { nonlinearity?: "tanh" | "relu" } = {}) {
-    const nl = options.nonlinearity ?? "tanh";
-    if (nl !== "tanh" && nl !== "relu") throw new InputError(`RNN: nonlinearity must be "tanh" or "relu", got ${JSON.stringify(nl)}`);
-    super("RNN", inputSize, hiddenSize, options, nl);
-  }
+/** RNN and GRU: one state, the hidden one. */
+abstract class HiddenStateRecurrent extends Recurrent {
   /** The outputs of the last layer at every step: [L, N, dirs * H] (or [N, L, ...] with batchFirst). */
   forward(input: Tensor, h0: Tensor | null = null): Tensor {
     return this.run(input, h0, null)[0];
@@ -202,16 +197,18 @@ export class RNN extends Recurrent {
   }
 }
 
-export class GRU extends Recurrent {
+/** Elman RNN: h' = tanh(x W_ih^T + b_ih + h W_hh^T + b_hh) (or relu). */
+export class RNN extends HiddenStateRecurrent {
+  constructor(inputSize: number, hiddenSize: number, options: RecurrentOptions & { nonlinearity?: "tanh" | "relu" } = {}) {
+    const nl = options.nonlinearity ?? "tanh";
+    if (nl !== "tanh" && nl !== "relu") throw new InputError(`RNN: nonlinearity must be "tanh" or "relu", got ${JSON.stringify(nl)}`);
+    super("RNN", inputSize, hiddenSize, options, nl);
+  }
+}
+
+export class GRU extends HiddenStateRecurrent {
   constructor(inputSize: number, hiddenSize: number, options: RecurrentOptions = {}) {
     super("GRU", inputSize, hiddenSize, options);
-  }
-  forward(input: Tensor, h0: Tensor | null = null): Tensor {
-    return this.run(input, h0, null)[0];
-  }
-  forwardWithState(input: Tensor, h0: Tensor | null = null): [Tensor, Tensor] {
-    const [out, h] = this.run(input, h0, null);
-    return [out, h];
   }
 }
 

@@ -4,3 +4,7 @@ export { mnist } from "./mnist";
 export type { MnistSplit } from "./mnist";
 export { iris } from "./iris";
 export type { IrisSplit } from "./iris";
+export { readCsv, parseCsv, CsvTable } from "./csv";
+export type { CsvOptions } from "./csv";
+export { trainTestSplit } from "./split";
+export type { SplitOptions } from "./split";

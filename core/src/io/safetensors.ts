@@ -42,6 +42,58 @@ export async function serialize(tensors: Record<string, Tensor>, metadata?: Reco
   return out;
 }
 
+/** Other dtypes PyTorch and NumPy write, read as the nearest tsdl dtype (see decode). */
+const widened: Record<string, DType> = { F64: "float32", F16: "float32", BF16: "float32", I64: "int32", I16: "int32", I8: "int32", U8: "int32", U16: "int32", U32: "int32" };
+
+/** float16 / bfloat16 bits as a number. */
+function half(bits: number): number {
+  const sign = bits & 0x8000 ? -1 : 1;
+  const exp = (bits >> 10) & 0x1f;
+  const frac = bits & 0x3ff;
+  if (exp === 0) return sign * frac * 2 ** -24;
+  if (exp === 31) return frac ? NaN : sign * Infinity;
+  return sign * (1 + frac / 1024) * 2 ** (exp - 15);
+}
+const bfloat = (bits: number) => new Float32Array(new Uint32Array([bits << 16]).buffer)[0];
+
+/** The values of one stored tensor in a tsdl dtype's array; integers must fit int32. */
+function decode(name: string, code: string, raw: Uint8Array, count: number): { dtype: DType; data: Float32Array | Int32Array | Uint8Array } {
+  const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+  const size: Record<string, number> = { F32: 4, I32: 4, BOOL: 1, F64: 8, F16: 2, BF16: 2, I64: 8, I16: 2, I8: 1, U8: 1, U16: 2, U32: 4 };
+  if (raw.byteLength !== count * size[code]) throw new InputError(`safetensors: tensor ${name} has ${raw.byteLength} bytes for ${count} values of ${code}`);
+  const read = (i: number): number => {
+    switch (code) {
+      case "F64": return view.getFloat64(i * 8, true);
+      case "F16": return half(view.getUint16(i * 2, true));
+      case "BF16": return bfloat(view.getUint16(i * 2, true));
+      case "I64": {
+        const v = view.getBigInt64(i * 8, true);
+        if (v < -(2n ** 31n) || v >= 2n ** 31n) throw new InputError(`safetensors: tensor ${name} holds ${v}, outside int32 (tsdl's integer type)`);
+        return Number(v);
+      }
+      case "I16": return view.getInt16(i * 2, true);
+      case "I8": return view.getInt8(i);
+      case "U8": return view.getUint8(i);
+      case "U16": return view.getUint16(i * 2, true);
+      default: {
+        const v = view.getUint32(i * 4, true);
+        if (v >= 2 ** 31) throw new InputError(`safetensors: tensor ${name} holds ${v}, outside int32 (tsdl's integer type)`);
+        return v;
+      }
+    }
+  };
+  const direct = fromCode[code];
+  if (direct) {
+    const copy = raw.slice();
+    const data = direct === "float32" ? new Float32Array(copy.buffer) : direct === "int32" ? new Int32Array(copy.buffer) : new Uint8Array(copy.buffer);
+    return { dtype: direct, data };
+  }
+  const dtype = widened[code];
+  const data = dtype === "float32" ? new Float32Array(count) : new Int32Array(count);
+  for (let i = 0; i < count; i++) data[i] = read(i);
+  return { dtype, data };
+}
+
 export function deserialize(bytes: Uint8Array): Record<string, Tensor> {
   if (bytes.length < 8) throw new InputError("safetensors: file is shorter than its 8-byte header length");
   const n = Number(new DataView(bytes.buffer, bytes.byteOffset).getBigUint64(0, true));
@@ -51,21 +103,23 @@ export function deserialize(bytes: Uint8Array): Record<string, Tensor> {
   const out: Record<string, Tensor> = {};
   for (const [name, info] of Object.entries(header)) {
     if (name === "__metadata__") continue;
-    const dtype = fromCode[info.dtype];
-    if (!dtype) throw new InputError(`safetensors: tensor ${name} has dtype ${info.dtype}; tsdl reads F32, I32 and BOOL`);
+    if (!fromCode[info.dtype] && !widened[info.dtype]) {
+      throw new InputError(`safetensors: tensor ${name} has dtype ${info.dtype}; tsdl reads F32, I32, BOOL, and F64, F16, BF16 (as float32) and I64, I16, I8, U8, U16, U32 (as int32)`);
+    }
     const [a, b] = info.data_offsets;
-    const raw = bytes.slice(base + a, base + b);
     const count = info.shape.reduce((p, q) => p * q, 1);
-    const data = dtype === "float32" ? new Float32Array(raw.buffer) : dtype === "int32" ? new Int32Array(raw.buffer) : new Uint8Array(raw.buffer);
-    if (data.length !== count) throw new InputError(`safetensors: tensor ${name} has ${data.length} values for shape [${info.shape}]`);
+    const { dtype, data } = decode(name, info.dtype, bytes.subarray(base + a, base + b), count);
     out[name] = fromHost(data, info.shape, dtype);
   }
   return out;
 }
 
-/** Saves a module's parameters (or a record of tensors) to a .safetensors file. */
-export async function save(what: Module | Record<string, Tensor>, file: string): Promise<void> {
-  const tensors = "stateDict" in what && typeof what.stateDict === "function" ? (what as Module).stateDict() : (what as Record<string, Tensor>);
+/**
+ * Saves a module's parameters and buffers (or a record of tensors) to a .safetensors file.
+ * `{ names: "pytorch" }` writes PyTorch's names, for torch's load_state_dict.
+ */
+export async function save(what: Module | Record<string, Tensor>, file: string, options: { names?: "tsdl" | "pytorch" } = {}): Promise<void> {
+  const tensors = "stateDict" in what && typeof what.stateDict === "function" ? (what as Module).stateDict(options) : (what as Record<string, Tensor>);
   fs.writeFileSync(file, await serialize(tensors));
 }
 

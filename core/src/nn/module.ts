@@ -7,6 +7,7 @@ import { isTensor } from "../creation";
 import { InputError } from "../errors";
 import { formatShape } from "../shape";
 import { active as activeTrace } from "../jit/trace";
+import { torchNames, torchOnly } from "./torch-names";
 
 export abstract class Module {
   private _training = true;
@@ -81,21 +82,42 @@ export abstract class Module {
     for (const p of this.parameters()) p.grad = null;
   }
 
-  /** Parameters, then buffers (BatchNorm's running statistics), by name; shared, not copied. */
-  stateDict(): Record<string, Tensor> {
-    return Object.fromEntries([...this.namedParameters(), ...this.namedBuffers()]);
+  /**
+   * Parameters, then buffers (BatchNorm's running statistics), by name; shared, not copied.
+   * `{ names: "pytorch" }` names them as PyTorch would (running_mean, layers of a Sequential as
+   * 0, 1, ...), for a file that torch's load_state_dict reads.
+   */
+  stateDict(options: { names?: "tsdl" | "pytorch" } = {}): Record<string, Tensor> {
+    const entries = [...this.namedParameters(), ...this.namedBuffers()];
+    if (options.names !== "pytorch") return Object.fromEntries(entries);
+    const torch = torchNames(this);
+    return Object.fromEntries(entries.map(([k, v]) => [torch.get(k)!, v]));
   }
 
-  /** Copies values into the parameters and buffers; names and shapes must match exactly. */
+  /**
+   * Copies values into the parameters and buffers; names and shapes must match exactly. Names
+   * may be this module's or PyTorch's (a state dict saved from the same model in PyTorch);
+   * PyTorch's num_batches_tracked counters are skipped.
+   */
   loadStateDict(state: Record<string, Tensor>): void {
     const own = new Map([...this.namedParameters(), ...this.namedBuffers()]);
-    const missing = [...own.keys()].filter((k) => !(k in state));
-    const extra = Object.keys(state).filter((k) => !own.has(k));
+    let named = state;
+    if (!Object.keys(state).every((k) => own.has(k))) {
+      const fromTorch = new Map([...torchNames(this)].map(([ours, theirs]) => [theirs, ours]));
+      const keys = Object.keys(state).filter((k) => !torchOnly(k));
+      if (keys.length && keys.every((k) => fromTorch.has(k))) named = Object.fromEntries(keys.map((k) => [fromTorch.get(k)!, state[k]]));
+    }
+    const missing = [...own.keys()].filter((k) => !(k in named));
+    const extra = Object.keys(named).filter((k) => !own.has(k));
     if (missing.length || extra.length) {
-      throw new InputError(`loadStateDict: missing ${JSON.stringify(missing)}, unexpected ${JSON.stringify(extra)}`);
+      const torch = [...torchNames(this).values()];
+      throw new InputError(
+        `loadStateDict: missing ${JSON.stringify(missing)}, unexpected ${JSON.stringify(extra)}; ` +
+          `this module's names are ${JSON.stringify([...own.keys()])} (PyTorch's: ${JSON.stringify(torch)})`,
+      );
     }
     for (const [k, p] of own) {
-      const v = state[k];
+      const v = named[k];
       if (v.shape.join() !== p.shape.join()) {
         throw new InputError(`loadStateDict: ${k} has shape ${formatShape(v.shape)} but the module's is ${formatShape(p.shape)}`);
       }

@@ -154,29 +154,48 @@ export function conv2d(x: Tensor, w: Tensor, b: Tensor | null, stride: [number, 
   );
 }
 
-export class Conv2d extends Module {
+export interface Conv2dOptions {
+  stride?: number | [number, number];
+  padding?: number | [number, number];
+  bias?: boolean;
+}
+
+/** What Conv2d and ConvTranspose2d share: sizes, checks, and PyTorch's uniform init. */
+export abstract class Conv2dBase extends Module {
   weight: Tensor;
   bias: Tensor | null;
   readonly kernelSize: [number, number];
   readonly stride: [number, number];
   readonly padding: [number, number];
-  constructor(
+  /** `fanIn` scales the init as PyTorch's does: dim 1 of the weight times the kernel area. */
+  protected constructor(
+    name: string,
     readonly inChannels: number,
     readonly outChannels: number,
     kernelSize: number | [number, number],
-    options: { stride?: number | [number, number]; padding?: number | [number, number]; bias?: boolean } = {},
+    options: Conv2dOptions,
+    weightShape: (k: [number, number]) => number[],
+    fanIn: (k: [number, number]) => number,
   ) {
     super();
     this.kernelSize = pair(kernelSize);
     this.stride = pair(options.stride ?? 1);
     this.padding = pair(options.padding ?? 0);
     for (const v of [inChannels, outChannels, ...this.kernelSize, ...this.stride]) {
-      if (!Number.isInteger(v) || v <= 0) throw new InputError(`Conv2d: sizes and strides must be positive integers, got ${v}`);
+      if (!Number.isInteger(v) || v <= 0) throw new InputError(`${name}: sizes and strides must be positive integers, got ${v}`);
     }
-    const fanIn = inChannels * this.kernelSize[0] * this.kernelSize[1];
-    const bound = 1 / Math.sqrt(fanIn);
-    this.weight = parameter(uniformInit([outChannels, inChannels, ...this.kernelSize], bound));
+    for (const v of this.padding) {
+      if (!Number.isInteger(v) || v < 0) throw new InputError(`${name}: padding must be non-negative integers, got ${v}`);
+    }
+    const bound = 1 / Math.sqrt(fanIn(this.kernelSize));
+    this.weight = parameter(uniformInit(weightShape(this.kernelSize), bound));
     this.bias = options.bias === false ? null : parameter(uniformInit([outChannels], bound));
+  }
+}
+
+export class Conv2d extends Conv2dBase {
+  constructor(inChannels: number, outChannels: number, kernelSize: number | [number, number], options: Conv2dOptions = {}) {
+    super("Conv2d", inChannels, outChannels, kernelSize, options, (k) => [outChannels, inChannels, ...k], (k) => inChannels * k[0] * k[1]);
   }
   forward(x: Tensor): Tensor {
     if (x.ndim !== 4 || x.shape[1] !== this.inChannels) throw imageError("Conv2d", x, this.inChannels);

@@ -5,6 +5,7 @@ export {
   Linear, Sequential, ReLU, GELU, Sigmoid, Tanh, LeakyReLU, SiLU, Softmax, LogSoftmax, Flatten, Dropout, LayerNorm, Embedding,
 } from "./layers";
 export { Conv2d, conv2d } from "./conv";
+export { ConvTranspose2d, convTranspose2d, Conv1d } from "./conv-more";
 export { MaxPool2d, AvgPool2d, AdaptiveAvgPool2d } from "./pooling";
 export { BatchNorm1d, BatchNorm2d } from "./batchnorm";
 export type { BatchNormOptions } from "./batchnorm";

@@ -1,10 +1,10 @@
 // nn modules and losses: parameter registration, hand-computed loss values, gradient checks
 // through Linear, Conv2d, LayerNorm and MaxPool2d.
 
-import { t, assert, expectTensor, gradCheck, eachBackend } from "./helpers";
+import { t, assert, assertClose, expectTensor, gradCheck, eachBackend } from "./helpers";
 import type { Tensor } from "../src/index";
 
-const { nn } = t;
+const { nn, optim } = t;
 
 describe("nn.Module", () => {
   it("registers parameters of nested modules in assignment order with dotted names", () => {
@@ -42,6 +42,38 @@ describe("nn.Module", () => {
     b.loadStateDict(a.stateDict());
     await expectTensor(b.weight, Array.from(await a.weight.data()));
     assert.throws(() => b.loadStateDict({ weight: a.weight }), /missing \["bias"\]/);
+  });
+});
+
+describe("Module.to(device)", () => {
+  it("moves parameters, buffers and gradients in place; a model built on the cpu then trains on webgpu", async () => {
+    t.manualSeed(5);
+    const model = new nn.Sequential(new nn.Linear(3, 4), new nn.BatchNorm1d(4), new nn.ReLU(), new nn.Linear(4, 2));
+    const x = t.randn([8, 3]);
+    const before = await model.forward(x).data();
+    const weight = model.parameters()[0];
+    model.forward(x).sum().backward();
+    const grad = await weight.grad!.data();
+    await t.setBackend("webgpu");
+    try {
+      assert.equal(await model.to("webgpu"), model);
+      assert.equal(model.parameters()[0], weight, "the same tensor objects");
+      for (const [name, p] of [...model.namedParameters(), ...model.namedBuffers()]) assert.equal(p.device, "webgpu", name);
+      assert.equal(weight.grad!.device, "webgpu");
+      assertClose(await weight.grad!.data(), grad);
+      assert.ok(weight.requiresGrad);
+      const xg = await x.to("webgpu");
+      assertClose(await model.forward(xg).data(), before, 1e-5, 1e-6);
+      const opt = new optim.SGD(model.parameters(), { lr: 0.1 });
+      opt.zeroGrad();
+      nn.mseLoss(model.forward(xg), t.zeros([8, 2])).backward();
+      opt.step();
+      assert.equal(weight.device, "webgpu");
+      await model.to("cpu");
+      assert.equal(weight.device, "cpu");
+    } finally {
+      await t.setBackend("cpu");
+    }
   });
 });
 

@@ -3,6 +3,7 @@
 // TypeScript assignment order is enough). A parameter is a float32 tensor with requiresGrad.
 
 import { Tensor } from "../tensor";
+import type { BackendName } from "../backend/backend";
 import { isTensor } from "../creation";
 import { InputError } from "../errors";
 import { formatShape } from "../shape";
@@ -76,6 +77,21 @@ export abstract class Module {
 
   eval(): this {
     return this.train(false);
+  }
+
+  /**
+   * Moves every parameter and buffer (and gradient) to another device in place, as PyTorch's
+   * model.to(device): the same tensor objects, so references to them stay valid. Create the
+   * optimizer after moving, as in PyTorch (its state lives where the parameters were).
+   */
+  async to(device: BackendName): Promise<this> {
+    for (const [, t] of [...this.namedParameters(), ...this.namedBuffers()]) {
+      if (t.device === device) continue;
+      t.assign(await t.to(device));
+      const g = t.peekGrad();
+      if (g) t.grad = await g.to(device);
+    }
+    return this;
   }
 
   zeroGrad(): void {

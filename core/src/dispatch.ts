@@ -38,7 +38,7 @@ export function commonBackend(inputs: Tensor[], what: string): Backend {
     if (t.backend !== b) {
       throw new InputError(
         `${what}: tensors are on different devices (${b.name} and ${t.backend.name}); ` +
-          `move one first, e.g. x = await x.to("${b.name}"), or a whole model: await model.to("${t.backend.name}")`,
+          `move one to the other's device first: x = await x.to("${t.backend.name}"), or for a model: await model.to("${b.name}")`,
       );
     }
   }

@@ -56,6 +56,11 @@ describe("Module.to(device)", () => {
     const grad = await weight.grad!.data();
     await t.setBackend("webgpu");
     try {
+      const xg0 = await x.to("webgpu");
+      assert.throws(
+        () => model.forward(xg0),
+        /tensors are on different devices \(webgpu and cpu\); move one to the other's device first: x = await x.to\("cpu"\), or for a model: await model.to\("webgpu"\)/,
+      );
       assert.equal(await model.to("webgpu"), model);
       assert.equal(model.parameters()[0], weight, "the same tensor objects");
       for (const [name, p] of [...model.namedParameters(), ...model.namedBuffers()]) assert.equal(p.device, "webgpu", name);

@@ -82,6 +82,55 @@ describe("Module.to(device)", () => {
   });
 });
 
+describe("Module.clone()", () => {
+  it("deep-copies parameters, buffers and submodules, keeps tied weights tied, and copies no gradients", async () => {
+    class Tied extends nn.Module {
+      embed = new nn.Embedding(5, 3);
+      body = new nn.Sequential(new nn.Linear(3, 3), new nn.BatchNorm1d(3));
+      out = new nn.Linear(3, 5, { bias: false });
+      constructor() {
+        super();
+        this.out.weight = this.embed.weight; // weight tying, as in language models
+      }
+      forward(i: t.Tensor) {
+        return this.out.forward(this.body.forward(this.embed.forward(i)));
+      }
+    }
+    const a = new Tied();
+    a.forward(t.tensor([0, 1, 2])).sum().backward();
+    const b = a.clone();
+    assert.ok(b instanceof Tied);
+    assert.equal(b.out.weight, b.embed.weight, "tied in the copy");
+    assert.notEqual(b.embed.weight, a.embed.weight);
+    assert.deepEqual(Object.keys(b.stateDict()), Object.keys(a.stateDict()));
+    for (const [k, v] of Object.entries(a.stateDict())) assertClose(await b.stateDict()[k].data(), await v.data());
+    assert.equal(b.namedBuffers().length, 2, "running statistics stay buffers");
+    assert.ok(b.parameters().every((p) => p.requiresGrad && p.grad === null));
+    assert.equal(a.parameters().length, a.namedParameters().length - 1, "a tied weight is one parameter");
+    // Independent: training the copy leaves the original alone.
+    const before = await a.embed.weight.data();
+    const opt = new optim.SGD(b.parameters(), { lr: 0.5 });
+    b.forward(t.tensor([3, 4])).sum().backward();
+    opt.step();
+    assertClose(await a.embed.weight.data(), before);
+    assert.ok(((await b.embed.weight.sub(a.embed.weight).abs().max().item()) as number) > 0);
+  });
+
+  it("TransformerEncoder stacks copies of one layer, as PyTorch's, with PyTorch's state-dict names", async () => {
+    const layer = new nn.TransformerEncoderLayer(8, 2, { dimFeedforward: 16, dropout: 0, batchFirst: true });
+    const enc = new nn.TransformerEncoder(layer, 3, { norm: new nn.LayerNorm(8) });
+    assert.equal(enc.layers.length, 3);
+    assert.notEqual(enc.layers[0].linear1.weight, enc.layers[1].linear1.weight);
+    assertClose(await enc.layers[2].linear1.weight.data(), await layer.linear1.weight.data());
+    const x = t.randn([2, 5, 8]);
+    const want = enc.norm!.forward(enc.layers[2].forward(enc.layers[1].forward(enc.layers[0].forward(x, { isCausal: true }), { isCausal: true }), { isCausal: true }));
+    assertClose(await enc.forward(x, { isCausal: true }).data(), await want.data(), 1e-5, 1e-6);
+    const names = Object.keys(enc.stateDict({ names: "pytorch" }));
+    assert.ok(names.includes("layers.2.self_attn.in_proj_weight") && names.includes("norm.weight"), names.join(" "));
+    assert.throws(() => new nn.TransformerEncoder(layer, 0), /numLayers must be a positive integer, got 0/);
+  });
+});
+
 describe("losses against hand-computed values", () => {
   it("mseLoss", async () => {
     await expectTensor(nn.mseLoss(t.tensor([1, 2, 3.5]), t.tensor([1, 0, 0.5])), [(0 + 4 + 9) / 3]);

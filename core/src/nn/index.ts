@@ -14,7 +14,7 @@ export { oneHot } from "./onehot";
 export { functionalCall } from "./functional-call";
 export { MultiheadAttention, scaledDotProductAttention } from "./attention";
 export type { AttentionOptions, MultiheadAttentionOptions, MultiheadForwardOptions } from "./attention";
-export { TransformerEncoderLayer } from "./transformer";
+export { TransformerEncoderLayer, TransformerEncoder } from "./transformer";
 export { RNN, LSTM, GRU } from "./recurrent";
 export type { RecurrentOptions } from "./recurrent";
 export type { TransformerEncoderLayerOptions, EncoderForwardOptions } from "./transformer";

@@ -51,8 +51,10 @@ export abstract class Module {
     return out;
   }
 
+  /** Each parameter once, even when shared by two layers (tied weights), so an optimizer
+   * steps it once, as PyTorch's parameters() does. */
   parameters(): Tensor[] {
-    return this.namedParameters().map(([, p]) => p);
+    return [...new Set(this.namedParameters().map(([, p]) => p))];
   }
 
   /** Every buffer (state that is saved but not trained, see buffer()) with its dotted path. */
@@ -92,6 +94,15 @@ export abstract class Module {
       if (g) t.grad = await g.to(device);
     }
     return this;
+  }
+
+  /**
+   * A deep copy (Python's copy.deepcopy(model)): new parameters and buffers with the same
+   * values, submodules copied too, tensors shared inside the module (tied weights) still shared
+   * in the copy; no gradients. Other properties are copied by reference.
+   */
+  clone(): this {
+    return cloneValue(this, new Map()) as this;
   }
 
   zeroGrad(): void {
@@ -177,4 +188,42 @@ export function parameter(t: Tensor): Tensor {
   const p = t.astype("float32").detach();
   p.requiresGrad = true;
   return p;
+}
+
+/** deepcopy for what modules hold: modules, tensors (parameters stay parameters, buffers
+ * buffers), arrays and plain objects; `seen` keeps shared objects shared. */
+function cloneValue(v: unknown, seen: Map<unknown, unknown>): unknown {
+  if (v === null || typeof v !== "object") return v;
+  if (seen.has(v)) return seen.get(v);
+  let out: unknown;
+  if (isTensor(v)) {
+    const copy = noGradClone(v);
+    if (v.requiresGrad) copy.requiresGrad = true;
+    if (buffers.has(v)) buffers.add(copy);
+    out = copy;
+  } else if (v instanceof Module) {
+    const m = Object.create(Object.getPrototypeOf(v)) as Record<string, unknown>;
+    seen.set(v, m);
+    for (const [k, x] of Object.entries(v)) m[k] = cloneValue(x, seen);
+    return m;
+  } else if (Array.isArray(v)) {
+    const a: unknown[] = [];
+    seen.set(v, a);
+    for (const x of v) a.push(cloneValue(x, seen));
+    return a;
+  } else if (Object.getPrototypeOf(v) === Object.prototype) {
+    const o: Record<string, unknown> = {};
+    seen.set(v, o);
+    for (const [k, x] of Object.entries(v)) o[k] = cloneValue(x, seen);
+    return o;
+  } else {
+    out = v;
+  }
+  seen.set(v, out);
+  return out;
+}
+
+/** A copy of t's values with no autodiff history. */
+function noGradClone(t: Tensor): Tensor {
+  return t.detach().clone();
 }

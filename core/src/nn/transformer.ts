@@ -81,3 +81,29 @@ export class TransformerEncoderLayer extends Module {
     return `TransformerEncoderLayer(dModel=${this.dModel}, nhead=${this.nhead}, normFirst=${this.normFirst})`;
   }
 }
+
+/**
+ * A stack of numLayers copies of one TransformerEncoderLayer (deep copies, as PyTorch's
+ * nn.TransformerEncoder makes: they start from the same weights), then an optional norm.
+ */
+export class TransformerEncoder extends Module {
+  layers: TransformerEncoderLayer[];
+  norm: Module | null;
+  constructor(encoderLayer: TransformerEncoderLayer, readonly numLayers: number, options: { norm?: Module | null } = {}) {
+    super();
+    if (!(encoderLayer instanceof TransformerEncoderLayer)) throw new InputError("TransformerEncoder: the first argument must be a TransformerEncoderLayer to copy");
+    if (!Number.isInteger(numLayers) || numLayers <= 0) throw new InputError(`TransformerEncoder: numLayers must be a positive integer, got ${numLayers}`);
+    this.layers = Array.from({ length: numLayers }, () => encoderLayer.clone());
+    this.norm = options.norm ?? null;
+  }
+
+  forward(src: Tensor, options: { mask?: Tensor | null; srcKeyPaddingMask?: Tensor | null; isCausal?: boolean } = {}): Tensor {
+    let x = src;
+    for (const layer of this.layers) x = layer.forward(x, { srcMask: options.mask, srcKeyPaddingMask: options.srcKeyPaddingMask, isCausal: options.isCausal });
+    return this.norm ? this.norm.forward(x) : x;
+  }
+
+  override describe(): string {
+    return `TransformerEncoder(numLayers=${this.numLayers})`;
+  }
+}

@@ -1,31 +1,111 @@
-// Learning-rate schedules: call sched.step() once per epoch (or per step), like PyTorch.
+// The simple learning-rate schedules, each a closed form of the epoch with PyTorch's semantics
+// and defaults: StepLR, MultiStepLR, ExponentialLR, CosineAnnealingLR, LinearLR, LambdaLR.
+// Call sched.step() once per epoch (or per batch); see scheduler.ts for the conventions.
 
 import type { Optimizer } from "./optimizer";
+import { LRScheduler, need, isCount, finite, knownOptions } from "./scheduler";
+import { InputError } from "../errors";
+import { describe } from "../shape";
 
-/** Multiplies the lr by gamma every stepSize steps. */
-export class StepLR {
-  private count = 0;
-  private readonly base: number;
-  constructor(readonly optimizer: Optimizer, readonly stepSize: number, readonly gamma = 0.1) {
-    this.base = optimizer.lr;
+/** Multiplies the lr by gamma every stepSize epochs. */
+export class StepLR extends LRScheduler {
+  constructor(optimizer: Optimizer, readonly stepSize: number, readonly gamma = 0.1) {
+    super(optimizer, "StepLR");
+    need("StepLR", "stepSize", stepSize, isCount(stepSize, 1), "a positive integer (epochs between decays)");
+    need("StepLR", "gamma", gamma, finite(gamma) && gamma > 0, "a finite number > 0 (the decay factor)");
   }
-  step(): number {
-    this.count += 1;
-    this.optimizer.lr = this.base * this.gamma ** Math.floor(this.count / this.stepSize);
-    return this.optimizer.lr;
+  protected lrAt(epoch: number): number {
+    return this.baseLr * this.gamma ** Math.floor(epoch / this.stepSize);
   }
 }
 
-/** Cosine from the initial lr down to etaMin over tMax steps. */
-export class CosineAnnealingLR {
-  private count = 0;
-  private readonly base: number;
-  constructor(readonly optimizer: Optimizer, readonly tMax: number, readonly etaMin = 0) {
-    this.base = optimizer.lr;
+/** Multiplies the lr by gamma at each milestone epoch. */
+export class MultiStepLR extends LRScheduler {
+  /** Sorted; PyTorch counts a repeated milestone once per repeat (gamma ** 2 there), so do we. */
+  readonly milestones: readonly number[];
+  constructor(optimizer: Optimizer, milestones: readonly number[], readonly gamma = 0.1) {
+    super(optimizer, "MultiStepLR");
+    need("MultiStepLR", "milestones", milestones, Array.isArray(milestones), "an array of positive integer epochs");
+    milestones.forEach((m, i) => need("MultiStepLR", `milestones[${i}]`, m, isCount(m, 1), "a positive integer epoch"));
+    need("MultiStepLR", "gamma", gamma, finite(gamma) && gamma > 0, "a finite number > 0 (the decay factor)");
+    this.milestones = [...milestones].sort((a, b) => a - b);
   }
-  step(): number {
-    this.count = Math.min(this.count + 1, this.tMax);
-    this.optimizer.lr = this.etaMin + ((this.base - this.etaMin) * (1 + Math.cos((Math.PI * this.count) / this.tMax))) / 2;
-    return this.optimizer.lr;
+  protected lrAt(epoch: number): number {
+    const passed = this.milestones.filter((m) => m <= epoch).length;
+    return this.baseLr * this.gamma ** passed;
+  }
+}
+
+/** Multiplies the lr by gamma every epoch. */
+export class ExponentialLR extends LRScheduler {
+  constructor(optimizer: Optimizer, readonly gamma: number) {
+    super(optimizer, "ExponentialLR");
+    need("ExponentialLR", "gamma", gamma, finite(gamma) && gamma > 0, "a finite number > 0 (the factor per epoch)");
+  }
+  protected lrAt(epoch: number): number {
+    return this.baseLr * this.gamma ** epoch;
+  }
+}
+
+/**
+ * Cosine from the initial lr down to etaMin over tMax epochs, then holds etaMin. (PyTorch's
+ * formula keeps following the cosine past tMax, back up towards the initial lr; holding the
+ * floor is this class's behaviour from before and is kept.)
+ */
+export class CosineAnnealingLR extends LRScheduler {
+  constructor(optimizer: Optimizer, readonly tMax: number, readonly etaMin = 0) {
+    super(optimizer, "CosineAnnealingLR");
+    need("CosineAnnealingLR", "tMax", tMax, isCount(tMax, 1), "a positive integer (epochs to anneal over)");
+    need("CosineAnnealingLR", "etaMin", etaMin, finite(etaMin) && etaMin >= 0, "a finite number >= 0 (the final lr)");
+  }
+  protected lrAt(epoch: number): number {
+    const t = Math.min(epoch, this.tMax);
+    return this.etaMin + ((this.baseLr - this.etaMin) * (1 + Math.cos((Math.PI * t) / this.tMax))) / 2;
+  }
+}
+
+export interface LinearLROptions {
+  /** The lr factor at epoch 0, in (0, 1]; default 1/3. */
+  startFactor?: number;
+  /** The factor from totalIters on, in [0, 1]; default 1. */
+  endFactor?: number;
+  /** Epochs to move from startFactor to endFactor; default 5. */
+  totalIters?: number;
+}
+
+/** Scales the lr by a factor moving linearly from startFactor to endFactor (a warmup, usually). */
+export class LinearLR extends LRScheduler {
+  readonly startFactor: number;
+  readonly endFactor: number;
+  readonly totalIters: number;
+  constructor(optimizer: Optimizer, o: LinearLROptions = {}) {
+    super(optimizer, "LinearLR");
+    knownOptions("LinearLR", o, ["startFactor", "endFactor", "totalIters"]);
+    this.startFactor = o.startFactor ?? 1 / 3;
+    this.endFactor = o.endFactor ?? 1;
+    this.totalIters = o.totalIters ?? 5;
+    const { startFactor: s, endFactor: e, totalIters: n } = this;
+    need("LinearLR", "startFactor", s, finite(s) && s > 0 && s <= 1, "a number in (0, 1] (PyTorch's range)");
+    need("LinearLR", "endFactor", e, finite(e) && e >= 0 && e <= 1, "a number in [0, 1] (PyTorch's range)");
+    need("LinearLR", "totalIters", n, isCount(n, 1), "a positive integer");
+    this.stepTo(0); // PyTorch applies startFactor at construction
+  }
+  protected lrAt(epoch: number): number {
+    const f = this.startFactor + ((this.endFactor - this.startFactor) * Math.min(epoch, this.totalIters)) / this.totalIters;
+    return this.baseLr * f;
+  }
+}
+
+/** Sets the lr to the initial lr times lrLambda(epoch). */
+export class LambdaLR extends LRScheduler {
+  constructor(optimizer: Optimizer, readonly lrLambda: (epoch: number) => number) {
+    super(optimizer, "LambdaLR");
+    need("LambdaLR", "lrLambda", lrLambda, typeof lrLambda === "function", "a function from the epoch to a factor of the initial lr");
+    this.stepTo(0); // PyTorch applies lrLambda(0) at construction
+  }
+  protected lrAt(epoch: number): number {
+    const f = this.lrLambda(epoch);
+    if (!finite(f)) throw new InputError(`LambdaLR: lrLambda(${epoch}) returned ${describe(f)}; it must return a finite number (the factor of the initial lr)`);
+    return this.baseLr * f;
   }
 }

@@ -22,7 +22,7 @@ from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = ROOT / "notebooks"
-NAMES = ["00-tensors", "01-autodiff", "02-mnist-mlp", "03-mnist-convnet", "04-attention"]
+NAMES = ["00-tensors", "01-autodiff", "02-mnist-mlp", "03-mnist-convnet", "04-attention", "05-autoencoder"]
 CLI = ROOT / "kernel" / "dist" / "src" / "cli.js"
 TENSOR = "application/vnd.tsdl.tensor+json"
 SHAPE_ERROR = "application/vnd.tsdl.shape-error+json"
@@ -384,4 +384,30 @@ def test_04_attention():
     first = [float(a) for i, a in rows if int(i) < 4]
     second = [float(a) for i, a in rows if int(i) >= 4]
     assert max(first) < 35 and min(second) > 90, rows
+
+
+def test_05_autoencoder():
+    nb = execute("05-autoencoder")
+    check_no_unexpected_errors(nb)
+
+    out = stdout(cell(nb, "load"))
+    assert "[ 8000, 1, 28, 28 ]" in out and "[ 500, 1, 28, 28 ]" in out
+    (grid,) = [d for d in bundles(cell(nb, "load")) if "image/png" in d]
+    assert grid["text/plain"].startswith("ImageGrid(20 images of 28x28")
+
+    shapes = stdout(cell(nb, "model"))
+    assert "bottleneck: [ 4, 32, 7, 7 ]" in shapes and "(1568 numbers per image)" in shapes
+    assert "rebuilt:    [ 4, 1, 28, 28 ]" in shapes
+
+    train = bundles(cell(nb, "train"))
+    bars = [d["text/plain"] for d in train if d["text/plain"].startswith("epoch ")]
+    assert len(bars) == 3 and all("100%" in b and "125/125" in b for b in bars), bars
+    assert any(VEGALITE in d for d in train)
+
+    res = stdout(cell(nb, "result"))
+    noisy = float(re.search(r"noisy inputs: +([\d.]+)", res)[1])
+    denoised = float(re.search(r"denoised: +([\d.]+)", res)[1])
+    assert denoised < noisy / 4, res
+    (after,) = [d for d in bundles(cell(nb, "result")) if "image/png" in d]
+    assert after["text/plain"].startswith("ImageGrid(30 images of 28x28")
 

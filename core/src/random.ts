@@ -11,7 +11,7 @@ import { InputError } from "./errors";
 import { checkAllocation } from "./dispatch";
 import { sizeOf } from "./shape";
 import { hostSource } from "./jit/trace";
-import { vmapRunning } from "./vmap/hook";
+import { randomHook } from "./vmap/hook";
 
 let s = new Uint32Array(4);
 
@@ -55,17 +55,18 @@ function uniform(): number {
 }
 
 function shapeOf(shape: number[], where: string): number[] {
-  if (vmapRunning()) {
-    // As torch.func.vmap's default (randomness="error"): one draw here would be the same for
-    // every example, which is rarely what a batched model means (dropout masks).
-    throw new InputError(
-      `${where} inside vmap: a draw here would be the same for every example; draw outside the vmapped ` +
-        `function with the batch axis included and pass the values in (e.g. a dropout mask per example)`,
-    );
-  }
   const sh = checkShape(shape, where);
   checkAllocation({ shape: sh, dtype: "float32" }, where);
   return sh;
+}
+
+/**
+ * A draw of `sh` made by `make`. Under jit every replay draws again (hostSource: the generator
+ * advances as in eager code); inside vmap the vmaps' randomness option decides (vmap.ts).
+ */
+function draw(where: string, sh: number[], make: (shape: number[]) => Tensor): Tensor {
+  if (randomHook) return randomHook(where, sh, (full) => hostSource(() => make(full)));
+  return hostSource(() => make(sh));
 }
 
 /** Uniform floats in [0, 1). */
@@ -83,9 +84,7 @@ export function randn(shape: number[]): Tensor {
  * lives, which need not be the current backend; the draw is the same either way.
  */
 export function randOn(shape: number[], backend?: Backend, where = "rand"): Tensor {
-  const sh = shapeOf(shape, where);
-  // hostSource: under jit every replay draws again (the generator advances as in eager code).
-  return hostSource(() => {
+  return draw(where, shapeOf(shape, where), (sh) => {
     const out = new Float32Array(sizeOf(sh));
     for (let i = 0; i < out.length; i++) out[i] = uniform();
     return fromHost(out, sh, "float32", backend);
@@ -94,8 +93,7 @@ export function randOn(shape: number[], backend?: Backend, where = "rand"): Tens
 
 /** @internal randn() on a given device (default: the current one), as randOn. */
 export function randnOn(shape: number[], backend?: Backend, where = "randn"): Tensor {
-  const sh = shapeOf(shape, where);
-  return hostSource(() => randnValues(sh, backend));
+  return draw(where, shapeOf(shape, where), (sh) => randnValues(sh, backend));
 }
 
 function randnValues(sh: number[], backend: Backend | undefined): Tensor {
@@ -115,8 +113,7 @@ export function randint(low: number, high: number, shape: number[]): Tensor {
   if (!Number.isInteger(low) || !Number.isInteger(high) || high <= low) {
     throw new InputError(`randint: need integers low < high, got low=${describe(low)}, high=${describe(high)}`);
   }
-  const sh = shapeOf(shape, "randint");
-  return hostSource(() => {
+  return draw("randint", shapeOf(shape, "randint"), (sh) => {
     const out = new Int32Array(sizeOf(sh));
     const span = high - low;
     for (let i = 0; i < out.length; i++) out[i] = low + Math.floor(uniform() * span);
@@ -128,8 +125,7 @@ export function randint(low: number, high: number, shape: number[]): Tensor {
 export function bernoulli(p: number | Tensor, shape?: number[]): Tensor {
   if (isTensor(p)) return rand(p.shape).lt(p);
   if (typeof p !== "number" || !(p >= 0 && p <= 1)) throw new InputError(`bernoulli: p must be a probability in [0, 1], got ${describe(p)}`);
-  const sh = shapeOf(shape ?? [], "bernoulli");
-  return hostSource(() => {
+  return draw("bernoulli", shapeOf(shape ?? [], "bernoulli"), (sh) => {
     const out = new Uint8Array(sizeOf(sh));
     for (let i = 0; i < out.length; i++) out[i] = uniform() < p ? 1 : 0;
     return fromHost(out, sh, "bool");

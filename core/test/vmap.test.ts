@@ -210,7 +210,7 @@ eachBackend("vmap", () => {
     );
     assert.throws(() => vmap((u: Tensor) => u, { inAxes: null })(a), /no argument is mapped/);
     assert.throws(() => vmap((u: Tensor) => (u.item(), u))(a), /item\(\) inside vmap: the function sees one example at a time/);
-    assert.throws(() => vmap((u: Tensor) => u.add(t.randn([4])))(a), /randn inside vmap: a draw here would be the same for every example/);
+    assert.throws(() => vmap((u: Tensor) => u.add(t.randn([4])))(a), /randn inside vmap: a draw here would be the same for every example; pass \{ randomness: "different" \}/);
     const p = nn.parameter(t.zeros([4]));
     assert.throws(() => vmap((u: Tensor) => p.assign(u))(a), /assign\(\) of a value computed inside vmap/);
     assert.throws(() => vmap((u: Tensor) => (u.mul(p).sum().backward(), u))(a), /backward\(\) inside vmap: use grad\(f\) inside vmap/);
@@ -226,6 +226,27 @@ eachBackend("vmap", () => {
     assert.throws(() => vmap((u: Tensor) => u.matmul(w))(a), /\[4\]/);
     // After every error the next vmap works.
     assert.equal(vmap((u: Tensor) => u.sum())(a).shape.join(), "3");
+  });
+
+  it("randomness: 'different' draws per example (dropout masks), 'same' once, nested too, fresh on every jit replay", async () => {
+    const zeros = t.zeros([4, 3]);
+    const diff = await vmap((x: Tensor) => x.add(t.randn([3])), { randomness: "different" })(zeros).array() as number[][];
+    assert.ok(diff.every((r, i) => i === 0 || r.some((v, j) => v !== diff[0][j])), "rows differ");
+    const same = await vmap((x: Tensor) => x.add(t.rand([3])), { randomness: "same" })(zeros).array() as number[][];
+    assert.ok(same.every((r) => r.every((v, j) => v === same[0][j])), "rows equal");
+    // Dropout in training mode: each example gets its own mask, with PyTorch's scaling.
+    const drop = new nn.Dropout(0.5);
+    const masks = (await vmap((x: Tensor) => drop.forward(x), { randomness: "different" })(t.ones([6, 40])).array()) as number[][];
+    assert.ok(masks.flat().every((v) => v === 0 || v === 2));
+    assert.equal(new Set(masks.map((r) => r.join())).size, 6);
+    // Nested: a draw per (outer, inner) pair.
+    const nested = await vmap((row: Tensor) => vmap((x: Tensor) => x.add(t.rand([])), { randomness: "different" })(row), { randomness: "different" })(t.zeros([2, 3])).data();
+    assert.equal(new Set(Array.from(nested)).size, 6);
+    // Under jit each replay draws again.
+    const noisy = t.jit((x: Tensor) => vmap((r: Tensor) => r.add(t.randn([3])), { randomness: "different" })(x));
+    const [a, b] = [await noisy(zeros).data(), await noisy(zeros).data()];
+    assert.ok(Array.from(a).some((v, i) => v !== b[i]));
+    assert.throws(() => vmap((x: Tensor) => x, { randomness: "sometimes" as "same" }), /randomness must be "error", "same" or "different", got "sometimes"/);
   });
 
   it("a call frees what it made: repeated per-example gradients keep the live buffer count flat", async () => {

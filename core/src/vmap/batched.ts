@@ -23,6 +23,8 @@ export interface Level {
    * those its results do not need when it returns (vmap.ts). */
   made: Tensor[];
   closed: boolean;
+  /** What a random draw inside the function does (VmapOptions.randomness). */
+  randomness: "error" | "same" | "different";
 }
 
 const readMessage = (what: string) =>

@@ -17,3 +17,13 @@ export function setBatchHook(h: BatchHook | null): void {
 export function vmapRunning(): boolean {
   return batchHook !== null;
 }
+
+/** Draws random values of `shape` inside vmap per the running vmaps' `randomness` option:
+ * `draw(fullShape)` makes host values of any shape (the batch axes in front). */
+export type RandomHook = (where: string, shape: number[], draw: (shape: number[]) => Tensor) => Tensor;
+
+export let randomHook: RandomHook | null = null;
+
+export function setRandomHook(h: RandomHook | null): void {
+  randomHook = h;
+}

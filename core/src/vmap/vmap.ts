@@ -8,7 +8,7 @@ import type { Primitive, PrimitiveAttrs, TensorInfo } from "../ops/primitives";
 import { Tensor } from "../tensor";
 import { BatchedTensor, type Level } from "./batched";
 import { batchRules, type Operand } from "./rules";
-import { setBatchHook } from "./hook";
+import { setBatchHook, setRandomHook } from "./hook";
 import { isGradEnabled } from "../autodiff/mode";
 import { mapTree } from "../autodiff/grad";
 import { run, type GradNode } from "../dispatch";
@@ -25,6 +25,12 @@ export interface VmapOptions {
   inAxes?: number | null | (number | null)[];
   /** Where the examples go in each result: one number, or one per element of a returned array. Default 0. */
   outAxes?: number | number[];
+  /**
+   * Random draws inside the function (dropout, noise), as torch.func.vmap's option: "error"
+   * (the default) refuses them, "different" draws independently for every example, "same"
+   * draws once for all.
+   */
+  randomness?: "error" | "same" | "different";
 }
 
 const levels: Level[] = [];
@@ -56,6 +62,26 @@ function hook<P extends Primitive>(prim: P, inputs: Tensor[], out: TensorInfo, a
     result.requiresGrad = true;
   }
   return result;
+}
+
+/**
+ * A random draw inside running vmaps: every level drawing "different" values adds its batch
+ * axis in front (outermost first), and the draw is wrapped level by level, so each example of
+ * each level gets its own values.
+ */
+function randomDraw(where: string, shape: number[], draw: (shape: number[]) => Tensor): Tensor {
+  const refusing = levels.find((l) => l.randomness === "error");
+  if (refusing) {
+    throw new InputError(
+      `${where} inside vmap: a draw here would be the same for every example; pass { randomness: "different" } ` +
+        `to vmap for a draw per example (dropout), { randomness: "same" } for one shared draw, or draw outside ` +
+        `the function with the batch axis included and pass the values in`,
+    );
+  }
+  const batched = levels.filter((l) => l.randomness === "different");
+  let t = draw([...batched.map((l) => l.size), ...shape]);
+  for (const l of batched) t = new BatchedTensor(t, l, true);
+  return t;
 }
 
 function moveAxis(t: Tensor, from: number, to: number): Tensor {
@@ -100,6 +126,10 @@ function needed(results: Tensor[]): Set<Tensor> {
  */
 export function vmap<A extends unknown[], R>(fn: (...args: A) => R, options: VmapOptions = {}): (...args: A) => R {
   if (typeof fn !== "function") throw new InputError(`vmap: expected a function, got ${typeof fn}`);
+  const randomness = options.randomness ?? "error";
+  if (!["error", "same", "different"].includes(randomness)) {
+    throw new InputError(`vmap: randomness must be "error", "same" or "different", got ${JSON.stringify(randomness)}`);
+  }
   const outAxes = options.outAxes ?? 0;
   for (const a of Array.isArray(outAxes) ? outAxes : [outAxes]) checkAxis(a, "outAxes");
   return (...args: A): R => {
@@ -125,9 +155,10 @@ export function vmap<A extends unknown[], R>(fn: (...args: A) => R, options: Vma
     if (size < 0) {
       throw new InputError("vmap: no argument is mapped: give at least one tensor argument with a non-null entry in inAxes");
     }
-    const level: Level = { depth: levels.length + 1, size, made: [], closed: false };
+    const level: Level = { depth: levels.length + 1, size, made: [], closed: false, randomness: options.randomness ?? "error" };
     levels.push(level);
     setBatchHook(hook);
+    setRandomHook(randomDraw);
     let results: Tensor[] = [];
     try {
       const batched = args.map((arg, i) => {
@@ -164,7 +195,10 @@ export function vmap<A extends unknown[], R>(fn: (...args: A) => R, options: Vma
     } finally {
       levels.pop();
       level.closed = true;
-      if (levels.length === 0) setBatchHook(null);
+      if (levels.length === 0) {
+        setBatchHook(null);
+        setRandomHook(null);
+      }
       const keep = needed(results);
       for (const t of level.made) {
         if (keep.has(t)) trackInScope(t);

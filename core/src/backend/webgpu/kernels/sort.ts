@@ -20,13 +20,13 @@ export function sortKernels(ctx: GpuContext): Pick<KernelTable, "argsort"> {
       const len = shape.length ? shape[shape.length - 1] : 1;
       const rows = n / len;
       const logP = Math.ceil(Math.log2(len));
-      const padded = rows << logP;
+      const padded = rows * 2 ** logP;
       const keys = ctx.allocElements(padded);
       const idx = ctx.allocElements(padded);
       const source = memoSource(`argsort.keys|${infos[0].dtype}`, () => keysShader(infos[0].dtype));
       ctx.run(source, [input(inputs[0], n), output(keys, padded), output(idx, padded)], new Params().u32(padded, len, logP, attrs.descending ? 1 : 0), elementGroups(padded));
       const pairs = padded / 2;
-      for (let k = 2; k <= 1 << logP; k *= 2) {
+      for (let k = 2; k <= 2 ** logP; k *= 2) {
         for (let j = k / 2; j >= 1; j /= 2) {
           ctx.run(stageShader, [output(keys, padded), output(idx, padded)], new Params().u32(pairs, logP, k, Math.log2(j)), elementGroups(pairs));
         }

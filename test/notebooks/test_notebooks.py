@@ -295,6 +295,12 @@ def test_03_mnist_convnet():
     assert rich["op"] == "linear"
     assert [(o["role"], o["shape"]) for o in rich["operands"]] == [("input", [64, 400]), ("weight", [10, 784])]
 
+    # nn.summary shows the same trace and marks the linear layer that failed.
+    table = result_text(cell(nb, "summary"))
+    assert re.search(r"layers\.6: Flatten +\[64, 400\]", table), table
+    assert re.search(r"layers\.7: Linear +✗ failed here +7,850", table), table
+    assert "ShapeError: Linear(784, 10) expects inputs whose last dim is 784, got shape [64, 400]" in table
+
     # The shape trace, one layer at a time, ends at the 400 features the linear layer must take.
     trace = [line.split(None, 1) for line in stdout(cell(nb, "trace")).splitlines()]
     shapes = [[int(d) for d in re.findall(r"\d+", line[1].split("[", 1)[1])] for line in trace]

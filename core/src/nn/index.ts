@@ -12,6 +12,8 @@ export type { BatchNormOptions } from "./batchnorm";
 export { clipGradNorm } from "./clip";
 export { oneHot } from "./onehot";
 export { functionalCall } from "./functional-call";
+export { summary, ModelSummary } from "./summary";
+export type { SummaryRow } from "./summary";
 export { MultiheadAttention, scaledDotProductAttention } from "./attention";
 export type { AttentionOptions, MultiheadAttentionOptions, MultiheadForwardOptions } from "./attention";
 export { TransformerEncoderLayer, TransformerEncoder } from "./transformer";

@@ -45,6 +45,19 @@ describe("nn.Module", () => {
   });
 });
 
+describe("Module.apply(fn)", () => {
+  it("visits every submodule, children before parents, as PyTorch's apply does", async () => {
+    const model = new nn.Sequential(new nn.Linear(2, 3), new nn.Sequential(new nn.ReLU(), new nn.Linear(3, 1)));
+    const seen: string[] = [];
+    assert.equal(model.apply((m) => seen.push(m.constructor.name)), model);
+    assert.deepEqual(seen, ["Linear", "ReLU", "Linear", "Sequential", "Sequential"]);
+    model.apply((m) => {
+      if (m instanceof nn.Linear) nn.init.constant_(m.bias!, 0.5);
+    });
+    for (const [name, p] of model.namedParameters()) if (name.endsWith("bias")) assert.deepEqual(Array.from(await p.data()).map((v) => v), new Array(p.size).fill(0.5), name);
+  });
+});
+
 describe("Module.to(device)", () => {
   it("moves parameters, buffers and gradients in place; a model built on the cpu then trains on webgpu", async () => {
     t.manualSeed(5);

@@ -71,6 +71,16 @@ export abstract class Module {
     return [this, ...this.namedChildren().flatMap(([, m]) => m.modules())];
   }
 
+  /**
+   * Calls fn on every submodule, then on this module (PyTorch's model.apply): the usual way to
+   * initialize a whole model, e.g. model.apply((m) => { if (m instanceof nn.Linear) nn.init.xavierUniform_(m.weight); }).
+   */
+  apply(fn: (m: Module) => void): this {
+    for (const [, child] of this.namedChildren()) child.apply(fn);
+    fn(this);
+    return this;
+  }
+
   /** Training mode (dropout active) or evaluation mode, for this module and all below it. */
   train(on = true): this {
     for (const m of this.modules()) m.training = on;

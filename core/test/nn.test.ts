@@ -45,6 +45,18 @@ describe("nn.Module", () => {
   });
 });
 
+describe("Unflatten and Identity", () => {
+  it("Unflatten splits one axis (Flatten's inverse), Identity passes its input through", async () => {
+    const x = t.arange(24).reshape([2, 12]);
+    const y = new nn.Unflatten(1, [3, 2, 2]).forward(x);
+    assert.deepEqual(y.shape, [2, 3, 2, 2]);
+    assert.deepEqual(await new nn.Flatten().forward(y).array(), await x.array());
+    assert.deepEqual(new nn.Unflatten(-1, [4, -1]).forward(x).shape, [2, 4, 3]);
+    assert.equal(new nn.Identity().forward(x), x);
+    assert.throws(() => new nn.Unflatten(1, [0, 3]), /Unflatten: sizes must be positive integers \(one may be -1\), got \[0,3\]/);
+  });
+});
+
 describe("Module.apply(fn)", () => {
   it("visits every submodule, children before parents, as PyTorch's apply does", async () => {
     const model = new nn.Sequential(new nn.Linear(2, 3), new nn.Sequential(new nn.ReLU(), new nn.Linear(3, 1)));

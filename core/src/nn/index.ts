@@ -2,7 +2,7 @@
 
 export { Module, parameter, buffer } from "./module";
 export {
-  Linear, Sequential, ReLU, GELU, Sigmoid, Tanh, LeakyReLU, SiLU, Softmax, LogSoftmax, Flatten, Dropout, LayerNorm, Embedding,
+  Linear, Sequential, ReLU, GELU, Sigmoid, Tanh, LeakyReLU, SiLU, Softmax, LogSoftmax, Flatten, Unflatten, Identity, Dropout, LayerNorm, Embedding,
 } from "./layers";
 export { Conv2d, conv2d } from "./conv";
 export { ConvTranspose2d, convTranspose2d, Conv1d } from "./conv-more";

@@ -160,6 +160,30 @@ export class Flatten extends Module {
   }
 }
 
+/** Splits axis `dim` into `sizes` (Flatten's inverse in a decoder), as torch.nn.Unflatten. */
+export class Unflatten extends Module {
+  constructor(readonly dim: number, readonly sizes: number[]) {
+    super();
+    if (!Array.isArray(sizes) || !sizes.length || sizes.some((d) => !Number.isInteger(d) || (d <= 0 && d !== -1))) {
+      throw new InputError(`Unflatten: sizes must be positive integers (one may be -1), got ${JSON.stringify(sizes)}`);
+    }
+  }
+  forward(x: Tensor): Tensor {
+    const d = this.dim < 0 ? this.dim + x.ndim : this.dim;
+    return x.reshape([...x.shape.slice(0, d), ...this.sizes, ...x.shape.slice(d + 1)]);
+  }
+  override describe(): string {
+    return `Unflatten(dim=${this.dim}, sizes=[${this.sizes.join(", ")}])`;
+  }
+}
+
+/** Returns its input: a placeholder layer (a skipped block, a head to replace later). */
+export class Identity extends Module {
+  forward(x: Tensor): Tensor {
+    return x;
+  }
+}
+
 /** Zeroes each element with probability p in training mode and scales the rest by 1/(1-p). */
 export class Dropout extends Module {
   constructor(readonly p = 0.5) {
@@ -221,4 +245,4 @@ export class Embedding extends Module {
   }
 }
 
-builtinLayer(Linear, Sequential, ReLU, GELU, Sigmoid, Tanh, LeakyReLU, SiLU, Softmax, LogSoftmax, Flatten, Dropout, LayerNorm, Embedding);
+builtinLayer(Linear, Sequential, ReLU, GELU, Sigmoid, Tanh, LeakyReLU, SiLU, Softmax, LogSoftmax, Flatten, Unflatten, Identity, Dropout, LayerNorm, Embedding);

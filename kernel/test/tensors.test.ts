@@ -123,6 +123,15 @@ describe("tensors in the kernel", function () {
     assert.equal((resultOf(await k.execute("escaped.shape.length + 1")) as Record<string, any>)["text/plain"], "2");
   });
 
+  it("shows nn.summary as a table and heatmap() as SVG", async () => {
+    const table = resultOf(await k.execute("nn.summary(new nn.Sequential(new nn.Linear(2, 3), new nn.ReLU()), [4, 2])")) as Record<string, any>;
+    assert.match(table["text/html"], /<table class="tsdl-summary">/);
+    assert.match(table["text/plain"], /layers\.0: Linear +\[4, 3\] +9/);
+    const picture = resultOf(await k.execute("await heatmap(eye(3), { title: 'identity' })")) as Record<string, any>;
+    assert.match(picture["image/svg+xml"], /^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+    assert.equal(picture["text/plain"], 'Heatmap(3x3, "identity")');
+  });
+
   describe("shape errors", () => {
     async function fail(code: string): Promise<{ c: any; r: Reply; head: (line: number) => string }> {
       const r = await k.execute(code);

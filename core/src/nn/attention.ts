@@ -5,7 +5,7 @@
 
 import type { Tensor } from "../tensor";
 import { Module, parameter } from "./module";
-import { Linear, uniformInit } from "./layers";
+import { Linear, builtinLayer, uniformInit } from "./layers";
 import { InputError, ShapeError } from "../errors";
 import { formatShape } from "../shape";
 import { fromHost, zeros } from "../creation";
@@ -211,3 +211,5 @@ export class MultiheadAttention extends Module {
     return `MultiheadAttention(embedDim=${this.embedDim}, numHeads=${this.numHeads}, batchFirst=${this.batchFirst})`;
   }
 }
+
+builtinLayer(MultiheadAttention);

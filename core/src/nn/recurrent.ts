@@ -7,7 +7,7 @@
 
 import type { Tensor } from "../tensor";
 import { Module, parameter } from "./module";
-import { uniformInit } from "./layers";
+import { builtinLayer, uniformInit } from "./layers";
 import { InputError, ShapeError } from "../errors";
 import { formatShape } from "../shape";
 import { stack, concat } from "../ops/indexing";
@@ -225,3 +225,5 @@ export class LSTM extends Recurrent {
     return [out, [h, c]];
   }
 }
+
+builtinLayer(RNN, LSTM, GRU);

@@ -5,7 +5,7 @@
 
 import type { Tensor } from "../tensor";
 import { Module } from "./module";
-import { Dropout, LayerNorm, Linear } from "./layers";
+import { Dropout, LayerNorm, Linear, builtinLayer } from "./layers";
 import { MultiheadAttention } from "./attention";
 import { InputError } from "../errors";
 
@@ -107,3 +107,5 @@ export class TransformerEncoder extends Module {
     return `TransformerEncoder(numLayers=${this.numLayers})`;
   }
 }
+
+builtinLayer(TransformerEncoderLayer, TransformerEncoder);

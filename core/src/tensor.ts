@@ -364,6 +364,8 @@ export class Tensor {
   permute(...perm: (number | number[])[]): Tensor { return lay.permute(this, perm.flat()); }
   transpose(a?: number, b?: number): Tensor { return lay.transpose(this, a, b); }
   get T(): Tensor { return lay.transpose(this); }
+  /** The last two axes swapped (a batch of matrices transposed), as PyTorch's x.mT. */
+  get mT(): Tensor { return lay.transpose(this, -2, -1); }
   squeeze(axis?: Axes): Tensor { return lay.squeeze(this, axis); }
   unsqueeze(axis: number): Tensor { return lay.unsqueeze(this, axis); }
   expandDims(axis: number): Tensor { return lay.unsqueeze(this, axis); }

@@ -89,6 +89,12 @@ eachBackend("layout", () => {
   });
 
   describe("permute and transpose", () => {
+    it("mT swaps the last two axes of a batch of matrices (PyTorch's x.mT); T reverses them all", async () => {
+      const x = t.arange(12).reshape([2, 2, 3]);
+      await expectTensor(x.mT, [[[0, 3], [1, 4], [2, 5]], [[6, 9], [7, 10], [8, 11]]], { shape: [2, 3, 2] });
+      assert.deepEqual(x.T.shape, [3, 2, 2]);
+      assert.throws(() => t.arange(3).mT, /transpose: axis -2 is out of range for shape \[3\]/);
+    });
     it("permute moves axes and values", async () => {
       await expectTensor(cube().permute(2, 0, 1), permuted([2, 0, 1]), { shape: [4, 2, 3], dtype: "int32" });
       await expectTensor(cube().permute([1, 2, 0]), permuted([1, 2, 0]), { shape: [3, 4, 2] });

@@ -101,27 +101,48 @@ export function toHost(data: TensorData, options: CreateOptions, where: string):
   return { host, shape, dtype };
 }
 
-export function full(shape: number[], value: number | boolean, options: CreateOptions = {}): Tensor {
-  return fullOn(shape, value, options, currentBackend());
+/**
+ * A shape as the factories take it: an array, one size (numpy's zeros(5)), or sizes as separate
+ * arguments (PyTorch's zeros(2, 3)), then optional options.
+ */
+export function shapeArgs(where: string, args: unknown[]): { shape: number[]; options: CreateOptions } {
+  let k = 0;
+  while (k < args.length && typeof args[k] === "number") k++;
+  const shape = k > 0 ? (args.slice(0, k) as number[]) : args[0];
+  const rest = args.slice(k > 0 ? k : 1);
+  if (rest.length > 1 || (rest.length === 1 && rest[0] !== undefined && (typeof rest[0] !== "object" || rest[0] === null || Array.isArray(rest[0])))) {
+    throw new InputError(`${where}: expected a shape (an array like [2, 3], or sizes 2, 3) and then options such as { dtype: "int32" }, got ${args.length} arguments`);
+  }
+  return { shape: checkShape(shape, where), options: (rest[0] as CreateOptions | undefined) ?? {} };
+}
+
+export function full(shape: number[] | number, value: number | boolean, options: CreateOptions = {}): Tensor {
+  return fullOn(typeof shape === "number" ? [shape] : shape, value, options, currentBackend());
 }
 
 /** full() on a given device: the *Like factories make their result on their argument's. */
-function fullOn(shape: number[], value: number | boolean, options: CreateOptions, backend: Backend): Tensor {
-  const s = checkShape(shape, "full");
+function fullOn(shape: number[], value: number | boolean, options: CreateOptions, backend: Backend, where = "full"): Tensor {
+  const s = checkShape(shape, where);
   const dtype = options.dtype ?? (typeof value === "boolean" ? "bool" : isInt32(value) ? "int32" : "float32");
-  checkDType(dtype, "full");
-  checkAllocation({ shape: s, dtype }, "full");
+  checkDType(dtype, where);
+  checkAllocation({ shape: s, dtype }, where);
   const host = allocHost(dtype, sizeOf(s));
   host.fill(castValue(Number(value), dtype));
   return fromHost(host, s, dtype, backend);
 }
 
-export function zeros(shape: number[], options: CreateOptions = {}): Tensor {
-  return full(shape, 0, { dtype: options.dtype ?? "float32" });
+/** zeros([2, 3]), zeros(2, 3) or zeros(5); float32 unless { dtype } says otherwise. */
+export function zeros(shape: number[] | number, ...more: (number | CreateOptions)[]): Tensor;
+export function zeros(...args: unknown[]): Tensor {
+  const { shape, options } = shapeArgs("zeros", args);
+  return fullOn(shape, 0, { dtype: options.dtype ?? "float32" }, currentBackend(), "zeros");
 }
 
-export function ones(shape: number[], options: CreateOptions = {}): Tensor {
-  return full(shape, 1, { dtype: options.dtype ?? "float32" });
+/** ones([2, 3]), ones(2, 3) or ones(5); float32 unless { dtype } says otherwise. */
+export function ones(shape: number[] | number, ...more: (number | CreateOptions)[]): Tensor;
+export function ones(...args: unknown[]): Tensor {
+  const { shape, options } = shapeArgs("ones", args);
+  return fullOn(shape, 1, { dtype: options.dtype ?? "float32" }, currentBackend(), "ones");
 }
 
 export function zerosLike(x: Tensor, options: CreateOptions = {}): Tensor {

@@ -5,7 +5,7 @@
 
 import type { Tensor } from "./tensor";
 import type { Backend } from "./backend/backend";
-import { fromHost, isTensor } from "./creation";
+import { fromHost, isTensor, shapeArgs } from "./creation";
 import { checkShape, describe } from "./shape";
 import { InputError } from "./errors";
 import { checkAllocation } from "./dispatch";
@@ -70,13 +70,13 @@ function draw(where: string, sh: number[], make: (shape: number[]) => Tensor): T
 }
 
 /** Uniform floats in [0, 1). */
-export function rand(shape: number[]): Tensor {
-  return randOn(shape);
+export function rand(shape: number[] | number, ...more: number[]): Tensor {
+  return randOn(shapeArgs("rand", [shape, ...more]).shape);
 }
 
 /** Standard normal floats (Box-Muller). */
-export function randn(shape: number[]): Tensor {
-  return randnOn(shape);
+export function randn(shape: number[] | number, ...more: number[]): Tensor {
+  return randnOn(shapeArgs("randn", [shape, ...more]).shape);
 }
 
 /**

@@ -251,6 +251,11 @@ export class Tensor {
   astype(dtype: DType): Tensor {
     return ew.cast(this, dtype);
   }
+  /** PyTorch's casting shortcuts: float32, int32 (long() too: tsdl has no int64), bool. */
+  float(): Tensor { return ew.cast(this, "float32"); }
+  int(): Tensor { return ew.cast(this, "int32"); }
+  long(): Tensor { return ew.cast(this, "int32"); }
+  bool(): Tensor { return ew.cast(this, "bool"); }
   /** A copy on another device. */
   async to(device: BackendName): Promise<Tensor> {
     const target = await backendByName(device);
@@ -321,6 +326,8 @@ export class Tensor {
   log1p(): Tensor { return comp.log1p(this); }
   softplus(): Tensor { return comp.softplus(this); }
   clip(min: number | null, max: number | null): Tensor { return comp.clip(this, min, max); }
+  /** clip under PyTorch's name. */
+  clamp(min: number | null, max: number | null = null): Tensor { return comp.clip(this, min, max); }
 
   // ---- reductions ----
   sum(axis?: Axes, o?: KeepDims): Tensor { return red.reduce("sum", this, axis, o?.keepdims); }

@@ -196,12 +196,20 @@ eachBackend("creation", (backend) => {
     it("rejects NaN, negative and fractional sizes in shapes", () => {
       assert.throws(() => t.zeros([2, NaN]), {
         name: "InputError",
-        message: "full: shape [2, NaN] has an invalid size at axis 1 (NaN); sizes must be non-negative integers",
+        message: "zeros: shape [2, NaN] has an invalid size at axis 1 (NaN); sizes must be non-negative integers",
       });
       assert.throws(() => t.ones([-1]), { name: "InputError", message: /invalid size at axis 0 \(-1\)/ });
       assert.throws(() => t.full([1.5, 2], 0), { name: "InputError", message: /invalid size at axis 0 \(1\.5\)/ });
       assert.throws(() => t.rand([2, -3]), { name: "InputError", message: /^rand: shape \[2, -3\] has an invalid size at axis 1/ });
       assert.throws(() => t.eye(-2), { name: "InputError", message: /^eye: shape \[-2, -2\]/ });
+    });
+
+    it("take shapes as PyTorch and NumPy do: sizes as arguments, one size, or an array", async () => {
+      assert.deepEqual([t.zeros(2, 3).shape, t.ones(5).shape, t.randn(2, 3).shape, t.rand(4).shape, t.full(3, 7).shape], [[2, 3], [5], [2, 3], [4], [3]]);
+      const z = t.zeros(2, 2, { dtype: "int32" });
+      assert.deepEqual([z.dtype, await z.array()], ["int32", [[0, 0], [0, 0]]]);
+      assert.throws(() => t.zeros([2, 3], 5 as never), /zeros: expected a shape \(an array like \[2, 3\], or sizes 2, 3\) and then options such as \{ dtype: "int32" \}, got 2 arguments/);
+      assert.throws(() => t.ones("3" as never), /ones: shape must be an array of sizes, got "3"/);
     });
 
     it("rejects unknown dtypes, listing the known ones", () => {

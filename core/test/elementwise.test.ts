@@ -281,6 +281,16 @@ eachBackend("elementwise", () => {
       await expectTensor(x.astype("int32"), [-1, 0, 0, 1, 2, 2147483647, -2147483648], { dtype: "int32" });
     });
 
+    it("PyTorch's shortcuts: float(), int(), long() (int32), bool(), clamp()", async () => {
+      const x = t.tensor([-1.5, 0, 2.7]);
+      await expectTensor(x.int(), [-1, 0, 2], { dtype: "int32" });
+      await expectTensor(x.long(), [-1, 0, 2], { dtype: "int32" });
+      await expectTensor(x.bool(), [1, 0, 1], { dtype: "bool" });
+      await expectTensor(t.tensor([1, 2]).float(), [1, 2], { dtype: "float32" });
+      await expectTensor(x.clamp(-1, 1), [-1, 0, 1]);
+      await expectTensor(x.clamp(0), [0, 0, 2.7]);
+    });
+
     it("astype: -> bool is != 0 (NaN is true); bool -> numbers is 0/1", async () => {
       await expectTensor(f32([0, -0, 0.5, NaN, -2]).astype("bool"), [0, 0, 1, 1, 1], { dtype: "bool" });
       await expectTensor(t.tensor([0, 3, -1]).astype("bool"), [0, 1, 1], { dtype: "bool" });

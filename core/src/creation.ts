@@ -132,14 +132,18 @@ function fullOn(shape: number[], value: number | boolean, options: CreateOptions
 }
 
 /** zeros([2, 3]), zeros(2, 3) or zeros(5); float32 unless { dtype } says otherwise. */
-export function zeros(shape: number[] | number, ...more: (number | CreateOptions)[]): Tensor;
+export function zeros(shape: number[], options?: CreateOptions): Tensor;
+export function zeros(...sizes: number[]): Tensor;
+export function zeros(...sizesThenOptions: [...number[], CreateOptions]): Tensor;
 export function zeros(...args: unknown[]): Tensor {
   const { shape, options } = shapeArgs("zeros", args);
   return fullOn(shape, 0, { dtype: options.dtype ?? "float32" }, currentBackend(), "zeros");
 }
 
 /** ones([2, 3]), ones(2, 3) or ones(5); float32 unless { dtype } says otherwise. */
-export function ones(shape: number[] | number, ...more: (number | CreateOptions)[]): Tensor;
+export function ones(shape: number[], options?: CreateOptions): Tensor;
+export function ones(...sizes: number[]): Tensor;
+export function ones(...sizesThenOptions: [...number[], CreateOptions]): Tensor;
 export function ones(...args: unknown[]): Tensor {
   const { shape, options } = shapeArgs("ones", args);
   return fullOn(shape, 1, { dtype: options.dtype ?? "float32" }, currentBackend(), "ones");

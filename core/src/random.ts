@@ -70,13 +70,17 @@ function draw(where: string, sh: number[], make: (shape: number[]) => Tensor): T
 }
 
 /** Uniform floats in [0, 1). */
-export function rand(shape: number[] | number, ...more: number[]): Tensor {
-  return randOn(shapeArgs("rand", [shape, ...more]).shape);
+export function rand(shape: number[]): Tensor;
+export function rand(...sizes: number[]): Tensor;
+export function rand(...args: unknown[]): Tensor {
+  return randOn(shapeArgs("rand", args).shape);
 }
 
 /** Standard normal floats (Box-Muller). */
-export function randn(shape: number[] | number, ...more: number[]): Tensor {
-  return randnOn(shapeArgs("randn", [shape, ...more]).shape);
+export function randn(shape: number[]): Tensor;
+export function randn(...sizes: number[]): Tensor;
+export function randn(...args: unknown[]): Tensor {
+  return randnOn(shapeArgs("randn", args).shape);
 }
 
 /**

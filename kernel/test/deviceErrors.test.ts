@@ -41,7 +41,7 @@ describe("device and memory errors in the kernel", function () {
       "                               ^^^^^^^^^^^^^^^^^",
       "  What happened: one tensor holds at most 2,147,483,647 elements (8 GiB of float32); nothing was allocated and no memory is lost.",
       "  What to do: check the shape for a mistake (e.g. 1e5 where 1e3 was meant); for data this big, make and process it in batches (one slice at a time), freeing each with dispose() or tidy().",
-      "  (DeviceLimitError: full: a tensor of shape [100000, 100000] has 10000000000 elements, more than the 2147483647 one tensor can hold)",
+      "  (DeviceLimitError: zeros: a tensor of shape [100000, 100000] has 10000000000 elements, more than the 2147483647 one tensor can hold)",
     ]);
     assert.equal(e.evalue, e.traceback[0].slice("DeviceLimitError: ".length));
     const next = resultOf(await k.execute("tensor([1, 2]).add(1)")) as Record<string, string>;

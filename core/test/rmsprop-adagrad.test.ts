@@ -3,7 +3,7 @@
 // step and in every option; a jitted training step against eager code; their defaults and
 // hyperparameter errors; and that they train.
 
-import { t, assert, assertClose, eachBackend } from "./helpers";
+import { t, assert, assertClose, eachBackend, expectJitStepMatchesEager } from "./helpers";
 import type { Tensor } from "../src/index";
 
 const { optim } = t;
@@ -136,37 +136,13 @@ eachBackend("RMSprop and Adagrad", () => {
 
   for (const kind of ["RMSprop", "Adagrad"] as const) {
     it(`a jitted training step (${kind}, lr schedule) gives the eager losses and parameters`, async () => {
-      const run = async (useJit: boolean) => {
-        t.manualSeed(3);
-        const model = new t.nn.Sequential(new t.nn.Linear(6, 16), new t.nn.ReLU(), new t.nn.Linear(16, 3));
-        const x = t.randn([8, 6]);
-        const y = t.tensor([0, 1, 2, 1, 0, 2, 2, 1]);
-        const opt = kind === "RMSprop"
-          ? new optim.RMSprop(model.parameters(), { lr: 0.01, momentum: 0.9, centered: true, weightDecay: 0.01 })
-          : new optim.Adagrad(model.parameters(), { lr: 0.1, lrDecay: 0.1, initialAccumulatorValue: 0.1, weightDecay: 0.01 });
-        const sched = new optim.StepLR(opt, 1, 0.5);
-        const body = (x: Tensor, y: Tensor) => {
-          const loss = t.nn.crossEntropy(model.forward(x), y);
-          opt.zeroGrad();
-          loss.backward();
-          opt.step();
-          return loss;
-        };
-        const step = useJit ? t.jit(body) : body;
-        const losses: number[] = [];
-        for (let i = 0; i < 3; i++) {
-          losses.push(Number(await t.tidy(() => step(x, y)).item()));
-          sched.step();
-        }
-        const params = await Promise.all(model.parameters().map(values));
-        return { losses, params, traces: useJit ? (step as ReturnType<typeof t.jit>).traces : 0 };
-      };
-      const eager = await run(false);
-      const jitted = await run(true);
-      assert.equal(jitted.traces, 1);
-      assertClose(jitted.losses, eager.losses, 1e-6, 1e-6);
-      assert.ok(eager.losses[2] < eager.losses[0], "the loss falls");
-      jitted.params.forEach((p, i) => assertClose(p, eager.params[i], 1e-6, 1e-6));
+      await expectJitStepMatchesEager(
+        (ps) =>
+          kind === "RMSprop"
+            ? new optim.RMSprop(ps, { lr: 0.01, momentum: 0.9, centered: true, weightDecay: 0.01 })
+            : new optim.Adagrad(ps, { lr: 0.1, lrDecay: 0.1, initialAccumulatorValue: 0.1, weightDecay: 0.01 }),
+        { steps: 3, stepSize: 1 },
+      );
     });
   }
 

@@ -4,7 +4,7 @@
 // cooldown and thresholds, OneCycleLR's shape and step limit, SequentialLR's hand-over, the
 // argument errors, and a schedule honoured by a jitted training step.
 
-import { t, assert, assertClose } from "./helpers";
+import { t, assert, assertClose, classifierStep } from "./helpers";
 import type { Tensor } from "../src/index";
 
 const { optim } = t;
@@ -247,13 +247,7 @@ describe("schedules under jit", () => {
       const y = t.tensor([0, 1, 1, 0, 1, 0]);
       const opt = new optim.SGD(model.parameters(), { lr: 0.1, momentum: 0.9 });
       const sched = new optim.OneCycleLR(opt, { maxLr: 0.5, totalSteps: 5 });
-      const body = (x: Tensor, y: Tensor) => {
-        const loss = t.nn.crossEntropy(model.forward(x), y);
-        opt.zeroGrad();
-        loss.backward();
-        opt.step();
-        return loss;
-      };
+      const body = classifierStep(model, opt);
       const step = useJit ? t.jit(body) : body;
       const seen: number[] = [];
       for (let i = 0; i < 5; i++) {

@@ -3,9 +3,9 @@
 // then anneals to maxLr/(divFactor*finalDivFactor); with threePhase it first comes back down to
 // the start lr and only then anneals to the minimum, as in the paper.
 //
-// Only the lr cycles: PyTorch's optional momentum cycling (cycle_momentum, base_momentum,
-// max_momentum) is not implemented, since our optimizers' momentum/betas are fixed at
-// construction rather than read per step.
+// Only the lr cycles. PyTorch's optional momentum cycling (cycle_momentum, base_momentum,
+// max_momentum) is left out: our optimizers' momentum and betas are fixed at construction
+// rather than read per step.
 
 import type { Optimizer } from "./optimizer";
 import { LRScheduler, need, isCount, finite, knownOptions } from "./scheduler";

@@ -123,6 +123,14 @@ def checks(c):
     return {m[1]: (float(m[2]), float(m[3]), m[4] == "✓") for m in CHECK_LINE.finditer(stdout(c))}
 
 
+def assert_epochs_charted(c, epochs, batches):
+    """A training cell's output: one progress bar per epoch, each finished, and a live chart."""
+    shown = bundles(c)
+    bars = [d["text/plain"] for d in shown if d["text/plain"].startswith("epoch ")]
+    assert len(bars) == epochs and all("100%" in b and f"{batches}/{batches}" in b for b in bars), bars
+    assert any(VEGALITE in d for d in shown)
+
+
 def approx(a, b, tol=1e-4):
     return abs(a - b) <= tol * max(1.0, abs(b))
 
@@ -369,10 +377,7 @@ def test_04_attention():
     assert hm["text/plain"] == 'Heatmap(3x3, "attention weights")'
 
     # Three epochs, each with a progress bar at 100%, and the loss chart.
-    train = bundles(cell(nb, "train"))
-    bars = [d["text/plain"] for d in train if d["text/plain"].startswith("epoch ")]
-    assert len(bars) == 3 and all("100%" in b and "64/64" in b for b in bars), bars
-    assert any(VEGALITE in d for d in train)
+    assert_epochs_charted(cell(nb, "train"), epochs=3, batches=64)
 
     acc = stdout(cell(nb, "accuracy"))
     digits = float(re.search(r"held-out digits right: +([\d.]+)%", acc)[1])
@@ -405,10 +410,7 @@ def test_05_autoencoder():
     assert "bottleneck: [ 4, 32, 7, 7 ]" in shapes and "(1568 numbers per image)" in shapes
     assert "rebuilt:    [ 4, 1, 28, 28 ]" in shapes
 
-    train = bundles(cell(nb, "train"))
-    bars = [d["text/plain"] for d in train if d["text/plain"].startswith("epoch ")]
-    assert len(bars) == 3 and all("100%" in b and "125/125" in b for b in bars), bars
-    assert any(VEGALITE in d for d in train)
+    assert_epochs_charted(cell(nb, "train"), epochs=3, batches=125)
 
     res = stdout(cell(nb, "result"))
     noisy = float(re.search(r"noisy inputs: +([\d.]+)", res)[1])

@@ -217,6 +217,17 @@ describe("tensors in the kernel", function () {
       assert.equal(arg.evalue, "An array is not a Tensor; make one with  tensor([[1, 2]]).");
     });
 
+    it("says what to write for PyTorch's tensor methods: numpy(), size(0), cuda()", async () => {
+      await k.execute("const pt = ones([2, 3]);");
+      const numpy = (await k.execute("pt.numpy()")).reply.content as any;
+      assert.equal(numpy.evalue, "pt.numpy() is PyTorch's; in tsdl write  await pt.data() (a flat typed array) or await pt.array() (nested arrays).");
+      const size = (await k.execute("const rows = pt.size(0);")).reply.content as any;
+      assert.equal(size.evalue, "pt.size() is PyTorch's; in tsdl write  pt.shape, e.g. pt.shape[0] (pt.size is the number of elements, as in NumPy).");
+      const cuda = (await k.execute("const g = pt.cuda();")).reply.content as any;
+      assert.equal(cuda.evalue, 'pt.cuda() is PyTorch\'s; in tsdl write  await pt.to("webgpu").');
+      assert.match(cuda.traceback.join("\n"), /\(TypeScript: Property 'cuda' does not exist on type 'Tensor'/);
+    });
+
     it("shows core's message for ragged input at the user's line", async () => {
       const c = (await k.execute("const rows = [[1, 2], [3]];\nconst bad = tensor(rows);")).reply.content as any;
       const head = `  cell ${c.execution_count}, line 2:  `;

@@ -66,6 +66,43 @@ function arrayHint(source: string, d: Diagnostic): string | null {
   return text.trim().startsWith("[") ? `An array is not a Tensor; make one with  tensor(${text.trim()}).` : null;
 }
 
+/** PyTorch's Tensor methods that tsdl spells otherwise, and what to write instead ({x}: the tensor). */
+export const PYTORCH_TENSOR_METHODS: Record<string, string> = {
+  numpy: "await {x}.data() (a flat typed array) or await {x}.array() (nested arrays)",
+  tolist: "await {x}.array()",
+  cuda: 'await {x}.to("webgpu")',
+  cpu: 'await {x}.to("cpu")',
+  dim: "{x}.ndim",
+  numel: "{x}.size",
+  size: "{x}.shape, e.g. {x}.shape[0] ({x}.size is the number of elements, as in NumPy)",
+  add_: "{x}.assign({x}.add(y)) (tsdl's ops make new tensors; assign() writes one into another)",
+  zero_: "{x}.assign(zerosLike({x}))",
+};
+
+/** A PyTorch Tensor method used on a tensor: "x.numpy()" -> what tsdl calls it. */
+function pytorchHint(source: string, d: Diagnostic, typeAt: TypeAt): string | null {
+  // 2339: Property 'numpy' does not exist on type 'Tensor'. 2349: This expression is not callable (x.size(0)).
+  if (d.code !== 2339 && d.code !== 2349 && d.code !== 2551) return null;
+  const sf = ts.createSourceFile("cell.ts", source, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
+  let access: TS.PropertyAccessExpression | null = null;
+  const visit = (node: TS.Node): void => {
+    if (d.start.offset < node.getStart(sf) || d.start.offset >= node.getEnd()) return;
+    if (ts.isPropertyAccessExpression(node)) access = node;
+    node.forEachChild(visit);
+  };
+  visit(sf);
+  if (!access) return null;
+  const pa = access as TS.PropertyAccessExpression;
+  const name = pa.name.text;
+  const instead = PYTORCH_TENSOR_METHODS[name];
+  // A missing property's message names the type; for size(0) the quick info of `size` does
+  // ("(property) Tensor.size: number"), and the object's own type is the last resort.
+  const onTensor = (text: string | null) => /\bTensor\b/.test(text ?? "");
+  if (!instead || !(onTensor(d.messageText) || onTensor(typeAt(pa.name.getStart(sf))) || onTensor(typeAt(pa.expression.getStart(sf))))) return null;
+  const x = asOperand(pa.expression.getText(sf));
+  return `${x}.${name}() is PyTorch's; in tsdl write  ${instead.replace(/\{x\}/g, x)}.`;
+}
+
 /** Types from modules print as import("/abs/path/module").Name, and the preloaded core's as
  * __tsdl_core.Name (the namespace its global aliases go through); the name alone reads better. */
 export function shortenTypeNames(message: string): string {
@@ -91,7 +128,7 @@ export function reportDiagnostics(all: Diagnostic[], cell: CellRecord, typeAt: T
   const sourceLines = cell.source.split("\n");
   for (const group of groups(diags)) {
     const [d, ...chain] = group;
-    const hint = d.fileName ? null : (operatorHint(cell.source, d, typeAt) ?? arrayHint(cell.source, d));
+    const hint = d.fileName ? null : (operatorHint(cell.source, d, typeAt) ?? arrayHint(cell.source, d) ?? pytorchHint(cell.source, d, typeAt));
     const message = hint ?? d.messageText;
     if (!evalue) evalue = message;
     if (d.fileName) {

@@ -21,21 +21,28 @@ export const OPERATOR_METHODS: Record<string, string> = {
 
 const OPERATOR_CODES = new Set([2365, 2362, 2363]);
 
+const parseCell = (source: string) => ts.createSourceFile("cell.ts", source, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
+
+/** The innermost node of one kind that contains a zero-based offset of the cell. */
+function innermostAt<T extends TS.Node>(sf: TS.SourceFile, offset: number, is: (n: TS.Node) => n is T): T | null {
+  let found: T | null = null;
+  const visit = (node: TS.Node): void => {
+    if (offset < node.getStart(sf) || offset >= node.getEnd()) return;
+    if (is(node)) found = node;
+    node.forEachChild(visit);
+  };
+  visit(sf);
+  return found;
+}
+
 /** The type the checker gives the expression at a zero-based position, as quick-info text. */
 export type TypeAt = (offset: number) => string | null;
 
 function operatorHint(source: string, d: Diagnostic, typeAt: TypeAt): string | null {
   if (!OPERATOR_CODES.has(d.code)) return null;
-  const sf = ts.createSourceFile("cell.ts", source, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
-  let found: TS.BinaryExpression | null = null;
-  const visit = (node: TS.Node): void => {
-    if (d.start.offset < node.getStart(sf) || d.start.offset >= node.getEnd()) return;
-    if (ts.isBinaryExpression(node)) found = node;
-    node.forEachChild(visit);
-  };
-  visit(sf);
-  if (!found) return null;
-  const bin = found as TS.BinaryExpression;
+  const sf = parseCell(source);
+  const bin = innermostAt(sf, d.start.offset, ts.isBinaryExpression);
+  if (!bin) return null;
   const opText = bin.operatorToken.getText(sf);
   const compound = opText.length > 1 && opText.endsWith("=") && !["<=", ">=", "==", "!="].includes(opText);
   const op = compound ? opText.slice(0, -1) : opText;
@@ -54,7 +61,7 @@ function operatorHint(source: string, d: Diagnostic, typeAt: TypeAt): string | n
 /** Arrays where a Tensor is expected: say how to make one from the array the user wrote. */
 function arrayHint(source: string, d: Diagnostic): string | null {
   if (!/'(number|boolean)(\[\])+'/.test(d.messageText) || !/'Tensor'/.test(d.messageText)) return null;
-  const sf = ts.createSourceFile("cell.ts", source, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
+  const sf = parseCell(source);
   let text = source.slice(d.start.offset, d.end.offset);
   const visit = (node: TS.Node): void => {
     if (d.start.offset < node.getStart(sf) || d.start.offset >= node.getEnd()) return;
@@ -83,16 +90,9 @@ export const PYTORCH_TENSOR_METHODS: Record<string, string> = {
 function pytorchHint(source: string, d: Diagnostic, typeAt: TypeAt): string | null {
   // 2339: Property 'numpy' does not exist on type 'Tensor'. 2349: This expression is not callable (x.size(0)).
   if (d.code !== 2339 && d.code !== 2349 && d.code !== 2551) return null;
-  const sf = ts.createSourceFile("cell.ts", source, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
-  let access: TS.PropertyAccessExpression | null = null;
-  const visit = (node: TS.Node): void => {
-    if (d.start.offset < node.getStart(sf) || d.start.offset >= node.getEnd()) return;
-    if (ts.isPropertyAccessExpression(node)) access = node;
-    node.forEachChild(visit);
-  };
-  visit(sf);
-  if (!access) return null;
-  const pa = access as TS.PropertyAccessExpression;
+  const sf = parseCell(source);
+  const pa = innermostAt(sf, d.start.offset, ts.isPropertyAccessExpression);
+  if (!pa) return null;
   const name = pa.name.text;
   const instead = PYTORCH_TENSOR_METHODS[name];
   // A missing property's message names the type; for size(0) the quick info of `size` does

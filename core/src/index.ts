@@ -22,6 +22,8 @@ export { jit } from "./jit/jit";
 export { vmap } from "./vmap/vmap";
 export type { VmapOptions } from "./vmap/vmap";
 export { vjp, jacobian, hessian } from "./autodiff/jacobian";
+export { jvp, linearize, jacfwd, hvp } from "./autodiff/forward";
+export type { GradHook, HookHandle } from "./autodiff/hooks";
 export type { Jitted } from "./jit/jit";
 export { memory } from "./memory";
 export { collectGarbage } from "./collect";

@@ -48,6 +48,12 @@ export function dropOpenScopes(): number {
   return n;
 }
 
+/** Marks a scope the library opened around user code's callbacks (backward() around gradient
+ * hooks), so that outsideInternals() hides it from them as it hides internal() scopes. */
+export function markLibraryScope(s: Set<Tensor>): void {
+  internalScopes.add(s);
+}
+
 /** Removes t from every open scope, so no tidy() disposes it (e.g. gradients set by backward). */
 export function keep<T extends Tensor>(t: T): T {
   for (const s of scopes) s.delete(t);
@@ -100,4 +106,27 @@ export function internalAll(fn: () => Tensor[]): Tensor[] {
     }
   }
   return outs as Tensor[];
+}
+
+/**
+ * Runs user code called from inside library composites (a forward hook in a layer of a
+ * Sequential): what it makes is tracked by the innermost tidy() as if the composites were not
+ * there, and `rescued` tensors it may keep (the layer's output) are taken out of the
+ * composites' scopes, so that neither is freed when the composite's gradient is done.
+ */
+export function outsideInternals<T>(rescued: Tensor[], fn: () => T): T {
+  for (const s of scopes) if (internalScopes.has(s)) for (const t of rescued) s.delete(t);
+  const tidy = innermostTidy();
+  if (tidy) for (const t of rescued) tidy.add(t);
+  const depth = scopes.findIndex((s) => internalScopes.has(s));
+  if (depth < 0) return fn();
+  const hidden = scopes.splice(depth);
+  const visible = hidden.filter((s) => !internalScopes.has(s));
+  scopes.push(...visible); // tidy() scopes opened inside internals stay innermost
+  try {
+    return fn();
+  } finally {
+    scopes.splice(depth);
+    scopes.push(...hidden);
+  }
 }

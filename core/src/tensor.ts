@@ -21,6 +21,7 @@ import * as scan from "./composite/scan";
 import * as tri from "./composite/triangle";
 import * as sorting from "./ops/sort";
 import { backward, type BackwardOptions } from "./autodiff/backprop";
+import { registerHook, retainGrad, type GradHook, type HookHandle } from "./autodiff/hooks";
 import { formatTensor, toNested } from "./format";
 import type { Nested } from "./format";
 import { backendByName } from "./backend/registry";
@@ -148,6 +149,20 @@ export class Tensor {
   /** Marks this tensor as a leaf whose .grad backward() fills, and returns it. */
   requiresGrad_(on = true): this {
     this.requiresGrad = on;
+    return this;
+  }
+
+  /**
+   * Calls hook(grad) with this tensor's whole gradient whenever one is computed (backward(),
+   * grad, vjp), as PyTorch's register_hook; a returned tensor replaces the gradient. Under jit,
+   * a hook's tensor ops are replayed but its other effects (logging) happen once, at tracing.
+   */
+  registerHook(hook: GradHook): HookHandle {
+    return registerHook(this, hook);
+  }
+  /** Makes backward() fill .grad of this intermediate result too (PyTorch's retain_grad). */
+  retainGrad(): this {
+    retainGrad(this);
     return this;
   }
 

@@ -8,8 +8,9 @@ import { withGradMode } from "./mode";
 import { GradError } from "../errors";
 import { onesLike } from "../creation";
 import { formatShape, sameShape } from "../shape";
-import { closeScope, keep, openScope } from "../scope";
+import { closeScope, keep, markLibraryScope, openScope } from "../scope";
 import { customRule } from "./custom";
+import { hasHooks, isRetained, runHooks } from "./hooks";
 
 /** Sums g over the axes that broadcasting added or stretched, giving `shape`. */
 export function sumToShape(g: Tensor, shape: readonly number[]): Tensor {
@@ -68,7 +69,12 @@ export function backprop(
   return withGradMode(createGraph, () => {
     const grads = new Map<Tensor, Tensor>([[root, seed]]);
     for (const t of order) {
-      const g = grads.get(t);
+      let g = grads.get(t);
+      if (g && hasHooks(t)) {
+        // Complete here: everything t feeds comes earlier in the order.
+        g = runHooks(t, g);
+        grads.set(t, g);
+      }
       const node = t.node;
       if (!g || !node || stops?.has(t)) continue;
       if (node.released) throw new GradError(releasedMessage);
@@ -110,7 +116,8 @@ export interface BackwardOptions {
 }
 
 /**
- * PyTorch-style backward: accumulates into .grad of every leaf with requiresGrad. What it
+ * PyTorch-style backward: accumulates into .grad of every leaf with requiresGrad (and of
+ * intermediates marked with retainGrad()). What it
  * computes on the way (cotangents of intermediates) is freed before it returns, so a training
  * loop that never awaits does not keep a step's worth of buffers per iteration.
  */
@@ -138,6 +145,7 @@ export function backward(root: Tensor, gradient?: Tensor, options: BackwardOptio
     throw new GradError(`backward(gradient): gradient shape ${formatShape(gradient.shape)} must equal the tensor's shape ${formatShape(root.shape)}`);
   }
   const scope = openScope(); // everything made from here on but the new .grads is freed at the end
+  markLibraryScope(scope); // but not what gradient hooks keep
   const made = new Set<Tensor>();
   try {
     const seed = gradient ?? onesLike(root);
@@ -145,7 +153,7 @@ export function backward(root: Tensor, gradient?: Tensor, options: BackwardOptio
     const grads = backprop(root, seed.astype("float32"), null, false, order);
     withGradMode(false, () => {
       for (const [t, g] of grads) {
-        if (t.node || !t.requiresGrad) continue;
+        if ((t.node && !isRetained(t)) || !t.requiresGrad) continue;
         const old = t.peekGrad();
         const next = old ? old.add(g) : g.detach();
         made.add(next);

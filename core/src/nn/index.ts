@@ -1,6 +1,7 @@
 // The nn namespace: modules, layers and losses.
 
 export { Module, parameter, buffer } from "./module";
+export type { ForwardHook, ForwardPreHook } from "./hooks";
 export {
   Linear, Sequential, ReLU, GELU, Sigmoid, Tanh, LeakyReLU, SiLU, Softmax, LogSoftmax, Flatten, Unflatten, Identity, Dropout, LayerNorm, Embedding,
 } from "./layers";

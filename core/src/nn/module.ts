@@ -9,6 +9,8 @@ import { InputError } from "../errors";
 import { formatShape } from "../shape";
 import { active as activeTrace } from "../jit/trace";
 import { torchNames, torchOnly } from "./torch-names";
+import { addForwardHook, addForwardPreHook, type ForwardHook, type ForwardPreHook } from "./hooks";
+import type { HookHandle } from "../autodiff/hooks";
 
 export abstract class Module {
   private _training = true;
@@ -29,6 +31,21 @@ export abstract class Module {
   /** Same as forward(): modules are called like functions in PyTorch. */
   call(...inputs: any[]): Tensor {
     return this.forward(...inputs);
+  }
+
+  /**
+   * Calls hook(module, inputs, output) after every forward of this module, as PyTorch's
+   * register_forward_hook; a returned tensor replaces the output. E.g. recording activations:
+   * model.layers[0].registerForwardHook((m, inputs, out) => { acts.push(out.detach()); }).
+   * A clone() has no hooks.
+   */
+  registerForwardHook(hook: ForwardHook): HookHandle {
+    return addForwardHook(this, hook);
+  }
+
+  /** Calls hook(module, inputs) before every forward; a returned array replaces the inputs. */
+  registerForwardPreHook(hook: ForwardPreHook): HookHandle {
+    return addForwardPreHook(this, hook);
   }
 
   /** Direct submodules with their property names (arrays of modules get "name.i"). */

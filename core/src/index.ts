@@ -47,5 +47,7 @@ export type { PlotOptions } from "./display/plot";
 export { imageGrid, ImageGrid } from "./display/images";
 export { heatmap, Heatmap } from "./display/heatmap";
 export type { HeatmapOptions } from "./display/heatmap";
+export { histogram, Histogram } from "./display/histogram";
+export type { HistogramOptions, HistogramSeries } from "./display/histogram";
 export type { GridOptions } from "./display/images";
 export { encodePng } from "./display/png";

@@ -121,3 +121,36 @@ describe("heatmaps", () => {
     await assert.rejects(t.heatmap(t.zeros([2, 3]), { xLabels: ["a"] }), /xLabels has 1 names for 3 columns/);
   });
 });
+
+describe("histograms", () => {
+  it("count values into equal bins, with each series' statistics in the text form", async () => {
+    const h = await t.histogram(t.tensor([0, 1, 1, 2, 3, NaN], { dtype: "float32" }), { bins: 3, title: "x" });
+    assert.deepEqual(h.edges, [0, 1, 2, 3]);
+    assert.deepEqual(h.series[0].heights, [1, 2, 2], "the last bin includes its right edge; NaN is left out");
+    const bundle = (h as any)[t.displaySymbol]() as MimeBundle;
+    assert.equal(bundle["text/plain"], 'Histogram "x", 3 bins\nvalues: n=5 mean 1.4 std 1.02 min 0 max 3');
+    const svg = String(bundle["image/svg+xml"]);
+    assert.ok(svg.startsWith("<svg") && svg.includes("<polyline") && svg.includes(">x<"));
+  });
+
+  it("overlay several series over shared bins, as densities whose areas are 1", async () => {
+    const h = await t.histogram({ narrow: t.randn([2000]).mul(0.1), wide: [-4, -1, 0, 1, 4] }, { bins: 8 });
+    assert.deepEqual(h.series.map((s) => s.name), ["narrow", "wide"]);
+    assert.equal(h.edges[0], -4);
+    assert.equal(h.edges[8], 4);
+    for (const s of h.series) {
+      const area = s.heights.reduce((a, b) => a + b, 0) * (h.edges[1] - h.edges[0]);
+      assert.ok(Math.abs(area - 1) < 1e-9, `${s.name}: area ${area}`);
+    }
+    // The narrow one sits in the two middle bins, [-1, 0) and [0, 1).
+    assert.ok(h.series[0].heights[3] + h.series[0].heights[4] > 0.49, String(h.series[0].heights));
+    const ranged = await t.histogram([5, 0.5, -5], { bins: 2, range: [0, 1] });
+    assert.deepEqual(ranged.series[0].heights, [0, 1], "outside the range is not counted");
+  });
+
+  it("explains what it needs", async () => {
+    await assert.rejects(t.histogram({}), /histogram: nothing to draw/);
+    await assert.rejects(t.histogram([1, 2], { bins: 0 }), /bins must be a positive integer, got 0/);
+    await assert.rejects(t.histogram({ a: "text" as any }), /histogram: a must be a tensor or an array of numbers/);
+  });
+});

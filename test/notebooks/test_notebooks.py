@@ -22,7 +22,7 @@ from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = ROOT / "notebooks"
-NAMES = ["00-tensors", "01-autodiff", "02-mnist-mlp", "03-mnist-convnet", "04-attention", "05-autoencoder"]
+NAMES = ["00-tensors", "01-autodiff", "02-mnist-mlp", "03-mnist-convnet", "04-attention", "05-autoencoder", "06-inside-the-network"]
 CLI = ROOT / "kernel" / "dist" / "src" / "cli.js"
 TENSOR = "application/vnd.tsdl.tensor+json"
 SHAPE_ERROR = "application/vnd.tsdl.shape-error+json"
@@ -419,3 +419,52 @@ def test_05_autoencoder():
     (after,) = [d for d in bundles(cell(nb, "result")) if "image/png" in d]
     assert after["text/plain"].startswith("ImageGrid(30 images of 28x28")
 
+
+
+def layer_rows(c):
+    """The per-layer table `report` prints: [(activation std, saturated %, gradient std)]."""
+    rows = re.findall(r"tanh (\d) +([\d.]+) +([\d.]+)% +([\d.e+-]+)", stdout(c))
+    assert [int(r[0]) for r in rows] == [1, 2, 3, 4, 5], stdout(c)
+    return [(float(a), float(s), float(g)) for _, a, s, g in rows]
+
+
+def test_06_inside_the_network():
+    nb = execute("06-inside-the-network")
+    check_no_unexpected_errors(nb)
+
+    assert "Linear   [256, 100]" in result_text(cell(nb, "net")) and "119,910" in result_text(cell(nb, "net"))
+
+    # PyTorch's default init: activations narrow and gradients shrink towards the input.
+    default = layer_rows(cell(nb, "default"))
+    assert default[0][0] > 3 * default[4][0] and default[4][2] > 5 * default[0][2], default
+    (hist,) = [d for d in bundles(cell(nb, "default")) if "image/svg+xml" in d]
+    assert hist["text/plain"].startswith('Histogram "activations, PyTorch\'s default init", 40 bins\ntanh 1: n=25600 ')
+
+    # N(0, 1): most units saturated, and a loss far above ln 10.
+    big = cell(nb, "big")
+    assert all(s > 70 for _, s, _ in layer_rows(big)), layer_rows(big)
+    assert float(re.search(r"loss on the batch: ([\d.]+)", stdout(big))[1]) > 5
+
+    # N(0, 0.01²): activations die out and the first layer's gradients are 1000x smaller.
+    small = layer_rows(cell(nb, "small"))
+    assert small[4][0] < 1e-3 and small[4][2] > 1000 * small[0][2], small
+
+    # Xavier with tanh's gain: steady spread, gradients within a factor of 2 across layers.
+    good = layer_rows(cell(nb, "xavier"))
+    assert all(0.5 < a < 0.9 for a, _, _ in good), good
+    grads = [g for _, _, g in good]
+    assert max(grads) < 2 * min(grads), good
+    (gh,) = [d for d in bundles(cell(nb, "xavier-grads")) if "image/svg+xml" in d]
+    assert gh["text/plain"].count("n=25600") == 5
+
+    # Training from each start: Xavier best, the default next, the tiny init stuck at ln 10.
+    final = dict(re.findall(r"^(.+?) +loss after 2 epochs: ([\d.]+)$", stdout(cell(nb, "train")), re.M))
+    final = {k: float(v) for k, v in final.items()}
+    assert set(final) == {"PyTorch default", "N(0, 1)", "N(0, 0.01²)", "Xavier, tanh gain"}, final
+    assert final["Xavier, tanh gain"] < 0.4 and final["Xavier, tanh gain"] < final["PyTorch default"] < final["N(0, 1)"], final
+    assert final["N(0, 0.01²)"] > 2.2, final
+    train = bundles(cell(nb, "train"))
+    bars = [d["text/plain"] for d in train if "epoch " in d["text/plain"] and "100%" in d["text/plain"]]
+    assert len(bars) == 8 and all("125/125" in b for b in bars), bars
+    (chart,) = [d for d in train if VEGALITE in d]
+    assert {p["metric"] for p in chart[VEGALITE]["data"]["values"]} == set(final)

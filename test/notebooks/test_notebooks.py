@@ -217,6 +217,7 @@ def test_01_autodiff():
         "vmap": {"g'(0)": 0, "g'(1)": None, "g'(2)": None, "g'(3)": None},
         "jacobian": {"∂x/∂r": 0.8660254037844387, "∂x/∂φ": -1, "∂y/∂r": 0.5, "∂y/∂φ": 1.7320508075688772},
         "hessian": {"∂²h/∂x²": 4, "∂²h/∂x∂y": 2, "∂²h/∂y∂x": 2, "∂²h/∂y²": 12},
+        "jvp": {"d/dt x(p + tv)": 0.8660254037844387, "d/dt y(p + tv)": 0.5, "(H v)_x": 2, "(H v)_y": 12},
     }
     for cell_id, values in expected.items():
         found = checks(cell(nb, cell_id))

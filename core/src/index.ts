@@ -51,3 +51,5 @@ export { histogram, Histogram } from "./display/histogram";
 export type { HistogramOptions, HistogramSeries } from "./display/histogram";
 export type { GridOptions } from "./display/images";
 export { encodePng } from "./display/png";
+export { timeit, TimeitResult, formatTime } from "./timeit";
+export type { TimeitOptions } from "./timeit";

@@ -10,6 +10,7 @@ import { createLanguage, saveCompilerCache } from "./language/tslab";
 import { Executor } from "./language/executor";
 import { Assist } from "./language/assist";
 import { Preload } from "./preload";
+import { installMagicHelpers, type CoreTiming } from "./language/magics";
 import { CommManager } from "./comm/manager";
 import { Inspector } from "./comm/inspector";
 import { History } from "./history";
@@ -93,6 +94,7 @@ export async function startKernel(connectionFile: string): Promise<KernelParts> 
   // use, which is after the first reply (below).
   const lang = createLanguage();
   const executor = new Executor(lang, cwd);
+  installMagicHelpers(() => (preload.core ?? null) as CoreTiming | null);
   const assist = new Assist(lang, executor, (name) => describeTensor(executor, name));
   const history = new History();
   catchStrayErrors(executor, preload);

@@ -22,6 +22,7 @@ import { mayHaveGpu } from "./gpuPresence";
 import { mark } from "./trace";
 import { ExportCache } from "./exportCache";
 import { ts } from "./language/tslab";
+import { MAGIC_DECLARATION } from "./language/magics";
 
 export const CORE = "@tsdl/core";
 
@@ -56,7 +57,7 @@ const NAMESPACE_FILE = "__tsdl_core__.d.ts";
  * comes first, where the compiler reads it). */
 function ambientDeclaration(names: string[]): string {
   const aliases = names.map((n) => `import ${n} = ${CORE_NAMESPACE}.${n};`);
-  return [`/// <reference path="./${NAMESPACE_FILE}" />`, DISPLAY_DECLARATION, ...aliases, ""].join("\n");
+  return [`/// <reference path="./${NAMESPACE_FILE}" />`, DISPLAY_DECLARATION, MAGIC_DECLARATION, ...aliases, ""].join("\n");
 }
 
 export class Preload {

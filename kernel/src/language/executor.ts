@@ -6,6 +6,7 @@
 // each cell's top-level names live on one `exports` object that later cells read from.
 
 import { expandShorthand } from "./shorthand";
+import { rewriteMagics, type Rewritten } from "./magics";
 import * as vm from "node:vm";
 import type { Diagnostic } from "tslab/dist/converter";
 import { CellRecord, CellRegistry } from "./cells";
@@ -113,7 +114,14 @@ export class Executor {
       const diagnostics = this.lang.converter.addModule(meta.module, source, meta);
       return diagnostics.length ? { kind: "diagnostics", diagnostics, cell } : { kind: "ok", value: undefined, hasValue: false, cell };
     }
-    const converted = this.lang.converter.convert(this.prevDecl, expandShorthand(source, (name) => Object.prototype.hasOwnProperty.call(this.locals, name)));
+    let magic: Rewritten;
+    try {
+      magic = rewriteMagics(source);
+    } catch (error) {
+      return { kind: "error", error, cell: this.cells.add(source, opts.executionCount, null) };
+    }
+    const code = expandShorthand(magic.source, (name) => Object.prototype.hasOwnProperty.call(this.locals, name));
+    const converted = this.lang.converter.convert(this.prevDecl, code);
     const cell = this.cells.add(source, opts.executionCount, this.lang.takeMaps());
     if (converted.sideOutputs) this.modules.addSideOutputs(converted.sideOutputs);
     if (converted.diagnostics.length > 0) return { kind: "diagnostics", diagnostics: converted.diagnostics, cell };
@@ -138,10 +146,13 @@ export class Executor {
       await new Promise((resolve) => setImmediate(resolve));
       await new Promise((resolve) => setImmediate(resolve));
       if (this.interruptRequested) throw new InterruptError("the kernel was interrupted");
+      const helpers = (globalThis as { __tsdl_magic?: { timeStart(): void; timeEnd(): Promise<unknown> } }).__tsdl_magic;
+      if (magic.timeCell) helpers?.timeStart();
       // displayErrors false: Node would otherwise prepend the throwing line of library code
       // to error.stack.
       const result: unknown = script.runInThisContext({ breakOnSigint: true, displayErrors: false });
       if (converted.hasToplevelAwait) await this.raceInterrupt(result as Promise<unknown>);
+      if (magic.timeCell) await helpers?.timeEnd();
     } catch (error) {
       // Declarations made before the failure are kept, as in a REPL: the names exist now.
       commit();

@@ -41,9 +41,11 @@ describe("epoch schedules", () => {
     close(lrs(new optim.ExponentialLR(sgd(0.1), 0.9), 4), [0.1, 0.09, 0.081, 0.0729, 0.06561]);
   });
 
-  it("CosineAnnealingLR follows the half cosine to etaMin and holds it", () => {
-    const got = lrs(new optim.CosineAnnealingLR(sgd(), 4, 0.1), 6);
-    close(got, [1, 0.1 + 0.45 * (1 + Math.SQRT1_2), 0.55, 0.1 + 0.45 * (1 - Math.SQRT1_2), 0.1, 0.1, 0.1]);
+  it("CosineAnnealingLR follows the cosine to etaMin at tMax, and on past it as PyTorch's does", () => {
+    const got = lrs(new optim.CosineAnnealingLR(sgd(), 4, 0.1), 8);
+    const [hi, lo] = [0.1 + 0.45 * (1 + Math.SQRT1_2), 0.1 + 0.45 * (1 - Math.SQRT1_2)];
+    // PyTorch 2.x, CosineAnnealingLR(opt, T_max=4, eta_min=0.1) from lr 1: 1, 0.868, 0.55, 0.232, 0.1, 0.232, ...
+    close(got, [1, hi, 0.55, lo, 0.1, lo, 0.55, hi, 1]);
   });
 
   it("LinearLR moves the factor from startFactor to endFactor, applied at construction", () => {

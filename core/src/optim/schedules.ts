@@ -58,9 +58,9 @@ export class CosineAnnealingLR extends LRScheduler {
     need("CosineAnnealingLR", "tMax", tMax, isCount(tMax, 1), "a positive integer (epochs to anneal over)");
     need("CosineAnnealingLR", "etaMin", etaMin, finite(etaMin) && etaMin >= 0, "a finite number >= 0 (the final lr)");
   }
+  /** Past tMax the cosine goes on (back up to the base lr at 2 tMax), as PyTorch's does. */
   protected lrAt(epoch: number): number {
-    const t = Math.min(epoch, this.tMax);
-    return this.etaMin + ((this.baseLr - this.etaMin) * (1 + Math.cos((Math.PI * t) / this.tMax))) / 2;
+    return this.etaMin + ((this.baseLr - this.etaMin) * (1 + Math.cos((Math.PI * epoch) / this.tMax))) / 2;
   }
 }
 

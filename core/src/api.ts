@@ -55,6 +55,19 @@ export const round = (x: Tensor) => x.round();
 export const square = (x: Tensor) => x.square();
 export const logicalNot = (x: Tensor) => x.logicalNot();
 export const isnan = (x: Tensor) => x.isnan();
+export const log1p = (x: Tensor) => x.log1p();
+export const expm1 = (x: Tensor) => x.expm1();
+export const tan = (x: Tensor) => x.tan();
+export const atan = (x: Tensor) => x.atan();
+export const asin = (x: Tensor) => x.asin();
+export const acos = (x: Tensor) => x.acos();
+export const sinh = (x: Tensor) => x.sinh();
+export const cosh = (x: Tensor) => x.cosh();
+export const asinh = (x: Tensor) => x.asinh();
+export const acosh = (x: Tensor) => x.acosh();
+export const atanh = (x: Tensor) => x.atanh();
+/** atan2(y, x): the angle of the point (x, y), in (-pi, pi]. */
+export const atan2 = (y: Operand, x: Operand) => ew.binary("atan2", y, x);
 export const clip = (x: Tensor, min: number | null, max: number | null) => x.clip(min, max);
 export const astype = (x: Tensor, dtype: DType) => x.astype(dtype);
 

@@ -321,9 +321,23 @@ export class Tensor {
   round(): Tensor { return ew.unary("round", this); }
   reciprocal(): Tensor { return ew.unary("reciprocal", this); }
   isnan(): Tensor { return ew.unary("isnan", this); }
+  /** log(1 + x), accurate for tiny x (where 1 + x rounds to 1). */
+  log1p(): Tensor { return ew.unary("log1p", this); }
+  /** exp(x) - 1, accurate for tiny x. */
+  expm1(): Tensor { return ew.unary("expm1", this); }
+  tan(): Tensor { return ew.unary("tan", this); }
+  atan(): Tensor { return ew.unary("atan", this); }
+  asin(): Tensor { return ew.unary("asin", this); }
+  acos(): Tensor { return ew.unary("acos", this); }
+  sinh(): Tensor { return ew.unary("sinh", this); }
+  cosh(): Tensor { return ew.unary("cosh", this); }
+  asinh(): Tensor { return ew.unary("asinh", this); }
+  acosh(): Tensor { return ew.unary("acosh", this); }
+  atanh(): Tensor { return ew.unary("atanh", this); }
+  /** The angle of the point (o, this) in (-pi, pi]: this is y, the argument x, as torch.atan2. */
+  atan2(o: Operand): Tensor { return ew.binary("atan2", this, o); }
   square(): Tensor { return this.mul(this); }
   gelu(): Tensor { return comp.gelu(this); }
-  log1p(): Tensor { return comp.log1p(this); }
   softplus(): Tensor { return comp.softplus(this); }
   clip(min: number | null, max: number | null): Tensor { return comp.clip(this, min, max); }
   /** clip under PyTorch's name. */

@@ -9,13 +9,9 @@ export function gelu(x: Tensor): Tensor {
   return internal(() => x.mul(0.5).mul(x.mul(Math.SQRT1_2).erf().add(1)));
 }
 
-export function log1p(x: Tensor): Tensor {
-  return internal(() => x.add(1).log());
-}
-
 /** log(1 + exp(x)) without overflow: max(x, 0) + log1p(exp(-|x|)). */
 export function softplus(x: Tensor): Tensor {
-  return internal(() => x.relu().add(log1p(x.abs().neg().exp())));
+  return internal(() => x.relu().add(x.abs().neg().exp().log1p()));
 }
 
 /** Limits values to [min, max]; null leaves that side open. */

@@ -200,3 +200,31 @@ eachBackend("rearrange", () => {
     });
   });
 });
+
+describe("rearrange: jit and vmap", () => {
+  const fns: [string, (x: Tensor) => Tensor][] = [
+    ["flip + diagonal", (x) => x.flip(0).diagonal(1).sum()],
+    ["roll", (x) => x.roll(1, 1).sum(0)],
+    ["repeat + trace", (x) => x.repeat(2, 1).trace()],
+    ["repeatInterleave", (x) => x.repeatInterleave([1, 0, 2, 1], 0).sum(0)],
+    ["quantile", (x) => x.quantile([0.3, 0.5], 1)],
+    ["median", (x) => x.median()],
+    ["indexAdd", (x) => x.indexAdd(0, t.tensor([0, 2]), t.ones([2, 4]))],
+    ["diff", (x) => x.diff(1, 0)],
+    ["diag of diagonal", (x) => x.diagonal().diag()],
+  ];
+
+  it("jitted functions give the eager values; vmap gives the loop's", async () => {
+    const xs = uniform([3, 4, 4]);
+    for (const [name, f] of fns) {
+      const x = xs.index(0);
+      assertClose(await t.jit(f)(x).data(), await f(x).data(), 1e-6, 1e-6);
+      const loop = (await Promise.all([0, 1, 2].map((i) => f(xs.index(i)).data()))).flatMap((d) => Array.from(d));
+      try {
+        assertClose(await t.vmap(f)(xs).data(), loop, 1e-6, 1e-6);
+      } catch (e) {
+        throw new Error(`${name} under vmap: ${(e as Error).message}`);
+      }
+    }
+  });
+});

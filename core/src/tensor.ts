@@ -20,6 +20,15 @@ import * as stats from "./composite/stats";
 import * as scan from "./composite/scan";
 import * as tri from "./composite/triangle";
 import * as sorting from "./ops/sort";
+import * as compare from "./composite/compare";
+import * as fill from "./composite/fill";
+import * as reorder from "./composite/reorder";
+import * as rep from "./composite/repeat";
+import * as diagonals from "./composite/diagonal";
+import * as quant from "./composite/quantile";
+import { chunk } from "./composite/chunk";
+import { diff, type DiffOptions } from "./composite/diff";
+import { indexAdd } from "./composite/indexAdd";
 import { backward, type BackwardOptions } from "./autodiff/backprop";
 import { registerHook, retainGrad, type GradHook, type HookHandle } from "./autodiff/hooks";
 import { formatTensor, toNested } from "./format";
@@ -336,13 +345,51 @@ export class Tensor {
   round(): Tensor { return ew.unary("round", this); }
   reciprocal(): Tensor { return ew.unary("reciprocal", this); }
   isnan(): Tensor { return ew.unary("isnan", this); }
+  /** log(1 + x), accurate for tiny x (where 1 + x rounds to 1). */
+  log1p(): Tensor { return ew.unary("log1p", this); }
+  /** exp(x) - 1, accurate for tiny x. */
+  expm1(): Tensor { return ew.unary("expm1", this); }
+  tan(): Tensor { return ew.unary("tan", this); }
+  atan(): Tensor { return ew.unary("atan", this); }
+  asin(): Tensor { return ew.unary("asin", this); }
+  acos(): Tensor { return ew.unary("acos", this); }
+  sinh(): Tensor { return ew.unary("sinh", this); }
+  cosh(): Tensor { return ew.unary("cosh", this); }
+  asinh(): Tensor { return ew.unary("asinh", this); }
+  acosh(): Tensor { return ew.unary("acosh", this); }
+  atanh(): Tensor { return ew.unary("atanh", this); }
+  /** The angle of the point (o, this) in (-pi, pi]: this is y, the argument x, as torch.atan2. */
+  atan2(o: Operand): Tensor { return ew.binary("atan2", this, o); }
   square(): Tensor { return this.mul(this); }
   gelu(): Tensor { return comp.gelu(this); }
-  log1p(): Tensor { return comp.log1p(this); }
   softplus(): Tensor { return comp.softplus(this); }
   clip(min: number | null, max: number | null): Tensor { return comp.clip(this, min, max); }
   /** clip under PyTorch's name. */
   clamp(min: number | null, max: number | null = null): Tensor { return comp.clip(this, min, max); }
+  log2(): Tensor { return comp.log2(this); }
+  log10(): Tensor { return comp.log10(this); }
+  /** sqrt(this^2 + o^2) without overflow. */
+  hypot(o: Operand): Tensor { return comp.hypot(this, o); }
+  /** log(exp(this) + exp(o)) without overflow. */
+  logaddexp(o: Operand): Tensor { return comp.logaddexp(this, o); }
+  /** this + weight * (end - this), as torch.lerp. */
+  lerp(end: Operand, weight: Operand): Tensor { return comp.lerp(this, end, weight); }
+  /** this * log(o), 0 where this is 0. */
+  xlogy(o: Operand): Tensor { return comp.xlogy(this, o); }
+  isinf(): Tensor { return compare.isinf(this); }
+  isposinf(): Tensor { return compare.isposinf(this); }
+  isneginf(): Tensor { return compare.isneginf(this); }
+  isfinite(): Tensor { return compare.isfinite(this); }
+  /** Elementwise |this - o| <= atol + rtol * |o| (bool), as torch.isclose. */
+  isclose(o: Operand, opts?: compare.CloseOptions): Tensor { return compare.isclose(this, o, opts); }
+  /** isclose everywhere, as a 0-d bool tensor (await .item() for a boolean). */
+  allclose(o: Operand, opts?: compare.CloseOptions): Tensor { return compare.allclose(this, o, opts); }
+  /** NaN -> 0 and infinities -> the largest float32s, or the given numbers (torch.nan_to_num). */
+  nanToNum(nan: number | fill.NanToNumOptions = 0, posinf?: number, neginf?: number): Tensor {
+    return fill.nanToNum(this, typeof nan === "number" ? { nan, posinf, neginf } : nan);
+  }
+  /** value where mask is true (mask broadcasts to this shape), as torch.masked_fill. */
+  maskedFill(mask: Tensor, value: number | boolean | Tensor): Tensor { return fill.maskedFill(this, mask, value); }
 
   // ---- reductions ----
   sum(axis?: Axes, o?: KeepDims): Tensor { return red.reduce("sum", this, axis, o?.keepdims); }
@@ -363,9 +410,20 @@ export class Tensor {
   /** Running sum along axis (flattened when omitted), as torch.cumsum / jnp.cumsum. */
   cumsum(axis?: number): Tensor { return scan.cumsum(this, axis); }
   cumprod(axis?: number): Tensor { return scan.cumprod(this, axis); }
+  /** n-th differences along axis (default the last), as torch.diff. */
+  diff(n = 1, axis = -1, o?: DiffOptions): Tensor { return diff(this, n, axis, o); }
+  /** Median along axis (all elements without one); the lower middle value for even counts, as torch.median. */
+  median(axis?: number, o?: KeepDims): Tensor { return quant.median(this, axis, o); }
+  /** q-th quantiles (q in [0, 1], or an array of them: a new first axis), as torch.quantile. */
+  quantile(q: number | number[], axis?: number, o?: quant.QuantileOptions): Tensor { return quant.quantile(this, q, axis, o); }
   /** Lower triangle of the last two axes (j - i <= k), zeros elsewhere, as torch.tril. */
   tril(k = 0): Tensor { return tri.tril(this, k); }
   triu(k = 0): Tensor { return tri.triu(this, k); }
+  /** The diagonal of axes axis1, axis2 (a new last axis), as torch.diagonal. */
+  diagonal(offset = 0, axis1 = 0, axis2 = 1): Tensor { return diagonals.diagonal(this, offset, axis1, axis2); }
+  /** Vector -> diagonal matrix, matrix -> its diagonal, as torch.diag. */
+  diag(offset = 0): Tensor { return diagonals.diag(this, offset); }
+  trace(): Tensor { return diagonals.trace(this); }
   /** Sorted values along axis (default the last); stable; NaN last (first when descending). */
   sort(axis = -1, o?: sorting.SortOptions): Tensor { return sorting.sort(this, axis, o); }
   argsort(axis = -1, o?: sorting.SortOptions): Tensor { return sorting.argsort(this, axis, o); }
@@ -393,6 +451,16 @@ export class Tensor {
   expandDims(axis: number): Tensor { return lay.unsqueeze(this, axis); }
   broadcastTo(shape: number[]): Tensor { return lay.broadcastTo(this, shape); }
   expand(shape: number[]): Tensor { return lay.broadcastTo(this, shape); }
+  /** Reversed along axes (all without any), as torch.flip. */
+  flip(...axes: (number | number[])[]): Tensor { return reorder.flip(this, axes.length === 0 ? undefined : axes.flat()); }
+  /** Shifted with wrap-around along axes (the flattened tensor without any), as torch.roll. */
+  roll(shifts: number | number[], axes?: number | number[]): Tensor { return reorder.roll(this, shifts, axes); }
+  /** The whole tensor repeated along each axis, as torch's x.repeat(2, 3). */
+  repeat(...reps: (number | number[])[]): Tensor { return rep.repeat(this, reps.flat()); }
+  /** numpy.tile / torch.tile: repeat, with missing leading counts taken as 1. */
+  tile(...reps: (number | number[])[]): Tensor { return rep.tile(this, reps.flat()); }
+  /** Each element repeated (1 1 2 2), as torch.repeat_interleave. */
+  repeatInterleave(repeats: number | number[], axis?: number): Tensor { return rep.repeatInterleave(this, repeats, axis); }
 
   // ---- indexing ----
   /** NumPy-style indexing: numbers pick, [start, stop, step] or {start, stop, step} slice,
@@ -406,4 +474,8 @@ export class Tensor {
   booleanMask(mask: Tensor): Promise<Tensor> { return idx.booleanMask(this, mask); }
   pad(widths: [number, number][] | number, value = 0): Tensor { return idx.pad(this, widths, value); }
   split(sizes: number | number[], axis = 0): Tensor[] { return idx.split(this, sizes, axis); }
+  /** n pieces of ceil(size / n) along axis, as torch.chunk. */
+  chunk(n: number, axis = 0): Tensor[] { return chunk(this, n, axis); }
+  /** source's slices added at index along axis, out of place (torch's index_add). */
+  indexAdd(axis: number, index: Tensor, source: Tensor, o?: { alpha?: number }): Tensor { return indexAdd(this, axis, index, source, o); }
 }

@@ -127,6 +127,17 @@ describe("webgpu vs cpu: elementwise", () => {
     erf: uniform(-5, 5),
     sin: uniform(-10, 10),
     cos: uniform(-10, 10),
+    log1p: uniform(-0.999, 20),
+    expm1: uniform(-20, 20),
+    tan: uniform(-1.5, 1.5),
+    atan: uniform(-30, 30),
+    asin: uniform(-1, 1),
+    acos: uniform(-1, 1),
+    sinh: uniform(-20, 20),
+    cosh: uniform(-20, 20),
+    asinh: uniform(-100, 100),
+    acosh: uniform(1, 100),
+    atanh: uniform(-1, 1),
   };
   for (const fn of unaryFns) {
     it(`unary ${fn}`, async () => {
@@ -176,7 +187,8 @@ describe("webgpu vs cpu: elementwise", () => {
         const a = cmp ? f32(sa, () => Math.round(6 * random())) : f32(sa);
         const bCmp = cmp ? f32(sb, () => Math.round(6 * random())) : b;
         await compare("binary", [a, bCmp], { shape: so, dtype: outF }, { fn });
-        if (fn !== "div") await compare("binary", [i32(sa), i32(sb)], { shape: so, dtype: outI }, { fn }, exact);
+        // div and atan2 always compute in float32 (ops cast int operands first).
+        if (fn !== "div" && fn !== "atan2") await compare("binary", [i32(sa), i32(sb)], { shape: so, dtype: outI }, { fn }, exact);
       }
     });
   }
@@ -188,13 +200,13 @@ describe("webgpu vs cpu: elementwise", () => {
     const row: T = { host: Float32Array.from(specials), info: { shape: [1, n], dtype: "float32" } };
     // GPU transcendental functions are close but not bit-exact, as in the random tests.
     const tol = { rtol: 1e-5, atol: 1e-6 };
-    // sin and cos of |x| >= ~1e6 lose the exact range reduction that JS does in double
+    // sin, cos and tan of |x| >= ~1e6 lose the exact range reduction that JS does in double
     // precision (lavapipe's sin(1e30) is -1); that range is no use for deep learning.
     const moderate: T = { host: col.host.map((v) => (Math.abs(v) > 1e6 && Number.isFinite(v) ? 7 : v)), info: col.info };
     for (const fn of unaryFns) {
       if (fn === "logicalNot") continue;
       const dtype = fn === "isnan" ? "bool" : "float32";
-      await compare("unary", [fn === "sin" || fn === "cos" ? moderate : col], { shape: [n, 1], dtype }, { fn }, tol);
+      await compare("unary", [["sin", "cos", "tan"].includes(fn) ? moderate : col], { shape: [n, 1], dtype }, { fn }, tol);
     }
     for (const fn of binaryFns) {
       if (fn.startsWith("logical")) continue;

@@ -21,7 +21,10 @@ export function cast(x: Tensor, dtype: DType): Tensor {
 }
 
 /** Float-only math (exp, log, ...) sees ints as float32, like NumPy and PyTorch. */
-const floatOnly = new Set<UnaryFn>(["exp", "log", "sqrt", "rsqrt", "sin", "cos", "tanh", "sigmoid", "erf", "reciprocal"]);
+const floatOnly = new Set<UnaryFn>([
+  "exp", "log", "sqrt", "rsqrt", "sin", "cos", "tanh", "sigmoid", "erf", "reciprocal",
+  "log1p", "expm1", "tan", "atan", "asin", "acos", "sinh", "cosh", "asinh", "acosh", "atanh",
+]);
 /** Rounding is the identity on integers. */
 const identityOnInt = new Set<UnaryFn>(["floor", "ceil", "round"]);
 
@@ -35,6 +38,8 @@ export function unary(fn: UnaryFn, x: Tensor): Tensor {
 
 const comparisons = new Set<BinaryFn>(["eq", "ne", "lt", "le", "gt", "ge"]);
 const logical = new Set<BinaryFn>(["logicalAnd", "logicalOr", "logicalXor"]);
+/** Functions whose result is float32 whatever the operands (1 / 2 is 0.5, atan2(1, 1) is pi / 4). */
+const floatResult = new Set<BinaryFn>(["div", "atan2"]);
 
 /** Turns the operands into tensors of one dtype (the promoted one). */
 export function operands(op: string, a: Operand, b: Operand): [Tensor, Tensor] {
@@ -62,7 +67,7 @@ function scalarTensor(op: string, v: unknown, like: Tensor): Tensor {
 
 function resultDType(fn: BinaryFn, a: DType, b: DType): DType {
   if (logical.has(fn)) return "bool";
-  if (fn === "div") return "float32";
+  if (floatResult.has(fn)) return "float32";
   const t = promote(a, b);
   if (comparisons.has(fn)) return t;
   return t === "bool" ? "int32" : t; // pow/mod/floor on two bools count them as 0 and 1
@@ -100,14 +105,14 @@ export function binary(fn: BinaryFn, a: Operand, b: Operand, op: string = fn): T
 /**
  * x.add(1) and the like, when the number takes the tensor's dtype and the result needs no
  * cast: a float32 tensor with any number, an int32 tensor with an int32-range integer (not
- * div, which makes float32), no logical ops. A rank-0 operand broadcasts to x's shape, so the
+ * div or atan2, which make float32), no logical ops. A rank-0 operand broadcasts to x's shape, so the
  * general path's broadcast check and shape rule are skipped; the dtypes, the cached constant
  * and what run() records (jit trace, autodiff) are the general path's. Null: take that path.
  */
 function tensorAndNumber(fn: BinaryFn, x: Tensor, v: number): Tensor | null {
   const d = x.dtype;
   if (logical.has(fn)) return null;
-  if (d !== "float32" && (d !== "int32" || fn === "div" || scalarDType(v, d) !== "int32")) return null;
+  if (d !== "float32" && (d !== "int32" || floatResult.has(fn) || scalarDType(v, d) !== "int32")) return null;
   const backend = x.backend;
   const c = constant(v, d, backend);
   const infos = [x.info, c.info];

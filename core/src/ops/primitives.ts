@@ -7,12 +7,13 @@ import type { DType } from "../dtype";
 export const unaryFns = [
   "neg", "abs", "exp", "log", "sqrt", "rsqrt", "sin", "cos", "tanh", "sigmoid", "relu",
   "erf", "sign", "floor", "ceil", "round", "reciprocal", "logicalNot", "isnan",
+  "log1p", "expm1", "tan", "atan", "asin", "acos", "sinh", "cosh", "asinh", "acosh", "atanh",
 ] as const;
 export type UnaryFn = (typeof unaryFns)[number];
 
 export const binaryFns = [
   "add", "sub", "mul", "div", "pow", "maximum", "minimum", "mod",
-  "eq", "ne", "lt", "le", "gt", "ge", "logicalAnd", "logicalOr", "logicalXor",
+  "eq", "ne", "lt", "le", "gt", "ge", "logicalAnd", "logicalOr", "logicalXor", "atan2",
 ] as const;
 export type BinaryFn = (typeof binaryFns)[number];
 

@@ -16,6 +16,7 @@ type UnaryVjp = (g: Tensor, x: Tensor, out: Tensor) => Tensor | null;
 type BinaryVjp = (g: Tensor, x: Tensor, y: Tensor, out: Tensor, needs: boolean[]) => [Tensor | null, Tensor | null];
 
 const zero = (x: Tensor) => zerosLike(x);
+const oneMinusSquare = (x: Tensor) => x.neg().add(1).mul(x.add(1));
 
 const unaryVjps: { [F in UnaryFn]: UnaryVjp } = {
   neg: (g) => g.neg(),
@@ -37,6 +38,18 @@ const unaryVjps: { [F in UnaryFn]: UnaryVjp } = {
   reciprocal: (g, _x, out) => g.mul(out.mul(out)).neg(),
   logicalNot: () => null,
   isnan: () => null,
+  log1p: (g, x) => g.div(x.add(1)),
+  expm1: (g, _x, out) => g.mul(out.add(1)),
+  tan: (g, _x, out) => g.mul(out.mul(out).add(1)),
+  atan: (g, x) => g.div(x.mul(x).add(1)),
+  // 1 - x^2 as (1 - x)(1 + x): exact near |x| = 1, where the derivative is largest.
+  asin: (g, x) => g.mul(oneMinusSquare(x).rsqrt()),
+  acos: (g, x) => g.mul(oneMinusSquare(x).rsqrt()).neg(),
+  sinh: (g, x) => g.mul(x.cosh()),
+  cosh: (g, x) => g.mul(x.sinh()),
+  asinh: (g, x) => g.mul(x.mul(x).add(1).rsqrt()),
+  acosh: (g, x) => g.mul(x.sub(1).mul(x.add(1)).rsqrt()),
+  atanh: (g, x) => g.div(oneMinusSquare(x)),
 };
 
 /** Ties of maximum/minimum split the gradient evenly, as PyTorch and JAX do. */
@@ -69,6 +82,12 @@ const binaryVjps: { [F in BinaryFn]: BinaryVjp } = {
   logicalAnd: () => [null, null],
   logicalOr: () => [null, null],
   logicalXor: () => [null, null],
+  // atan2(y, x) is the angle of the point (x, y): d/dy = x / r^2, d/dx = -y / r^2 (NaN at the
+  // origin, as in PyTorch).
+  atan2: (g, y, x, _o, n) => {
+    const r2 = x.mul(x).add(y.mul(y));
+    return [n[0] ? g.mul(x).div(r2) : null, n[1] ? g.mul(y).div(r2).neg() : null];
+  },
 };
 
 /** g reshaped so its reduced axes are size 1, ready to broadcast against the input. */

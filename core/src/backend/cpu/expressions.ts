@@ -36,6 +36,17 @@ const unaryExprs: Record<UnaryFn, Expr1> = {
   reciprocal: (a) => `1 / ${a}`,
   logicalNot: (a) => `+!${a}`,
   isnan: (a) => `+(${a} !== ${a})`,
+  log1p: (a) => `Math.log1p(${a})`,
+  expm1: (a) => `Math.expm1(${a})`,
+  tan: (a) => `Math.tan(${a})`,
+  atan: (a) => `Math.atan(${a})`,
+  asin: (a) => `Math.asin(${a})`,
+  acos: (a) => `Math.acos(${a})`,
+  sinh: (a) => `Math.sinh(${a})`,
+  cosh: (a) => `Math.cosh(${a})`,
+  asinh: (a) => `Math.asinh(${a})`,
+  acosh: (a) => `Math.acosh(${a})`,
+  atanh: (a) => `Math.atanh(${a})`,
 };
 
 const nanMax: Expr2 = (a, b) => `(${a} !== ${a} || ${b} !== ${b} ? NaN : ${a} > ${b} ? ${a} : ${b})`;
@@ -59,6 +70,7 @@ const floatExprs: Record<BinaryFn, Expr2> = {
   logicalAnd: (a, b) => `(+!!${a} & +!!${b})`,
   logicalOr: (a, b) => `(+!!${a} | +!!${b})`,
   logicalXor: (a, b) => `(+!!${a} ^ +!!${b})`,
+  atan2: (a, b) => `Math.atan2(${a}, ${b})`,
 };
 
 /** int32 (and bool) operands: arithmetic wraps like C. */

@@ -60,6 +60,17 @@ export const unaryMath: { [F in UnaryFn]: (v: number) => number } = {
   reciprocal: (v) => 1 / v,
   logicalNot: (v) => (v ? 0 : 1),
   isnan: (v) => (v !== v ? 1 : 0),
+  log1p: Math.log1p,
+  expm1: Math.expm1,
+  tan: Math.tan,
+  atan: Math.atan,
+  asin: Math.asin,
+  acos: Math.acos,
+  sinh: Math.sinh,
+  cosh: Math.cosh,
+  asinh: Math.asinh,
+  acosh: Math.acosh,
+  atanh: Math.atanh,
 };
 
 export function intPow(a: number, b: number): number {
@@ -107,6 +118,7 @@ export const floatMath: { [F in BinaryFn]: Fn2 } = {
   logicalAnd: (a, b) => +(!!a && !!b),
   logicalOr: (a, b) => +(!!a || !!b),
   logicalXor: (a, b) => +(!!a !== !!b),
+  atan2: Math.atan2,
 };
 
 /** int32 arithmetic wraps around like C (and NumPy, PyTorch). */

@@ -86,6 +86,19 @@ export function floatLit(x: number): string {
   return s.includes(".") || s.includes("e") ? s : `${s}.0`;
 }
 
+/** Horner evaluation of `coefs` (highest degree first) at `v`, as a WGSL expression. */
+export function horner(coefs: readonly number[], v: string): string {
+  let expr = floatLit(coefs[0]);
+  for (const c of coefs.slice(1)) expr = `(${expr}) * ${v} + ${floatLit(c)}`;
+  return expr;
+}
+
+/** A WGSL function the shaders may call, with the helpers it calls (math.ts collects them). */
+export interface MathHelper {
+  deps: string[];
+  source: string;
+}
+
 const sources = new Map<string, string>();
 
 /**

@@ -41,6 +41,17 @@ const unaryF32: Table<UnaryFn> = {
   // WGSL's round is round-half-to-even, as the CPU reference requires.
   round: ["round(x)", []],
   reciprocal: ["1.0 / x", []],
+  log1p: ["log1pF(x)", ["log1pF"]],
+  expm1: ["expm1F(x)", ["expm1F"]],
+  tan: ["tanF(x)", ["tanF"]],
+  atan: ["atanF(x)", ["atanF"]],
+  asin: ["asinF(x)", ["asinF"]],
+  acos: ["acosF(x)", ["acosF"]],
+  sinh: ["sinhF(x)", ["sinhF"]],
+  cosh: ["coshF(x)", ["coshF"]],
+  asinh: ["asinhF(x)", ["asinhF"]],
+  acosh: ["acoshF(x)", ["acoshF"]],
+  atanh: ["atanhF(x)", ["atanhF"]],
 };
 
 /** Functions that stay integral on int32 (and bool) inputs; the rest compute in f32. */
@@ -75,6 +86,7 @@ const binaryF32: Table<BinaryFn> = {
   maximum: ["maximumF(a, b)", ["maximumF"]],
   minimum: ["minimumF(a, b)", ["minimumF"]],
   mod: ["modF(a, b)", ["modF"]],
+  atan2: ["atan2F(a, b)", ["atan2F"]],
 };
 
 const binaryI32: Table<BinaryFn> = {

@@ -14,8 +14,10 @@
 // - mod is floored (the result takes the divisor's sign, as in Python) on top of an exact
 //   truncated remainder like JS %: fma with a corrected quotient, or long division when the
 //   quotient is beyond 2^23.
+// - log1p, expm1, the hyperbolic and inverse trigonometric functions: see transcendental.ts.
 
-import { floatLit } from "./common";
+import { horner, type MathHelper } from "./common";
+import { transcendentalHelpers } from "./transcendental";
 
 const ERF_SMALL = [
   6.205873060404022e-7, -1.132887370811487e-5, 0.00011309676159880694, -0.000845462740956296,
@@ -31,19 +33,8 @@ const TANH_SMALL = [
   -0.053967994875471936, 0.13333332529982497, -0.33333333323808056, 0.9999999999998141,
 ];
 
-/** Horner evaluation of `coefs` (highest degree first) at `v`, as a WGSL expression. */
-function horner(coefs: readonly number[], v: string): string {
-  let expr = floatLit(coefs[0]);
-  for (const c of coefs.slice(1)) expr = `(${expr}) * ${v} + ${floatLit(c)}`;
-  return expr;
-}
-
-interface Helper {
-  deps: string[];
-  source: string;
-}
-
-const helpers: Record<string, Helper> = {
+const helpers: Record<string, MathHelper> = {
+  ...transcendentalHelpers,
   expF: {
     deps: [],
     source: `fn expF(x: f32) -> f32 {

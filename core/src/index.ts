@@ -48,6 +48,8 @@ export { imageGrid, ImageGrid } from "./display/images";
 export { heatmap, Heatmap } from "./display/heatmap";
 export type { HeatmapOptions } from "./display/heatmap";
 export { histogram, Histogram } from "./display/histogram";
+export { scatter, Scatter } from "./display/scatter";
+export type { ScatterOptions } from "./display/scatter";
 export type { HistogramOptions, HistogramSeries } from "./display/histogram";
 export type { GridOptions } from "./display/images";
 export { encodePng } from "./display/png";

@@ -154,3 +154,36 @@ describe("histograms", () => {
     await assert.rejects(t.histogram({ a: "text" as any }), /histogram: a must be a tensor or an array of numbers/);
   });
 });
+
+describe("scatter plots", () => {
+  it("place each point by its coordinates, coloured by its label, with a legend and Vega-Lite data", async () => {
+    const s = await t.scatter(t.tensor([0, 1, 2, 3], { dtype: "float32" }), [10, 20, 30, 40], {
+      labels: t.tensor([1, 0, 1, 10]),
+      title: "pts",
+      xTitle: "pc 1",
+    });
+    assert.deepEqual(s.groupNames(), ["0", "1", "10"], "numeric labels in numeric order");
+    const bundle = (s as any)[t.displaySymbol]() as MimeBundle;
+    assert.equal(bundle["text/plain"], 'Scatter("pts", 4 points, 3 groups: 0, 1, 10)');
+    const spec = bundle["application/vnd.vegalite.v5+json"] as any;
+    assert.deepEqual(spec.data.values[3], { x: 3, y: 40, group: "10" });
+    assert.deepEqual(spec.encoding.color.sort, ["0", "1", "10"]);
+    const svg = String(bundle["image/svg+xml"]);
+    const circles = [...svg.matchAll(/<circle cx="([\d.]+)" cy="([\d.]+)" r="3" fill="(#\w+)"/g)];
+    assert.equal(circles.length, 4);
+    // x grows to the right, y upwards; points 0 and 2 share label 1's colour.
+    assert.ok(Number(circles[3][1]) > Number(circles[0][1]) && Number(circles[3][2]) < Number(circles[0][2]));
+    assert.equal(circles[0][3], circles[2][3]);
+    assert.notEqual(circles[0][3], circles[1][3]);
+    assert.ok(svg.includes(">pc 1<") && svg.includes(">10<"));
+  });
+
+  it("take one [N, 2] tensor of points, and say what they need", async () => {
+    const s = await t.scatter(t.tensor([[1, 2], [3, 4], [5, 6]], { dtype: "float32" }), { title: "pairs" });
+    assert.deepEqual([s.xs, s.ys], [[1, 3, 5], [2, 4, 6]]);
+    assert.equal(s.text(), 'Scatter("pairs", 3 points)');
+    await assert.rejects(t.scatter(t.zeros([3, 3])), /scatter: give x and y, or one \[N, 2\] tensor of points; got shape \[3, 3\]/);
+    await assert.rejects(t.scatter([1, 2], [1]), /scatter: x has 2 values but y has 1/);
+    await assert.rejects(t.scatter([1, 2], [1, 2], { labels: [0] }), /scatter: 1 labels for 2 points/);
+  });
+});

@@ -4,7 +4,7 @@
 
 import { strict as assert } from "node:assert";
 import { KernelClient, resultOf, textOf } from "./client";
-import { rewriteMagics } from "../src/language/magics";
+import { blankMagics, rewriteMagics } from "../src/language/magics";
 
 const PER_LOOP = /^[\d.]+ (s|ms|µs|ns) ± [\d.]+ (s|ms|µs|ns) per loop \(mean ± std\. dev\. of (\d+) runs?, ([\d,]+) loops? each\)$/m;
 const TIMES = /^CPU times: user [\d.]+ (s|ms|µs|ns), sys: [\d.]+ (s|ms|µs|ns), total: [\d.]+ (s|ms|µs|ns)\nWall time: ([\d.]+) (s|ms|µs|ns)$/m;
@@ -24,6 +24,10 @@ describe("magics: the rewrite", () => {
     const modulo = "const r = 7\n  % 3;";
     assert.equal(rewriteMagics(modulo).source, modulo);
     assert.equal(rewriteMagics("%%time\nconst z = 1;").timeCell, true);
+  });
+
+  it("blanks magic words at the same offsets, for completion and inspection", () => {
+    assert.equal(blankMagics("%%timeit -n 3\n%timeit -r 2 x.matmul(w)\n%time y"), "             \n             x.matmul(w)\n      y");
   });
 });
 
@@ -71,6 +75,16 @@ describe("magics in the kernel", function () {
     const t = await k.execute("%%timeit -n 2 -r 2\nconst s = ones([8]).sum();\nawait s.item();");
     assert.equal((t.reply.content as any).status, "ok", JSON.stringify(t.reply.content));
     assert.match(textOf(t), /of 2 runs, 2 loops each\)/);
+  });
+
+  it("completes and inspects code after a magic word; a magic line is a complete statement", async () => {
+    await k.execute("const mt = tensor([[1, 2]]);");
+    const comp = (await k.request("complete_request", { code: "%timeit mt.resh", cursor_pos: 15 })).reply.content as any;
+    assert.ok(comp.matches.includes("reshape"), `reshape in ${comp.matches}`);
+    assert.equal(comp.cursor_start, 11);
+    const insp = (await k.request("inspect_request", { code: "%time mt", cursor_pos: 8, detail_level: 0 })).reply.content as any;
+    assert.match(insp.data["text/plain"], /const mt: Tensor/);
+    assert.equal(((await k.request("is_complete_request", { code: "%timeit mt.sum()" })).reply.content as any).status, "complete");
   });
 
   it("an error after a magic line points at the user's line", async () => {

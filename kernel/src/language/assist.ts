@@ -7,6 +7,7 @@ import type { Executor } from "./executor";
 import type { TslabLanguage } from "./tslab";
 import { ts } from "./tslab";
 import { shortenTypeNames } from "../errors/diagnostics";
+import { blankMagics } from "./magics";
 
 /** Quick-info text as a user reads it: short type names, and no `import tensor = tensor` line
  * for the preloaded names (they are global aliases of the core's exports). */
@@ -41,7 +42,7 @@ export class Assist {
 
   complete(code: string, cursorPos: number) {
     const cursor = codePointsToUnits(code, cursorPos);
-    const info = this.lang.converter.complete(this.executor.declarations, code, cursor);
+    const info = this.lang.converter.complete(this.executor.declarations, blankMagics(code), cursor);
     return {
       status: "ok",
       matches: info.candidates,
@@ -55,7 +56,8 @@ export class Assist {
     const cursor = codePointsToUnits(code, cursorPos);
     const conv = this.lang.converter;
     // The cursor usually sits just after the name (Shift+Tab at the end of `x`).
-    const info = conv.inspect(this.executor.declarations, code, cursor) ?? (cursor > 0 ? conv.inspect(this.executor.declarations, code, cursor - 1) : undefined);
+    const plain = blankMagics(code);
+    const info = conv.inspect(this.executor.declarations, plain, cursor) ?? (cursor > 0 ? conv.inspect(this.executor.declarations, plain, cursor - 1) : undefined);
     if (!info) return { status: "ok", found: false, data: {}, metadata: {} };
     let text = quickInfoText(info);
     const span = info.textSpan;
@@ -71,7 +73,8 @@ export class Assist {
     return info ? quickInfoText(info) : null;
   }
 
-  isComplete(code: string): { status: "complete" | "incomplete" | "invalid"; indent?: string } {
+  isComplete(source: string): { status: "complete" | "incomplete" | "invalid"; indent?: string } {
+    const code = blankMagics(source);
     const r = this.lang.isCompleteCode(code);
     if (!r.completed) return { status: "incomplete", indent: r.indent ?? "" };
     const sf = ts.createSourceFile("cell.ts", code, ts.ScriptTarget.Latest, false, ts.ScriptKind.TS);

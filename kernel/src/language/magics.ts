@@ -83,6 +83,16 @@ function lineMagic(name: string, args: string, isLast: boolean): string {
   throw unknownMagic(name, false);
 }
 
+/**
+ * The cell with each magic word (and %timeit's -n/-r options) replaced by as many spaces, for
+ * completion and inspection: the code after a magic is then ordinary TypeScript at the same
+ * offsets, so Tab after `%timeit x.ma` offers matmul.
+ */
+export function blankMagics(source: string): string {
+  if (!/^%/m.test(source)) return source;
+  return source.replace(/^%%?\w+(\s+-[nr]\s*\S+)*/gm, (head) => " ".repeat(head.length));
+}
+
 /** Rewrites the magics of a cell; a cell without % at the start of a line is returned as is. */
 export function rewriteMagics(source: string): Rewritten {
   if (!/^%/m.test(source)) return { source, timeCell: false };

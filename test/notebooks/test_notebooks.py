@@ -200,6 +200,15 @@ def test_00_tensors():
 
     assert [t["values"] for t in tensors(cell(nb, "shape-error-fix"))] == [[[11]], [[3, 4], [6, 8]]]
 
+    # %timeit: both lines in IPython's format, broadcasting far faster than the loop over pairs.
+    out = stdout(cell(nb, "vectorize"))
+    assert "same result: true" in out, out
+    units = {"s": 1, "ms": 1e-3, "µs": 1e-6, "ns": 1e-9}
+    times = [float(v) * units[u] for v, u in re.findall(r"^([\d.]+) (s|ms|µs|ns) ± [\d.]+ (?:s|ms|µs|ns) per loop \(mean ± std\. dev\. of \d+ runs?, [\d,]+ loops? each\)$", out, re.M)]
+    assert len(times) == 2, out
+    assert times[1] * 20 < times[0], out
+
+
 
 def test_01_autodiff():
     nb = execute("01-autodiff")
@@ -469,3 +478,4 @@ def test_06_inside_the_network():
     assert len(bars) == 8 and all("125/125" in b for b in bars), bars
     (chart,) = [d for d in train if VEGALITE in d]
     assert {p["metric"] for p in chart[VEGALITE]["data"]["values"]} == set(final)
+

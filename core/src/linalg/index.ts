@@ -1,0 +1,8 @@
+// linalg: linear algebra on batches of matrices [..., m, n], as torch.linalg / jnp.linalg.
+// Every function is composed from tensor ops (nothing is read back to the host), so each
+// works on every backend, under jit and vmap, and has a gradient.
+
+export { solve, inv } from "./solve";
+export { det, slogdet } from "./det";
+export { solveTriangular } from "./triangular";
+export type { SolveTriangularOptions } from "./triangular";

@@ -6,3 +6,7 @@ export { solve, inv } from "./solve";
 export { det, slogdet } from "./det";
 export { solveTriangular } from "./triangular";
 export type { SolveTriangularOptions } from "./triangular";
+export { cholesky } from "./cholesky";
+export { qr } from "./qr";
+export { lstsq } from "./lstsq";
+export type { LstsqResult } from "./lstsq";

@@ -49,8 +49,8 @@ function triangle(A: Tensor, upper: boolean, unit: boolean): Tensor {
   return upper ? A.triu(k) : A.tril(-k);
 }
 
-/** A X = B for triangular A, with a gradient for both A and B. */
-function solveLeft(A: Tensor, B: Tensor, upper: boolean, unit: boolean): Tensor {
+/** A X = B for triangular A, with a gradient for both A and B (no checks: for linalg itself). */
+export function solveLeft(A: Tensor, B: Tensor, upper: boolean, unit: boolean): Tensor {
   let X: Tensor | null = null;
   const out = customVjp(
     [A, B],

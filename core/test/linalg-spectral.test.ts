@@ -102,12 +102,20 @@ eachBackend("linalg.eigh / eigvalsh", () => {
     assertClose(await g.data(), ref.flat([ref.eye(3)]), 1e-5, 1e-6);
   });
 
-  it("under vmap and jit", async () => {
+  it("under vmap and jit; repeated gradient calls keep the live buffer count flat", async () => {
     t.manualSeed(33);
     const A = symmetric([3], 4);
     const want = await linalg.eigvalsh(A).data();
     assertClose(await t.vmap((a: Tensor) => linalg.eigvalsh(a))(A).data(), want, 1e-6, 1e-6);
     assertClose(await t.jit((a: Tensor) => linalg.eigh(a).eigenvalues)(A).data(), want, 1e-6, 1e-6);
+    // What a call makes (schedules, rotations, saved factors) is freed: the live buffer count is flat.
+    const step = () => t.tidy(() => t.grad((a: Tensor) => linalg.eigh(a).eigenvectors.square().sum().add(linalg.svdvals(a).sum()))(A)).dispose();
+    step();
+    await t.sync();
+    const before = t.memory().buffers;
+    for (let k = 0; k < 3; k++) step();
+    await t.sync();
+    assert.equal(t.memory().buffers, before);
   });
 });
 

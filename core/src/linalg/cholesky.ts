@@ -12,21 +12,21 @@ import { internal } from "../scope";
 import { checkSquare, floatMatrix } from "./checks";
 import { diagMatrix, diagonal, mask, symmetrize } from "./parts";
 import { solveLeft } from "./triangular";
+import { loop, range } from "./loop";
 
 function factor(A: Tensor): Tensor {
   const n = A.shape[A.ndim - 1];
   const backend = A.backend;
-  let W = A;
   const columns: Tensor[] = [];
-  for (let k = 0; k < n; k++) {
+  loop([A], range(n), ([W], k, keep) => {
     const col = W.slice(-1, k, k + 1); // [..., n, 1]
     // A non-positive pivot (A not positive definite) makes sqrt NaN, which spreads onwards.
     const pivot = col.slice(-2, k, k + 1).sqrt();
-    const l = where(mask(n, (i) => i >= k, backend), col.div(pivot), 0);
+    const l = keep(where(mask(n, (i) => i >= k, backend), col.div(pivot), 0));
     columns.push(l);
-    if (k < n - 1) W = W.sub(l.mul(l.reshape([...l.shape.slice(0, -2), 1, n])));
-  }
-  return columns.length === 1 ? columns[0].add(0) : concat(columns, -1);
+    return [W.sub(l.mul(l.reshape([...l.shape.slice(0, -2), 1, n])))];
+  });
+  return concat(columns, -1);
 }
 
 function choleskyOf(A: Tensor): Tensor {

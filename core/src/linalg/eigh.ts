@@ -7,13 +7,13 @@ import type { Tensor } from "../tensor";
 import { customVjp } from "../autodiff/custom";
 import { isGradEnabled } from "../autodiff/mode";
 import { where } from "../ops/elementwise";
-import { takeAlongAxis } from "../ops/sort";
-import { argsort } from "../ops/sort";
+import { argsort, takeAlongAxis } from "../ops/sort";
 import { internal } from "../scope";
 import { checkSquare, floatMatrix } from "./checks";
 import { diagMatrix, diagonal, identity, symmetrize } from "./parts";
-import { defaultSweeps, rotate, rotation, schedule, swapped } from "./jacobi";
+import { crossEntries, defaultSweeps, rotate, rotation, schedule, swapped } from "./jacobi";
 import { customVjpMany } from "./multi";
+import { loop, range } from "./loop";
 
 /** Eigenvalues ascending [..., n] and eigenvectors as columns [..., n, n] of symmetric A. */
 export function jacobiEigen(A: Tensor): { values: Tensor; vectors: Tensor } {
@@ -25,25 +25,19 @@ export function jacobiEigen(A: Tensor): { values: Tensor; vectors: Tensor } {
   // Scaled to max |a_ij| = 1, so squares in the angle formula cannot overflow.
   const big = A.abs().max([-2, -1], { keepdims: true });
   const scale = where(big.eq(0), 1, big);
-  let W = A.div(scale);
-  if (m > n) W = W.pad([...W.shape.slice(0, -2).map((): [number, number] => [0, 0]), [0, 1], [0, 1]]);
-  let V = identity(m, backend);
-  const rows = W.ndim - 2;
-  const cols = W.ndim - 1;
+  let W0 = A.div(scale);
+  if (m > n) W0 = W0.pad([...W0.shape.slice(0, -2).map((): [number, number] => [0, 0]), [0, 1], [0, 1]]);
+  const rows = W0.ndim - 2;
+  const cols = W0.ndim - 1;
   const rounds = schedule(m, backend);
-  const sweeps = defaultSweeps(m);
-  for (let sweep = 0; sweep < sweeps; sweep++) {
-    for (const round of rounds) {
-      const own = diagonal(W);
-      const other = swapped(own, round, own.ndim - 1);
-      // a_iπ(i), averaged with a_π(i)i: the same number at both members of a pair.
-      const half = W.mul(round.halfSwap);
-      const cross = half.sum(-1).add(half.sum(-2));
-      const rot = rotation(own, other, cross, round);
-      W = rotate(rotate(W, rot, rows), rot, cols);
-      V = rotate(V, rot, V.ndim - 1);
-    }
-  }
+  const steps = range(defaultSweeps(m) * rounds.length);
+  const [W, V] = loop([W0, identity(m, backend)], steps, ([W, V], k) => {
+    const round = rounds[k % rounds.length];
+    const own = diagonal(W);
+    const other = swapped(own, round, own.ndim - 1);
+    const rot = rotation(own, other, crossEntries(W, round), round);
+    return [rotate(rotate(W, rot, rows), rot, cols), rotate(V, rot, V.ndim - 1)];
+  });
   let values = diagonal(W).mul(scale.squeeze(-1));
   let vectors = V;
   if (m > n) {

@@ -13,6 +13,7 @@ import { where } from "../ops/elementwise";
 import { fromHost } from "../creation";
 import { sizeOf } from "../shape";
 import { mask } from "./parts";
+import { loop, range } from "./loop";
 
 export interface Eliminated {
   /** [..., n, n]: upper triangular on and above the diagonal (below it: rounding residue). */
@@ -32,31 +33,25 @@ export interface Eliminated {
 export function eliminate(A: Tensor, B: Tensor | null, withSign: boolean): Eliminated {
   const n = A.shape[A.ndim - 1];
   const backend = A.backend;
-  let M = B ? concat([A, B], -1) : A;
   const rows = fromHost(Int32Array.from({ length: n }, (_, i) => i), [n, 1], "int32", backend);
-  let sign: Tensor | null = null;
-  for (let k = 0; k < n - 1; k++) {
+  const batch = A.shape.slice(0, -2);
+  // The swap parity starts at +1 per matrix; n = 1 has no steps, hence no swaps.
+  const one = fromHost(new Float32Array(sizeOf(batch)).fill(1), [...batch, 1, 1], "float32", backend);
+  const [M, sign] = loop([B ? concat([A, B], -1) : A, one], range(n - 1), ([M, sign], k) => {
     const candidates = where(mask(n, (i) => i >= k, backend), M.slice(-1, k, k + 1).abs(), -1);
     const p = candidates.argmax(-2, { keepdims: true }); // [..., 1, 1]
     const isP = rows.eq(p);
     // Row p picked out exactly (a where, not a product, so inf elsewhere cannot leak in).
     const rowP = where(isP, M, 0).sum(-2, { keepdims: true });
     const rowK = M.slice(-2, k, k + 1);
-    M = where(mask(n, (i) => i === k, backend), rowP, where(isP, rowK, M));
-    if (withSign) {
-      const flip = where(p.eq(k), 1, -1).astype("float32");
-      sign = sign ? sign.mul(flip) : flip;
-    }
+    const swappedM = where(mask(n, (i) => i === k, backend), rowP, where(isP, rowK, M));
+    const flipped = withSign ? sign.mul(where(p.eq(k), 1, -1)) : sign;
     const pivot = rowP.slice(-1, k, k + 1);
     const safe = where(pivot.eq(0), 1, pivot);
-    const factors = where(mask(n, (i) => i > k, backend), M.slice(-1, k, k + 1).div(safe), 0);
-    M = M.sub(factors.mul(rowP));
-  }
-  const batch = A.shape.slice(0, -2);
+    const factors = where(mask(n, (i) => i > k, backend), swappedM.slice(-1, k, k + 1).div(safe), 0);
+    return [swappedM.sub(factors.mul(rowP)), flipped];
+  });
   const U = B ? M.slice(-1, 0, n) : M;
   const Y = B ? M.slice(-1, n) : null;
-  let s: Tensor | null = null;
-  // n = 1 has no steps, hence no swaps.
-  if (withSign) s = sign ? sign.reshape(batch) : fromHost(new Float32Array(sizeOf(batch)).fill(1), batch, "float32", backend);
-  return { U, Y, sign: s };
+  return { U, Y, sign: withSign ? sign.reshape(batch) : null };
 }

@@ -1,6 +1,8 @@
 // linalg: linear algebra on batches of matrices [..., m, n], as torch.linalg / jnp.linalg.
 // Every function is composed from tensor ops (nothing is read back to the host), so each
-// works on every backend, under jit and vmap, and has a gradient.
+// works on every backend and under jit and vmap, and the float-valued ones have gradients.
+// For the same reason a singular (or not positive-definite) matrix gives inf/NaN, as in JAX,
+// rather than an error: only shape and argument errors are raised, before any work.
 
 export { solve, inv } from "./solve";
 export { det, slogdet } from "./det";

@@ -19,8 +19,9 @@ export interface Round {
   partner: Tensor;
   /** +1 where i is the first (smaller) index of its pair, -1 where the second, float32 [n]. */
   first: Tensor;
-  /** Half the permutation matrix of π ([n, n], symmetric since π is its own inverse). */
-  halfSwap: Tensor;
+  /** i·n + π(i) and π(i)·n + i, int32 [n]: where a_iπ(i) and a_π(i)i sit in a flattened [n, n]. */
+  entry: Tensor;
+  entryT: Tensor;
 }
 
 /** The n - 1 rounds of a round-robin over n (even) indices. */
@@ -37,15 +38,18 @@ export function schedule(n: number, backend: Backend): Round[] {
       partner[q] = p;
     }
     const first = new Float32Array(n);
-    const half = new Float32Array(n * n);
+    const entry = new Int32Array(n);
+    const entryT = new Int32Array(n);
     for (let i = 0; i < n; i++) {
       first[i] = i < partner[i] ? 1 : -1;
-      half[i * n + partner[i]] = 0.5;
+      entry[i] = i * n + partner[i];
+      entryT[i] = partner[i] * n + i;
     }
     rounds.push({
       partner: fromHost(partner, [n], "int32", backend),
       first: fromHost(first, [n], "float32", backend),
-      halfSwap: fromHost(half, [n, n], "float32", backend),
+      entry: fromHost(entry, [n], "int32", backend),
+      entryT: fromHost(entryT, [n], "int32", backend),
     });
   }
   return rounds;
@@ -54,6 +58,15 @@ export function schedule(n: number, backend: Backend): Round[] {
 /** Sweeps enough for float32: Jacobi converges quadratically once the off-diagonal is small. */
 export function defaultSweeps(n: number): number {
   return Math.max(5, Math.ceil(Math.log2(Math.max(n, 2))) + 2);
+}
+
+/** For symmetric W [..., n, n]: (a_iπ(i) + a_π(i)i) / 2 per index i, the same number at both
+ * members of a pair even where rounding left W slightly asymmetric. */
+export function crossEntries(W: Tensor, round: Round): Tensor {
+  const n = W.shape[W.ndim - 1];
+  const flat = W.reshape([...W.shape.slice(0, -2), n * n]);
+  const last = flat.ndim - 1;
+  return run("gather", [flat, round.entry], { axis: last }).add(run("gather", [flat, round.entryT], { axis: last })).mul(0.5);
 }
 
 /** x with its `axis` (non-negative) reordered by the partner permutation. */

@@ -7,8 +7,7 @@ import { where } from "../ops/elementwise";
 import { internal } from "../scope";
 import { InputError } from "../errors";
 import { checkMatrix, checkSquare, floatMatrix } from "./checks";
-import { svdOf } from "./svd";
-import { svdvals } from "./svd";
+import { svdOf, svdvals } from "./svd";
 
 export interface RankTolerance {
   /** Absolute cutoff for singular values; default 0. */

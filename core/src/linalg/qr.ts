@@ -10,16 +10,16 @@ import { fromHost } from "../creation";
 import { internalAll } from "../scope";
 import { checkMatrix, floatMatrix } from "./checks";
 import { mask } from "./parts";
+import { loop, range } from "./loop";
 
 /** Q [..., m, k] and R [..., k, n] with k = min(m, n), no checks. */
 export function householderQr(A: Tensor): { Q: Tensor; R: Tensor } {
   const [m, n] = A.shape.slice(-2);
   const k = Math.min(m, n);
   const backend = A.backend;
-  let R = A;
   const reflections: { v: Tensor; bv: Tensor }[] = [];
   // The last row has nothing below it to zero (m <= n): it takes no reflection.
-  for (let j = 0; j < Math.min(k, m - 1); j++) {
+  const [R] = loop([A], range(Math.min(k, m - 1)), ([R], j, keep) => {
     const x = where(mask(m, (i) => i >= j, backend), R.slice(-1, j, j + 1), 0); // [..., m, 1]
     const xj = x.slice(-2, j, j + 1);
     const norm = x.square().sum(-2, { keepdims: true }).sqrt();
@@ -30,18 +30,17 @@ export function householderQr(A: Tensor): { Q: Tensor; R: Tensor } {
     // A zero column needs no reflection: β = 0 instead of 2 / 0.
     const zero = vv.eq(0);
     const bv = v.mul(where(zero, 0, where(zero, 1, vv).reciprocal().mul(2)));
-    R = R.sub(bv.mul(v.mul(R).sum(-2, { keepdims: true })));
-    reflections.push({ v, bv });
-  }
+    reflections.push({ v: keep(v), bv: keep(bv) });
+    return [R.sub(bv.mul(v.mul(R).sum(-2, { keepdims: true })))];
+  });
   const eyeMK = new Float32Array(m * k);
   for (let i = 0; i < k; i++) eyeMK[i * k + i] = 1;
-  let Q = fromHost(eyeMK, [m, k], "float32", backend);
-  for (let j = reflections.length - 1; j >= 0; j--) {
+  const [Q] = loop([fromHost(eyeMK, [m, k], "float32", backend)], range(reflections.length, true), ([Q], j) => {
     const { v, bv } = reflections[j];
-    Q = Q.sub(bv.mul(v.mul(Q).sum(-2, { keepdims: true })));
-  }
+    return [Q.sub(bv.mul(v.mul(Q).sum(-2, { keepdims: true })))];
+  });
   // Below the diagonal only rounding residue is left: make it exactly zero.
-  return { Q: Q.broadcastTo([...A.shape.slice(0, -2), m, k]).add(0), R: R.slice(-2, 0, k).triu() };
+  return { Q: Q.broadcastTo([...A.shape.slice(0, -2), m, k]), R: R.slice(-2, 0, k).triu() };
 }
 
 /**

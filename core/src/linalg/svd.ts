@@ -14,6 +14,7 @@ import { checkMatrix, floatMatrix } from "./checks";
 import { diagMatrix, identity } from "./parts";
 import { defaultSweeps, rotate, rotation, schedule, swapped } from "./jacobi";
 import { customVjpMany } from "./multi";
+import { loop, range } from "./loop";
 
 interface Factors {
   U: Tensor; // [..., m, k]
@@ -28,23 +29,20 @@ function tallSvd(A: Tensor): Factors {
   const backend = A.backend;
   const big = A.abs().max([-2, -1], { keepdims: true });
   const scale = where(big.eq(0), 1, big); // max |a_ij| = 1: no overflow in the squares
-  let W = A.div(scale);
-  if (p > n) W = W.pad([...W.shape.slice(0, -1).map((): [number, number] => [0, 0]), [0, 1]]);
-  let V = identity(p, backend);
-  const cols = W.ndim - 1;
+  let W0 = A.div(scale);
+  if (p > n) W0 = W0.pad([...W0.shape.slice(0, -1).map((): [number, number] => [0, 0]), [0, 1]]);
+  const cols = W0.ndim - 1;
   const rounds = schedule(p, backend);
-  const sweeps = defaultSweeps(p);
-  for (let sweep = 0; sweep < sweeps; sweep++) {
-    for (const round of rounds) {
-      // The Gram matrix entries of each pair: |a_i|², |a_π(i)|² and a_i · a_π(i).
-      const norms = W.square().sum(-2);
-      const other = swapped(norms, round, norms.ndim - 1);
-      const cross = W.mul(swapped(W, round, cols)).sum(-2);
-      const rot = rotation(norms, other, cross, round);
-      W = rotate(W, rot, cols);
-      V = rotate(V, rot, V.ndim - 1);
-    }
-  }
+  const steps = range(defaultSweeps(p) * rounds.length);
+  let [W, V] = loop([W0, identity(p, backend)], steps, ([W, V], k) => {
+    const round = rounds[k % rounds.length];
+    // The Gram matrix entries of each pair: |a_i|², |a_π(i)|² and a_i · a_π(i).
+    const norms = W.square().sum(-2);
+    const other = swapped(norms, round, norms.ndim - 1);
+    const cross = W.mul(swapped(W, round, cols)).sum(-2);
+    const rot = rotation(norms, other, cross, round);
+    return [rotate(W, rot, cols), rotate(V, rot, V.ndim - 1)];
+  });
   if (p > n) {
     W = W.slice(-1, 0, n);
     V = V.slice(-2, 0, n).slice(-1, 0, n);

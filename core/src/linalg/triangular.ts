@@ -10,6 +10,7 @@ import { isGradEnabled } from "../autodiff/mode";
 import { internal } from "../scope";
 import { batchShape, checkMatrix, checkSquare, floatMatrix, rowsMismatch } from "./checks";
 import { diagonal } from "./parts";
+import { loop, range } from "./loop";
 
 /**
  * X with T X = Y for T [..., n, n] triangular (only that triangle is read) and Y [..., n, k].
@@ -25,11 +26,9 @@ export function substitute(T: Tensor, Y: Tensor, upper: boolean, unit = false): 
     strict = strict.div(d);
     x = x.div(d);
   }
-  for (let s = 0; s < n - 1; s++) {
-    const k = upper ? n - 1 - s : s;
-    // Column k of the strict triangle reaches only the rows still unsolved.
-    x = x.sub(strict.slice(-1, k, k + 1).mul(x.slice(-2, k, k + 1)));
-  }
+  // Column k of the strict triangle reaches only the rows still unsolved.
+  const ks = upper ? range(n, true).slice(0, -1) : range(n - 1);
+  [x] = loop([x], ks, ([y], k) => [y.sub(strict.slice(-1, k, k + 1).mul(y.slice(-2, k, k + 1)))]);
   // A custom op's forward must return a new tensor (n = 1 with a unit diagonal did nothing).
   return x === Y ? Y.add(0) : x;
 }

@@ -172,6 +172,9 @@ eachBackend("linalg.svd / svdvals", () => {
     const A = uniform([2, 4, 4]);
     const S = (await ref.matrices(A)).map(ref.svdvals);
     assertClose(await linalg.cond(A).data(), S.map((s) => s[0] / s[3]), 1e-3, 1e-4);
+    const tall = uniform([5, 3]); // rectangular: σ_max / σ_min, as torch's 2-norm cond
+    const St = ref.svdvals((await ref.matrices(tall))[0]);
+    assertClose(await linalg.cond(tall).data(), [St[0] / St[2]], 1e-3, 1e-4);
     assertClose(await t.vmap((a: Tensor) => linalg.svdvals(a))(A).data(), await linalg.svdvals(A).data(), 1e-6, 1e-6);
   });
 });

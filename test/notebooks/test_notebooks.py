@@ -22,7 +22,7 @@ from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = ROOT / "notebooks"
-NAMES = ["00-tensors", "01-autodiff", "02-mnist-mlp", "03-mnist-convnet", "04-attention", "05-autoencoder", "06-inside-the-network"]
+NAMES = ["00-tensors", "01-autodiff", "02-mnist-mlp", "03-mnist-convnet", "04-attention", "05-autoencoder", "06-inside-the-network", "07-linear-algebra"]
 CLI = ROOT / "kernel" / "dist" / "src" / "cli.js"
 TENSOR = "application/vnd.tsdl.tensor+json"
 SHAPE_ERROR = "application/vnd.tsdl.shape-error+json"
@@ -479,3 +479,44 @@ def test_06_inside_the_network():
     (chart,) = [d for d in train if VEGALITE in d]
     assert {p["metric"] for p in chart[VEGALITE]["data"]["values"]} == set(final)
 
+
+
+def test_07_linear_algebra():
+    nb = execute("07-linear-algebra")
+    check_no_unexpected_errors(nb)
+
+    (pts,) = [d for d in bundles(cell(nb, "data")) if VEGALITE in d]
+    assert pts["text/plain"].endswith("40 points)") and "image/svg+xml" in pts
+
+    # Least squares finds the coefficients of 2 + 3x - 0.5x² within the noise.
+    fit = dict(re.findall(r"(w\d) = (-?[\d.]+)", stdout(cell(nb, "lstsq"))))
+    for name, true in [("w0", 2), ("w1", 3), ("w2", -0.5)]:
+        assert abs(float(fit[name]) - true) < 0.15, fit
+    assert float(re.search(r"error of the fit: ([\d.]+)", stdout(cell(nb, "lstsq")))[1]) < 0.4
+
+    # The normal equations agree, and square the condition number.
+    normal = stdout(cell(nb, "normal"))
+    assert float(re.search(r"largest difference from lstsq: ([\d.e+-]+)", normal)[1]) < 1e-4, normal
+    c1, c2 = map(float, re.search(r"cond\(X\) = ([\d.]+),  cond\(XᵀX\) = ([\d.]+)", normal).groups())
+    assert abs(c2 - c1 * c1) < 0.05 * c2, normal
+
+    # Iris: the known variance shares of the standardized data, 73.0 / 22.9 / 3.7 / 0.5 %.
+    shares = [float(v) for v in re.findall(r"component \d: ([\d.]+)%", stdout(cell(nb, "pca")))]
+    assert len(shares) == 4 and abs(shares[0] - 73.0) < 0.3 and abs(shares[1] - 22.9) < 0.3, shares
+    (plot,) = [d for d in bundles(cell(nb, "pca-plot")) if VEGALITE in d]
+    assert plot["text/plain"].endswith("150 points, 3 groups: virginica, versicolor, setosa)")
+    groups = {p["group"] for p in plot[VEGALITE]["data"]["values"]}
+    assert groups == {"setosa", "versicolor", "virginica"}
+
+    # svd and eigh give the same variances.
+    for svd, eigh in re.findall(r"svd ([\d.]+) +eigh ([\d.]+)", stdout(cell(nb, "svd"))):
+        assert abs(float(svd) - float(eigh)) < 1e-3, stdout(cell(nb, "svd"))
+
+    # Eigen-digits: the variance kept grows with k; reconstructions improve.
+    kept = [float(v) for v in re.findall(r"components keep ([\d.]+)%", stdout(cell(nb, "digits")))]
+    assert len(kept) == 4 and kept == sorted(kept) and 85 < kept[3] < 99, kept
+    assert any(d.get("text/plain", "").startswith("ImageGrid(8 images of 14x14") for d in bundles(cell(nb, "digits")))
+    (digits,) = [d for d in bundles(cell(nb, "digits-plot")) if VEGALITE in d]
+    assert "2000 points, 10 groups: 0, 1, 2, 3, 4, 5, 6, 7, 8, 9" in digits["text/plain"]
+    errors = [float(v) for v in re.findall(r"mean squared error per pixel ([\d.]+)", stdout(cell(nb, "rebuild")))]
+    assert len(errors) == 3 and errors[0] > errors[1] > errors[2], errors

@@ -63,10 +63,12 @@ export class Scatter {
     const [W, H] = [480, 360];
     const m = { l: 56, r: this.groups ? 90 : 16, t: o.title ? 28 : 12, b: 40 };
     const finite = this.xs.map((x, i) => [x, this.ys[i]]).filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y));
+    // A margin of 4% of the span, so no point sits on the frame.
     const range = (vs: number[]) => {
-      let [lo, hi] = vs.length ? [Math.min(...vs), Math.max(...vs)] : [0, 1];
+      let [lo, hi] = vs.length ? [vs.reduce((a, b) => Math.min(a, b)), vs.reduce((a, b) => Math.max(a, b))] : [0, 1];
       if (lo === hi) [lo, hi] = [lo - 1, hi + 1];
-      return [lo, hi];
+      const pad = 0.04 * (hi - lo);
+      return [lo - pad, hi + pad];
     };
     const [x0, x1] = range(finite.map((p) => p[0]));
     const [y0, y1] = range(finite.map((p) => p[1]));

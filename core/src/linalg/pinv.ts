@@ -6,7 +6,7 @@ import type { Tensor } from "../tensor";
 import { where } from "../ops/elementwise";
 import { internal } from "../scope";
 import { InputError } from "../errors";
-import { checkMatrix, checkSquare, floatMatrix } from "./checks";
+import { checkMatrix, floatMatrix } from "./checks";
 import { svdOf, svdvals } from "./svd";
 
 export interface RankTolerance {
@@ -65,13 +65,12 @@ export function matrixRank(A: Tensor, tol: RankTolerance = {}): Tensor {
   });
 }
 
-/** The 2-norm condition number σ_max / σ_min of square A [..., n, n]: [...], as
- * torch.linalg.cond(A). A singular matrix gives inf; the digits lost to rounding in a solve are
- * about log10 of it. */
+/** The 2-norm condition number σ_max / σ_min of A [..., m, n]: [...], as torch.linalg.cond(A)
+ * (rectangular A too, as torch's 2-norm allows). A singular matrix gives inf; the digits lost
+ * to rounding in a solve are about log10 of it. */
 export function cond(A: Tensor): Tensor {
   const name = "linalg.cond";
   const a = floatMatrix(name, "A", A);
-  checkSquare(name, a, "the condition number here is for square matrices; use svdvals(A) for the ratio of a rectangular one");
   return internal(() => {
     const S = svdvals(a);
     const k = S.shape[S.ndim - 1];

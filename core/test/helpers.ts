@@ -100,6 +100,17 @@ export async function gradCheck(
   }
 }
 
+/** Runs `step` once to warm up, then `repeats` more times, and asserts the live buffer count
+ * did not grow: what each call made was freed. */
+export async function assertNoBufferGrowth(step: () => void, repeats = 3): Promise<void> {
+  step();
+  await t.sync();
+  const before = t.memory().buffers;
+  for (let k = 0; k < repeats; k++) step();
+  await t.sync();
+  assert.equal(t.memory().buffers, before, "live buffers after repeated calls");
+}
+
 /** Random float32 tensor with values in [lo, hi). */
 export function uniform(shape: number[], lo = -1, hi = 1): Tensor {
   return t.rand(shape).mul(hi - lo).add(lo);

@@ -96,6 +96,7 @@ export async function startKernel(connectionFile: string): Promise<KernelParts> 
   const executor = new Executor(lang, cwd);
   installMagicHelpers(() => (preload.core ?? null) as CoreTiming | null);
   const assist = new Assist(lang, executor, (name) => describeTensor(executor, name));
+  executor.helpFor = (name) => assist.help(name);
   const history = new History();
   catchStrayErrors(executor, preload);
 

@@ -87,6 +87,15 @@ describe("magics in the kernel", function () {
     assert.equal(((await k.request("is_complete_request", { code: "%timeit mt.sum()" })).reply.content as any).status, "complete");
   });
 
+  it("name? shows what Shift+Tab shows: the type, the documentation, a tensor's shape", async () => {
+    await k.execute("const hv = tensor([[1, 2, 3]]);");
+    const text = async (code: string) => String(resultOf(await k.execute(code))?.["text/plain"]);
+    assert.match(await text("hv?"), /const hv: Tensor[\s\S]*shape \[1, 3\] {2}dtype int32/);
+    assert.match(await text("??linspace"), /linspace/);
+    assert.match(await text("timeit?"), /Times fn like IPython's %timeit/);
+    assert.equal(await text("noSuchName?"), "noSuchName: nothing is known by that name here");
+  });
+
   it("an error after a magic line points at the user's line", async () => {
     const r = await k.execute("%time const q = 1\nconst bad = tensor([[1, 2]]).matmul(tensor([[1, 2]]));");
     const c = r.reply.content as any;

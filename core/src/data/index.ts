@@ -1,4 +1,6 @@
 export { DataLoader, permutation } from "./loader";
+export { TensorDataset, collate } from "./dataset";
+export type { Dataset, Example } from "./dataset";
 export type { LoaderOptions } from "./loader";
 export { mnist } from "./mnist";
 export type { MnistSplit } from "./mnist";

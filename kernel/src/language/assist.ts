@@ -67,6 +67,16 @@ export class Assist {
     return { status: "ok", found: true, data: { "text/plain": text }, metadata: {} };
   }
 
+  /** What `name?` shows in a cell: the inspection text (type, documentation, a tensor's shape),
+   * as a value the display ladder shows as plain text. */
+  help(name: string): { [key: symbol]: () => Record<string, string> } {
+    const found = this.inspect(name, [...name].length);
+    // An unknown name is typed `any` by the checker, with nothing more to say.
+    const info = found.found ? String(found.data["text/plain"]) : "";
+    const text = info && info.trim() !== "any" ? info : `${name}: nothing is known by that name here`;
+    return { [Symbol.for("Jupyter.display")]: () => ({ "text/plain": text }) };
+  }
+
   /** The quick-info text at a UTF-16 offset of a cell being checked (for error rewriting). */
   typeAt(source: string, offset: number): string | null {
     const info = this.lang.converter.inspect(this.executor.declarations, source, offset);

@@ -6,7 +6,7 @@
 // each cell's top-level names live on one `exports` object that later cells read from.
 
 import { expandShorthand } from "./shorthand";
-import { rewriteMagics, type Rewritten } from "./magics";
+import { helpTarget, rewriteMagics, type Rewritten } from "./magics";
 import * as vm from "node:vm";
 import type { Diagnostic } from "tslab/dist/converter";
 import { CellRecord, CellRegistry } from "./cells";
@@ -43,6 +43,8 @@ export class Executor {
   private busy = false;
   /** An interrupt arrived while the cell was not yet running: stop it before it starts. */
   private interruptRequested = false;
+  /** What `name?` in a cell shows (the kernel's inspection text); set by the kernel. */
+  helpFor: ((name: string) => unknown) | null = null;
 
   constructor(private readonly lang: TslabLanguage, rootDir: string) {
     this.modules = new ModuleLoader(rootDir);
@@ -113,6 +115,10 @@ export class Executor {
       const cell = this.cells.add(source, opts.executionCount, null);
       const diagnostics = this.lang.converter.addModule(meta.module, source, meta);
       return diagnostics.length ? { kind: "diagnostics", diagnostics, cell } : { kind: "ok", value: undefined, hasValue: false, cell };
+    }
+    const asked = this.helpFor ? helpTarget(source) : null;
+    if (asked && this.helpFor) {
+      return { kind: "ok", value: this.helpFor(asked), hasValue: true, cell: this.cells.add(source, opts.executionCount, null) };
     }
     let magic: Rewritten;
     try {

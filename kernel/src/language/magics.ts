@@ -93,6 +93,12 @@ export function blankMagics(source: string): string {
   return source.replace(/^%%?\w+(\s+-[nr]\s*\S+)*/gm, (head) => " ".repeat(head.length));
 }
 
+/** `name?`, `name??` or `?name` alone in a cell (IPython's help syntax): the name, else null. */
+export function helpTarget(source: string): string | null {
+  const m = /^\s*(?:\?{1,2}([\p{L}_$][\p{L}\p{N}_$.]*)|([\p{L}_$][\p{L}\p{N}_$.]*)\?{1,2})\s*$/u.exec(source);
+  return m ? (m[1] ?? m[2]) : null;
+}
+
 /** Rewrites the magics of a cell; a cell without % at the start of a line is returned as is. */
 export function rewriteMagics(source: string): Rewritten {
   if (!/^%/m.test(source)) return { source, timeCell: false };

@@ -261,3 +261,19 @@ eachBackend("vmap", () => {
     assert.equal(t.memory().buffers, before);
   });
 });
+
+// Only the cpu backend knows index values on the host: a GPU kernel cannot throw.
+describe("vmap index errors on the cpu backend", () => {
+  it("name the user's index and the example, not an index into the flattened batch", () => {
+    const table = t.randn([3, 4]);
+    assert.throws(
+      () => t.vmap((row: Tensor, i: Tensor) => row.take(i, 0))(table, t.tensor([[1], [5], [0]])),
+      /^InputError: index 5 \(in example 1 of the vmap\) is out of bounds for axis 0 with size 4; an index must be in -4\.\.3$/,
+    );
+    const shared = t.randn([4]);
+    assert.throws(
+      () => t.vmap((i: Tensor) => shared.take(i, 0))(t.tensor([[1], [0], [-6]])),
+      /^InputError: index -6 \(in example 2 of the vmap\) is out of bounds for axis 0 with size 4/,
+    );
+  });
+});

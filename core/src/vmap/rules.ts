@@ -8,6 +8,26 @@ import type { Primitive, PrimitiveAttrs, TensorInfo } from "../ops/primitives";
 import type { Tensor } from "../tensor";
 import { run } from "../dispatch";
 import { rowOffsetIndices as offsetIndices } from "../ops/indexing";
+import { InputError } from "../errors";
+
+/**
+ * Batched indices the host knows (cpu tensors) are checked here, naming the example: the
+ * batched gather reads one flattened table, so the kernel's own check would report an index
+ * into that table, not the user's. `idx` has the batch on axis 0; values are already made
+ * non-negative where they were in range.
+ */
+function checkExampleIndices(idx: Tensor, n: number, size: number, axis: number): void {
+  const known = idx.peek();
+  if (!known || !known.length) return;
+  const per = known.length / size;
+  for (let k = 0; k < known.length; k++) {
+    const v = known[k];
+    if (v < 0 || v >= n) {
+      const shown = v < 0 ? v - n : v; // back to what the user wrote, for a negative index
+      throw new InputError(`index ${shown} (in example ${Math.floor(k / per)} of the vmap) is out of bounds for axis ${axis} with size ${n}; an index must be in ${-n}..${n - 1}`);
+    }
+  }
+}
 
 export interface Operand {
   t: Tensor;
@@ -80,6 +100,7 @@ export const batchRules: { [P in Primitive]: Rule<P> } = {
     const axis = a.axis;
     if (!idx.b) return run("gather", [x.t, idx.t], { axis: axis + 1 });
     const ri = idx.t.ndim - 1;
+    checkExampleIndices(idx.t, x.t.shape[x.b ? axis + 1 : axis], size, axis);
     if (!x.b) {
       // x[..., idx[b], ...] for every b: the batch axis comes out where the indices go.
       const g = run("gather", [x.t, idx.t], { axis });

@@ -152,7 +152,8 @@ export class Executor {
       await new Promise((resolve) => setImmediate(resolve));
       await new Promise((resolve) => setImmediate(resolve));
       if (this.interruptRequested) throw new InterruptError("the kernel was interrupted");
-      const helpers = (globalThis as { __tsdl_magic?: { timeStart(): void; timeEnd(): Promise<unknown> } }).__tsdl_magic;
+      const helpers = (globalThis as { __tsdl_magic?: { timeStart(): void; timeEnd(): Promise<unknown>; reset(): void } }).__tsdl_magic;
+      helpers?.reset();
       if (magic.timeCell) helpers?.timeStart();
       // displayErrors false: Node would otherwise prepend the throwing line of library code
       // to error.stack.

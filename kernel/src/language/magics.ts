@@ -155,6 +155,10 @@ export function installMagicHelpers(core: () => CoreTiming | null): void {
     timeStart() {
       started.push({ wall: performance.now(), cpu: process.cpuUsage() });
     },
+    /** A new cell: timers of a cell that threw before its timeEnd are dropped. */
+    reset() {
+      started.length = 0;
+    },
     async timeEnd<T>(value?: T): Promise<T | undefined> {
       await core()?.sync?.();
       const from = started.pop();

@@ -38,6 +38,8 @@ export * as nn from "./nn/index";
 export * as optim from "./optim/index";
 export * as data from "./data/index";
 export * as safetensors from "./io/safetensors";
+export { saveCheckpoint, loadCheckpoint } from "./io/checkpoint";
+export type { Stateful } from "./io/checkpoint";
 export * as linalg from "./linalg/index";
 export { setDisplaySink, displaySymbol, hasDisplay } from "./display/sink";
 export type { DisplaySink, DisplayHandle, MimeBundle } from "./display/sink";

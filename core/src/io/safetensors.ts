@@ -94,12 +94,24 @@ function decode(name: string, code: string, raw: Uint8Array, count: number): { d
   return { dtype, data };
 }
 
-export function deserialize(bytes: Uint8Array): Record<string, Tensor> {
+type Header = Record<string, { dtype: string; shape: number[]; data_offsets: [number, number] }>;
+
+/** The parsed JSON header and where the data starts. */
+function readHeader(bytes: Uint8Array): { header: Header; base: number } {
   if (bytes.length < 8) throw new InputError("safetensors: file is shorter than its 8-byte header length");
   const n = Number(new DataView(bytes.buffer, bytes.byteOffset).getBigUint64(0, true));
   if (8 + n > bytes.length) throw new InputError(`safetensors: header length ${n} runs past the end of the file`);
-  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + n))) as Record<string, { dtype: string; shape: number[]; data_offsets: [number, number] }>;
-  const base = 8 + n;
+  return { header: JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + n))) as Header, base: 8 + n };
+}
+
+/** The header's __metadata__ (string to string, as the format allows), or {} if none. */
+export function metadataOf(bytes: Uint8Array): Record<string, string> {
+  const meta = (readHeader(bytes).header as Record<string, unknown>).__metadata__;
+  return (meta ?? {}) as Record<string, string>;
+}
+
+export function deserialize(bytes: Uint8Array): Record<string, Tensor> {
+  const { header, base } = readHeader(bytes);
   const out: Record<string, Tensor> = {};
   for (const [name, info] of Object.entries(header)) {
     if (name === "__metadata__") continue;

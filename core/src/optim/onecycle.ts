@@ -10,6 +10,7 @@
 import type { Optimizer } from "./optimizer";
 import { LRScheduler, need, isCount, finite, knownOptions } from "./scheduler";
 import { InputError } from "../errors";
+import type { Setting } from "./state-dict";
 
 export interface OneCycleLROptions {
   /** The peak lr (required). */
@@ -61,6 +62,11 @@ export class OneCycleLR extends LRScheduler {
       ? [{ end: e1, from: start, to: max }, { end: e2, from: max, to: start }, { end: n - 1, from: start, to: min }]
       : [{ end: e1, from: start, to: max }, { end: n - 1, from: max, to: min }];
     this.stepTo(0);
+  }
+
+  protected override settings(): Record<string, Setting> {
+    const phases = this.phases.map((p) => ({ end_step: p.end, start_lr: p.from, end_lr: p.to }));
+    return { total_steps: this.totalSteps, anneal_strategy: this.annealStrategy, _schedule_phases: phases };
   }
 
   protected lrAt(step: number): number {

@@ -2,9 +2,12 @@
 // epoch; when the metric has not improved for more than `patience` epochs the lr is multiplied
 // by `factor` (not below minLr), then `cooldown` epochs pass before bad epochs count again.
 // Unlike the epoch schedules it reads and changes the optimizer's *current* lr, as PyTorch does.
+// Its state dict holds PyTorch's counters (best, num_bad_epochs, cooldown_counter) besides the
+// settings; `best` starts at Infinity, which checkpoint.ts writes (JSON has no Infinity).
 
 import { Optimizer } from "./optimizer";
-import { need, isCount, finite, knownOptions } from "./scheduler";
+import { need, isCount, finite, knownOptions, singleLr } from "./scheduler";
+import { checkKeys, checkSettings, type SchedulerStateDict, type Setting } from "./state-dict";
 import { InputError } from "../errors";
 import { describe } from "../shape";
 
@@ -101,6 +104,40 @@ export class ReduceLROnPlateau {
 
   getLastLr(): number[] {
     return [this.lastLr];
+  }
+
+  /** The settings under PyTorch's names. */
+  private settings(): Record<string, Setting> {
+    return {
+      mode: this.mode, factor: this.factor, patience: this.patience, threshold: this.threshold,
+      threshold_mode: this.thresholdMode, cooldown: this.cooldown, min_lrs: [this.minLr], eps: this.eps,
+    };
+  }
+
+  stateDict(): SchedulerStateDict {
+    return {
+      ...this.settings(), best: this.best, num_bad_epochs: this.numBadEpochs,
+      cooldown_counter: this.cooldownCounter, last_epoch: this.lastEpoch, _last_lr: [this.lastLr],
+    };
+  }
+
+  /** Restores a stateDict() of a ReduceLROnPlateau with the same settings (see LRScheduler's). */
+  loadStateDict(sd: SchedulerStateDict): void {
+    const where = "ReduceLROnPlateau.loadStateDict";
+    checkKeys(where, "ReduceLROnPlateau", sd, this.stateDict());
+    checkSettings(where, sd, this.settings());
+    const best = sd.best as number;
+    need(where, "best", best, typeof best === "number" && !Number.isNaN(best), "a number (Infinity before any metric)");
+    need(where, "num_bad_epochs", sd.num_bad_epochs, isCount(sd.num_bad_epochs, 0), "an integer >= 0");
+    need(where, "cooldown_counter", sd.cooldown_counter, isCount(sd.cooldown_counter, 0), "an integer >= 0");
+    need(where, "last_epoch", sd.last_epoch, isCount(sd.last_epoch, 0), "an integer >= 0");
+    const [last] = singleLr(where, "_last_lr", sd._last_lr);
+    this.best = best;
+    this.numBadEpochs = sd.num_bad_epochs as number;
+    this.cooldownCounter = sd.cooldown_counter as number;
+    this.lastEpoch = sd.last_epoch as number;
+    this.lastLr = last;
+    this.optimizer.lr = last;
   }
 
   private isBetter(a: number): boolean {

@@ -3,7 +3,8 @@
 // (minus the running mean, i.e. an estimate of the variance) and with momentum.
 
 import type { Tensor } from "../tensor";
-import { Optimizer, nonNegative } from "./optimizer";
+import { Optimizer, nonNegative, type Slot } from "./optimizer";
+import type { Setting } from "./state-dict";
 
 export interface RMSpropOptions {
   /** Learning rate; default 0.01. */
@@ -26,9 +27,9 @@ export class RMSprop extends Optimizer {
   readonly weightDecay: number;
   readonly momentum: number;
   readonly centered: boolean;
-  private squareAvg: (Tensor | null)[];
-  private gradAvg: (Tensor | null)[];
-  private buffer: (Tensor | null)[];
+  private readonly squareAvg: Slot;
+  private readonly gradAvg: Slot | null;
+  private readonly buffer: Slot | null;
   constructor(params: Iterable<Tensor>, o: RMSpropOptions = {}) {
     super(params, o.lr ?? 0.01);
     this.alpha = nonNegative("RMSprop", "alpha", o.alpha, 0.99);
@@ -36,9 +37,13 @@ export class RMSprop extends Optimizer {
     this.weightDecay = nonNegative("RMSprop", "weightDecay", o.weightDecay, 0);
     this.momentum = nonNegative("RMSprop", "momentum", o.momentum, 0);
     this.centered = o.centered ?? false;
-    this.squareAvg = this.params.map(() => null);
-    this.gradAvg = this.params.map(() => null);
-    this.buffer = this.params.map(() => null);
+    // Only the state these options use, as PyTorch keeps (and names) it.
+    this.squareAvg = this.slot("square_avg");
+    this.buffer = this.momentum ? this.slot("momentum_buffer") : null;
+    this.gradAvg = this.centered ? this.slot("grad_avg") : null;
+  }
+  protected settings(): Record<string, Setting> {
+    return { alpha: this.alpha, eps: this.eps, weight_decay: this.weightDecay, momentum: this.momentum, centered: this.centered };
   }
   protected update(p: Tensor, g0: Tensor, i: number): Tensor {
     const a = this.alpha;
@@ -47,14 +52,14 @@ export class RMSprop extends Optimizer {
     const v = this.state(this.squareAvg, i, p);
     v.assign(v.mul(a).add(g.square().mul(1 - a)));
     let meanSquare = v;
-    if (this.centered) {
+    if (this.gradAvg) {
       const m = this.state(this.gradAvg, i, p);
       m.assign(m.mul(a).add(g.mul(1 - a)));
       meanSquare = v.sub(m.square()); // E[g^2] - E[g]^2: the variance
     }
     const step = g.div(meanSquare.sqrt().add(this.eps));
     const lr = this.scalar("lr", () => this.lr, p);
-    if (!this.momentum) return p.sub(step.mul(lr));
+    if (!this.buffer) return p.sub(step.mul(lr));
     // The buffer starts at zeros: the first step is the plain normalised gradient, as PyTorch.
     const b = this.state(this.buffer, i, p);
     b.assign(b.mul(this.momentum).add(step));

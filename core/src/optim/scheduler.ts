@@ -12,20 +12,25 @@
 // one optimizer at once do not compound (use SequentialLR to run them one after another), and a
 // manual change of optimizer.lr lasts only until the next step().
 //
+// stateDict()/loadStateDict() hold PyTorch's last_epoch, base_lrs and _last_lr and each
+// schedule's settings (checked, not overwritten, on load: see state-dict.ts).
+//
 // Jitted training steps see the new lr because optimizers read it through scalar() (see
 // optimizer.ts); a scheduler only assigns optimizer.lr between steps.
 
 import { Optimizer } from "./optimizer";
 import { InputError } from "../errors";
 import { describe } from "../shape";
-
-const initialLrs = new WeakMap<Optimizer, number>();
+import { checkKeys, checkSettings, type SchedulerStateDict, type Setting } from "./state-dict";
 
 export abstract class LRScheduler {
   /** Epochs stepped since construction (PyTorch's last_epoch): 0 once constructed. */
   lastEpoch = 0;
   /** The lr the schedule scales (PyTorch's base_lrs[0]): the optimizer's initial lr. */
-  readonly baseLr: number;
+  get baseLr(): number {
+    return this.base;
+  }
+  private base: number;
   private lastLr: number;
   /** The class name, for error messages. */
   protected readonly where: string;
@@ -35,8 +40,8 @@ export abstract class LRScheduler {
     if (!(optimizer instanceof Optimizer)) {
       throw new InputError(`${where}: the first argument must be an optimizer (e.g. new optim.SGD(...)), got ${describe(optimizer)}`);
     }
-    if (initialLr !== undefined || !initialLrs.has(optimizer)) initialLrs.set(optimizer, initialLr ?? optimizer.lr);
-    this.baseLr = initialLrs.get(optimizer)!;
+    if (initialLr !== undefined || optimizer.initialLr === undefined) optimizer.initialLr = initialLr ?? optimizer.lr;
+    this.base = optimizer.initialLr;
     this.where = where;
     this.lastLr = optimizer.lr;
   }
@@ -66,6 +71,41 @@ export abstract class LRScheduler {
   getLastLr(): number[] {
     return [this.lastLr];
   }
+
+  /** This schedule's settings under PyTorch's names (step_size, gamma, T_max ...). */
+  protected settings(): Record<string, Setting> {
+    return {};
+  }
+
+  /** PyTorch's keys: the settings, base_lrs, last_epoch and _last_lr. */
+  stateDict(): SchedulerStateDict {
+    return { ...this.settings(), base_lrs: [this.base], last_epoch: this.lastEpoch, _last_lr: [this.lastLr] };
+  }
+
+  /**
+   * Restores a stateDict() of a scheduler of the same type and settings. Also sets the
+   * optimizer's lr to the saved last lr (PyTorch leaves that to the optimizer's state dict), so
+   * that constructing a scheduler after loading the optimizer does not leave its start lr.
+   */
+  loadStateDict(sd: SchedulerStateDict): void {
+    const where = `${this.where}.loadStateDict`;
+    checkKeys(where, this.where, sd, this.stateDict());
+    checkSettings(where, sd, this.settings());
+    const lastEpoch = sd.last_epoch as number;
+    need(where, "last_epoch", lastEpoch, isCount(lastEpoch, 0), "an integer >= 0");
+    const [base] = singleLr(where, "base_lrs", sd.base_lrs);
+    const [last] = singleLr(where, "_last_lr", sd._last_lr);
+    this.lastEpoch = lastEpoch;
+    this.base = base;
+    this.lastLr = last;
+    this.optimizer.lr = last;
+  }
+}
+
+/** A state dict's list of lrs, one per parameter group: we have one. */
+export function singleLr(where: string, name: string, v: unknown): [number] {
+  need(where, name, v, Array.isArray(v) && v.length === 1 && finite(v[0]), "a list of one finite number (one parameter group)");
+  return v as [number];
 }
 
 /** Throws `${where}: ${name} must be ${allowed}, got ${value}` unless ok. */

@@ -1,11 +1,13 @@
 // The simple learning-rate schedules, each a closed form of the epoch with PyTorch's semantics
-// and defaults: StepLR, MultiStepLR, ExponentialLR, CosineAnnealingLR, LinearLR, LambdaLR.
+// and defaults: StepLR, MultiStepLR, ExponentialLR, CosineAnnealingLR, LinearLR, LambdaLR,
+// ConstantLR, PolynomialLR.
 // Call sched.step() once per epoch (or per batch); see scheduler.ts for the conventions.
 
 import type { Optimizer } from "./optimizer";
 import { LRScheduler, need, isCount, finite, knownOptions } from "./scheduler";
 import { InputError } from "../errors";
 import { describe } from "../shape";
+import type { Setting } from "./state-dict";
 
 /** Multiplies the lr by gamma every stepSize epochs. */
 export class StepLR extends LRScheduler {
@@ -13,6 +15,9 @@ export class StepLR extends LRScheduler {
     super(optimizer, "StepLR");
     need("StepLR", "stepSize", stepSize, isCount(stepSize, 1), "a positive integer (epochs between decays)");
     need("StepLR", "gamma", gamma, finite(gamma) && gamma > 0, "a finite number > 0 (the decay factor)");
+  }
+  protected override settings(): Record<string, Setting> {
+    return { step_size: this.stepSize, gamma: this.gamma };
   }
   protected lrAt(epoch: number): number {
     return this.baseLr * this.gamma ** Math.floor(epoch / this.stepSize);
@@ -30,6 +35,9 @@ export class MultiStepLR extends LRScheduler {
     need("MultiStepLR", "gamma", gamma, finite(gamma) && gamma > 0, "a finite number > 0 (the decay factor)");
     this.milestones = [...milestones].sort((a, b) => a - b);
   }
+  protected override settings(): Record<string, Setting> {
+    return { milestones: [...this.milestones], gamma: this.gamma };
+  }
   protected lrAt(epoch: number): number {
     const passed = this.milestones.filter((m) => m <= epoch).length;
     return this.baseLr * this.gamma ** passed;
@@ -41,6 +49,9 @@ export class ExponentialLR extends LRScheduler {
   constructor(optimizer: Optimizer, readonly gamma: number) {
     super(optimizer, "ExponentialLR");
     need("ExponentialLR", "gamma", gamma, finite(gamma) && gamma > 0, "a finite number > 0 (the factor per epoch)");
+  }
+  protected override settings(): Record<string, Setting> {
+    return { gamma: this.gamma };
   }
   protected lrAt(epoch: number): number {
     return this.baseLr * this.gamma ** epoch;
@@ -59,6 +70,9 @@ export class CosineAnnealingLR extends LRScheduler {
     need("CosineAnnealingLR", "etaMin", etaMin, finite(etaMin) && etaMin >= 0, "a finite number >= 0 (the final lr)");
   }
   /** Past tMax the cosine goes on (back up to the base lr at 2 tMax), as PyTorch's does. */
+  protected override settings(): Record<string, Setting> {
+    return { T_max: this.tMax, eta_min: this.etaMin };
+  }
   protected lrAt(epoch: number): number {
     return this.etaMin + ((this.baseLr - this.etaMin) * (1 + Math.cos((Math.PI * epoch) / this.tMax))) / 2;
   }
@@ -90,6 +104,9 @@ export class LinearLR extends LRScheduler {
     need("LinearLR", "totalIters", n, isCount(n, 1), "a positive integer");
     this.stepTo(0); // PyTorch applies startFactor at construction
   }
+  protected override settings(): Record<string, Setting> {
+    return { start_factor: this.startFactor, end_factor: this.endFactor, total_iters: this.totalIters };
+  }
   protected lrAt(epoch: number): number {
     const f = this.startFactor + ((this.endFactor - this.startFactor) * Math.min(epoch, this.totalIters)) / this.totalIters;
     return this.baseLr * f;
@@ -107,5 +124,60 @@ export class LambdaLR extends LRScheduler {
     const f = this.lrLambda(epoch);
     if (!finite(f)) throw new InputError(`LambdaLR: lrLambda(${epoch}) returned ${describe(f)}; it must return a finite number (the factor of the initial lr)`);
     return this.baseLr * f;
+  }
+}
+
+export interface ConstantLROptions {
+  /** The lr factor until totalIters, in (0, 1]; default 1/3. */
+  factor?: number;
+  /** Epochs the factor lasts; default 5. */
+  totalIters?: number;
+}
+
+/** Scales the lr by a constant factor for the first totalIters epochs, then restores it. */
+export class ConstantLR extends LRScheduler {
+  readonly factor: number;
+  readonly totalIters: number;
+  constructor(optimizer: Optimizer, o: ConstantLROptions = {}) {
+    super(optimizer, "ConstantLR");
+    knownOptions("ConstantLR", o, ["factor", "totalIters"]);
+    this.factor = o.factor ?? 1 / 3;
+    this.totalIters = o.totalIters ?? 5;
+    need("ConstantLR", "factor", this.factor, finite(this.factor) && this.factor >= 0 && this.factor <= 1, "a number in [0, 1] (PyTorch's range)");
+    need("ConstantLR", "totalIters", this.totalIters, isCount(this.totalIters, 0), "an integer >= 0");
+    this.stepTo(0); // PyTorch applies the factor at construction
+  }
+  protected override settings(): Record<string, Setting> {
+    return { factor: this.factor, total_iters: this.totalIters };
+  }
+  protected lrAt(epoch: number): number {
+    return epoch < this.totalIters ? this.baseLr * this.factor : this.baseLr;
+  }
+}
+
+export interface PolynomialLROptions {
+  /** Epochs to decay over, after which the lr is 0; default 5. */
+  totalIters?: number;
+  /** The power of the polynomial; default 1 (linear). */
+  power?: number;
+}
+
+/** Decays the lr to 0 over totalIters epochs as (1 - epoch / totalIters) ** power. */
+export class PolynomialLR extends LRScheduler {
+  readonly totalIters: number;
+  readonly power: number;
+  constructor(optimizer: Optimizer, o: PolynomialLROptions = {}) {
+    super(optimizer, "PolynomialLR");
+    knownOptions("PolynomialLR", o, ["totalIters", "power"]);
+    this.totalIters = o.totalIters ?? 5;
+    this.power = o.power ?? 1;
+    need("PolynomialLR", "totalIters", this.totalIters, isCount(this.totalIters, 1), "a positive integer");
+    need("PolynomialLR", "power", this.power, finite(this.power), "a finite number");
+  }
+  protected override settings(): Record<string, Setting> {
+    return { total_iters: this.totalIters, power: this.power };
+  }
+  protected lrAt(epoch: number): number {
+    return this.baseLr * (1 - Math.min(epoch, this.totalIters) / this.totalIters) ** this.power;
   }
 }

@@ -2,10 +2,12 @@
 // LinearLR warmup for 5 epochs then a CosineAnnealingLR decay. With PyTorch's semantics: at
 // construction the optimizer's lr goes back to its initial lr and only the first scheduler is
 // (re)started at epoch 0; at milestone i, scheduler i+1 restarts at its own epoch 0, so each
-// schedule counts its epochs from the moment it takes over.
+// schedule counts its epochs from the moment it takes over. Its state dict holds its children's
+// (PyTorch's _schedulers) besides its own epoch.
 
 import type { Optimizer } from "./optimizer";
-import { LRScheduler, need, isCount } from "./scheduler";
+import { LRScheduler, need, isCount, singleLr } from "./scheduler";
+import { checkKeys, checkSettings, type SchedulerStateDict } from "./state-dict";
 import { ReduceLROnPlateau } from "./plateau";
 import { InputError } from "../errors";
 
@@ -61,5 +63,38 @@ export class SequentialLR {
 
   getLastLr(): number[] {
     return [this.lastLr];
+  }
+
+  stateDict(): SchedulerStateDict {
+    return {
+      _milestones: [...this.milestones],
+      last_epoch: this.lastEpoch,
+      _last_lr: [this.lastLr],
+      _schedulers: this.schedulers.map((s) => s.stateDict()),
+    };
+  }
+
+  /** Restores a stateDict() of a SequentialLR of the same schedulers and milestones. */
+  loadStateDict(sd: SchedulerStateDict): void {
+    const where = "SequentialLR.loadStateDict";
+    checkKeys(where, "SequentialLR", sd, this.stateDict());
+    checkSettings(where, sd, { _milestones: [...this.milestones] });
+    const children = sd._schedulers;
+    need(where, "_schedulers", children, Array.isArray(children) && children.length === this.schedulers.length, `a list of ${this.schedulers.length} state dicts`);
+    need(where, "last_epoch", sd.last_epoch, isCount(sd.last_epoch, 0), "an integer >= 0");
+    const [last] = singleLr(where, "_last_lr", sd._last_lr);
+    // The children check their own dicts; if one refuses, the ones already loaded go back.
+    const before = this.schedulers.map((s) => s.stateDict());
+    const lr = this.optimizer.lr;
+    try {
+      this.schedulers.forEach((s, i) => s.loadStateDict((children as SchedulerStateDict[])[i]));
+    } catch (e) {
+      this.schedulers.forEach((s, i) => s.loadStateDict(before[i]));
+      this.optimizer.lr = lr;
+      throw e;
+    }
+    this.lastEpoch = sd.last_epoch as number;
+    this.lastLr = last;
+    this.optimizer.lr = last;
   }
 }

@@ -123,7 +123,7 @@ export function glu(x: Tensor, dim = -1): Tensor {
     });
   }
   return internal(() => {
-    const [first, second] = x.split(2, a);
+    const [first, second] = x.chunk(2, a);
     return first.mul(second.sigmoid());
   });
 }

@@ -37,3 +37,9 @@ export {
   elu, softplus, mish, hardtanh, relu6, hardswish, hardsigmoid, softsign, tanhshrink, prelu, glu,
   ELU, Softplus, Mish, Hardtanh, ReLU6, Hardswish, Hardsigmoid, Softsign, Tanhshrink, GLU, PReLU,
 } from "./activations";
+export { GroupNorm, InstanceNorm2d } from "./groupnorm";
+export type { GroupNormOptions, InstanceNormOptions } from "./groupnorm";
+export { interpolate, Upsample } from "./interpolate";
+export type { InterpolateOptions, InterpolateMode } from "./interpolate";
+export { Dropout2d } from "./dropout2d";
+export { PixelShuffle, pixelShuffle } from "./pixel-shuffle";

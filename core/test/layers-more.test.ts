@@ -86,6 +86,7 @@ eachBackend("activations", () => {
     assertClose(await g.data(), [0.5, 0.5], 1e-6, 1e-7);
     const gm = t.grad((x: Tensor) => nn.mish(x).sum())(t.zeros([1]));
     assertClose(await gm.data(), [Math.tanh(Math.log(2))], 1e-6, 1e-7);
+    assertClose(await t.grad((x: Tensor) => x.softplus().sum())(t.zeros([1])).data(), [0.5], 1e-6, 1e-7);
   });
 
   it("PReLU: a learned slope named weight (one, or one per channel of axis 1), init 0.25", async () => {

@@ -198,6 +198,7 @@ eachBackend("regression, divergence and distance losses", () => {
     const pointLog = logq.flat().map((lq, i) => Math.exp(logP.flat()[i]) * (logP.flat()[i] - lq));
     assertClose(await nn.klDiv(x, t.tensor(logP), { logTarget: true, reduction: "sum" }).data(), [sum(pointLog)], 1e-5, 1e-6);
     assert.throws(() => nn.klDiv(x, y, { reduction: "batch" as any }), /klDiv: reduction must be "mean", "sum", "none", "batchmean"; got "batch"/);
+    assert.throws(() => nn.klDiv(x, y, { log_target: true } as any), /klDiv: unknown option "log_target"; the options are reduction, logTarget/);
     await gradCheck((a) => nn.klDiv(a, y, { reduction: "batchmean" }), [x]);
     await gradCheck((a) => nn.klDiv(a.logSoftmax(1), t.tensor(logP), { logTarget: true }), [x]);
   });

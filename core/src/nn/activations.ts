@@ -11,21 +11,10 @@ import { where } from "../ops/elementwise";
 import { InputError, ShapeError } from "../errors";
 import { formatShape } from "../shape";
 import { internal } from "../scope";
+import { softplus as stableSoftplus } from "../composite/math";
 
 function finite(op: string, name: string, v: number): void {
   if (typeof v !== "number" || !Number.isFinite(v)) throw new InputError(`${op}: ${name} must be a finite number, got ${String(v)}`);
-}
-
-/**
- * log(1 + exp(x)), stable, written so that its gradient is exact at x = 0 too: the usual
- * max(x, 0) + log1p(exp(-|x|)) meets the kinks of max and |x| there, whose one-sided
- * derivatives autodiff does not add up to sigmoid(0) = 0.5.
- */
-export function stableSoftplus(x: Tensor): Tensor {
-  return internal(() => {
-    const pos = x.gt(0);
-    return where(pos, x, 0).add(where(pos, x.neg(), x).exp().log1p());
-  });
 }
 
 /** x where x > 0, alpha (exp(x) - 1) elsewhere (alpha = 1). */

@@ -7,7 +7,7 @@ import type { Tensor } from "../tensor";
 import { internal } from "../scope";
 import { lossOptions, reduce, sameShape, tensorOption, type Reduction, type ReductionOption } from "./loss-options";
 import { broadcastOrThrow } from "../ops/broadcastError";
-import { stableSoftplus } from "./activations";
+import { softplus } from "../composite/math";
 
 export function mseLoss(pred: Tensor, target: Tensor, options?: Reduction | ReductionOption): Tensor {
   const o = lossOptions("mseLoss", options);
@@ -58,7 +58,7 @@ export function binaryCrossEntropyWithLogits(z: Tensor, target: Tensor, options?
   if (posWeight) broadcastOrThrow(op, z, posWeight, ["input", "posWeight"]);
   return internal(() => {
     const t = target.astype("float32");
-    const softplusNeg = stableSoftplus(z.neg());
+    const softplusNeg = softplus(z.neg());
     const l = posWeight ? posWeight.sub(1).mul(t).add(1) : null;
     const loss = t.neg().add(1).mul(z).add(l ? softplusNeg.mul(l) : softplusNeg);
     return reduce(weighted(op, loss, weight), o.reduction);

@@ -69,6 +69,9 @@ export interface KlDivOptions {
  */
 export function klDiv(input: Tensor, target: Tensor, options: KlDivOptions = {}): Tensor {
   if (typeof options !== "object" || options === null) throw new InputError(`klDiv: options must be an object such as { reduction: "batchmean" }, got ${String(options)}`);
+  for (const k of Object.keys(options)) {
+    if (k !== "reduction" && k !== "logTarget") throw new InputError(`klDiv: unknown option "${k}"; the options are reduction, logTarget`);
+  }
   const reduction = options.reduction === undefined ? "mean" : checkReduction("klDiv", options.reduction, ["batchmean"]);
   sameShape("klDiv", input, target, ["input", "target"]);
   return internal(() => {

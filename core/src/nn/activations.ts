@@ -81,7 +81,9 @@ export function prelu(x: Tensor, weight: Tensor): Tensor {
   const k = weight.size;
   const axis = x.ndim >= 2 ? 1 : 0;
   if (weight.ndim > 1 || (k !== 1 && (x.ndim === 0 || x.shape[axis] !== k))) {
-    throw new ShapeError(`prelu: weight of shape ${formatShape(weight.shape)} needs 1 entry or one per channel; input ${formatShape(x.shape)} has ${x.ndim ? x.shape[axis] : 0} channels (axis ${axis})`, {
+    const channels = x.ndim ? x.shape[axis] : 0;
+    const message = `prelu: weight of shape ${formatShape(weight.shape)} needs 1 entry or one per channel; input ${formatShape(x.shape)} has ${channels} channels (axis ${axis})`;
+    throw new ShapeError(message, {
       op: "prelu",
       operands: [
         { role: "input", shape: x.shape.slice(), dtype: x.dtype },

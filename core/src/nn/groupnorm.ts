@@ -140,7 +140,8 @@ export class InstanceNorm2d extends Module {
     );
   }
   override describe(): string {
-    return `InstanceNorm2d(${this.numFeatures}, eps=${this.eps}, momentum=${this.momentum}, affine=${this.weight !== null}, trackRunningStats=${this.runningMean !== null})`;
+    const flags = `affine=${this.weight !== null}, trackRunningStats=${this.runningMean !== null}`;
+    return `InstanceNorm2d(${this.numFeatures}, eps=${this.eps}, momentum=${this.momentum}, ${flags})`;
   }
 }
 

@@ -87,7 +87,9 @@ interface Parsed {
 function parse(op: string, options: InterpolateOptions): Parsed {
   if (typeof options !== "object" || options === null) throw new InputError(`${op}: options must be an object such as { scaleFactor: 2 }, got ${String(options)}`);
   for (const k of Object.keys(options)) {
-    if (!["size", "scaleFactor", "mode", "alignCorners"].includes(k)) throw new InputError(`${op}: unknown option "${k}"; the options are size, scaleFactor, mode, alignCorners`);
+    if (!["size", "scaleFactor", "mode", "alignCorners"].includes(k)) {
+      throw new InputError(`${op}: unknown option "${k}"; the options are size, scaleFactor, mode, alignCorners`);
+    }
   }
   const mode = options.mode ?? "nearest";
   if (mode !== "nearest" && mode !== "bilinear") throw new InputError(`${op}: mode must be "nearest" or "bilinear", got ${JSON.stringify(mode)}`);

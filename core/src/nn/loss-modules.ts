@@ -10,11 +10,16 @@ import { binaryCrossEntropy, binaryCrossEntropyWithLogits, mseLoss, type BCEOpti
 import { huberLoss, klDiv, l1Loss, smoothL1Loss, type HuberOptions, type KlDivOptions, type SmoothL1Options } from "./regression-losses";
 import { lossOptions, checkReduction, type ReductionOption } from "./loss-options";
 
+function show(v: unknown): string {
+  if (typeof v === "object" && v !== null && "shape" in v) return `Tensor[${(v as Tensor).shape.join(", ")}]`;
+  return typeof v === "string" ? `"${v}"` : String(v);
+}
+
 /** Options shown by describe(): numbers, strings and booleans (tensors as their shape). */
 function describeOptions(name: string, o: object): string {
   const parts = Object.entries(o)
     .filter(([, v]) => v !== undefined)
-    .map(([k, v]) => `${k}=${typeof v === "object" && v !== null && "shape" in v ? `Tensor[${(v as Tensor).shape.join(", ")}]` : typeof v === "string" ? `"${v}"` : String(v)}`);
+    .map(([k, v]) => `${k}=${show(v)}`);
   return `${name}(${parts.join(", ")})`;
 }
 

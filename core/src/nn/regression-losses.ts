@@ -68,7 +68,9 @@ export interface KlDivOptions {
  * input), 0 where the target is 0.
  */
 export function klDiv(input: Tensor, target: Tensor, options: KlDivOptions = {}): Tensor {
-  if (typeof options !== "object" || options === null) throw new InputError(`klDiv: options must be an object such as { reduction: "batchmean" }, got ${String(options)}`);
+  if (typeof options !== "object" || options === null) {
+    throw new InputError(`klDiv: options must be an object such as { reduction: "batchmean" }, got ${String(options)}`);
+  }
   for (const k of Object.keys(options)) {
     if (k !== "reduction" && k !== "logTarget") throw new InputError(`klDiv: unknown option "${k}"; the options are reduction, logTarget`);
   }

@@ -11,9 +11,16 @@ export function gelu(x: Tensor): Tensor {
   return internal(() => x.mul(0.5).mul(x.mul(Math.SQRT1_2).erf().add(1)));
 }
 
-/** log(1 + exp(x)) without overflow: max(x, 0) + log1p(exp(-|x|)). */
+/**
+ * log(1 + exp(x)) without overflow: max(x, 0) + log1p(exp(-|x|)), written with where so that
+ * the gradient is exact at x = 0 too (the kinks of max and |x| meet there, and their one-sided
+ * derivatives, which autodiff takes, do not add up to sigmoid(0) = 0.5).
+ */
 export function softplus(x: Tensor): Tensor {
-  return internal(() => x.relu().add(x.abs().neg().exp().log1p()));
+  return internal(() => {
+    const pos = x.gt(0);
+    return where(pos, x, 0).add(where(pos, x.neg(), x).exp().log1p());
+  });
 }
 
 /** Limits values to [min, max]; null leaves that side open. */

@@ -22,5 +22,24 @@ export { RNN, LSTM, GRU } from "./recurrent";
 export type { RecurrentOptions } from "./recurrent";
 export type { TransformerEncoderLayerOptions, EncoderForwardOptions } from "./transformer";
 export type { ClipOptions } from "./clip";
-export { mseLoss, crossEntropy, nllLoss, binaryCrossEntropy, binaryCrossEntropyWithLogits } from "./losses";
+export { mseLoss, binaryCrossEntropy, binaryCrossEntropyWithLogits } from "./losses";
+export type { BCEOptions, BCEWithLogitsOptions } from "./losses";
+export { crossEntropy, nllLoss } from "./cross-entropy";
+export type { CrossEntropyOptions, NllLossOptions } from "./cross-entropy";
+export { l1Loss, smoothL1Loss, huberLoss, klDiv, poissonNllLoss, gaussianNllLoss } from "./regression-losses";
+export type { SmoothL1Options, HuberOptions, KlDivOptions, PoissonNllOptions, GaussianNllOptions } from "./regression-losses";
+export { cosineSimilarity, pairwiseDistance, cosineEmbeddingLoss, marginRankingLoss } from "./distance";
+export type { MarginOptions } from "./distance";
+export type { Reduction, ReductionOption } from "./loss-options";
+export { CrossEntropyLoss, NLLLoss, MSELoss, L1Loss, SmoothL1Loss, HuberLoss, BCELoss, BCEWithLogitsLoss, KLDivLoss } from "./loss-modules";
 export * as init from "./init";
+export {
+  elu, softplus, mish, hardtanh, relu6, hardswish, hardsigmoid, softsign, tanhshrink, prelu, glu,
+  ELU, Softplus, Mish, Hardtanh, ReLU6, Hardswish, Hardsigmoid, Softsign, Tanhshrink, GLU, PReLU,
+} from "./activations";
+export { GroupNorm, InstanceNorm2d } from "./groupnorm";
+export type { GroupNormOptions, InstanceNormOptions } from "./groupnorm";
+export { interpolate, Upsample } from "./interpolate";
+export type { InterpolateOptions, InterpolateMode } from "./interpolate";
+export { Dropout2d } from "./dropout2d";
+export { PixelShuffle, pixelShuffle } from "./pixel-shuffle";

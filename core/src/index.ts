@@ -12,6 +12,7 @@ export {
 } from "./creation";
 export type { TensorData, NestedArray, CreateOptions } from "./creation";
 export { manualSeed, rand, randn, randint, bernoulli } from "./random";
+export { multinomial, categorical } from "./composite/sampling";
 export { concat, stack, split, pad, take } from "./ops/indexing";
 export type { IndexSpec } from "./ops/indexing";
 export * from "./api";

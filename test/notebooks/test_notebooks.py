@@ -289,6 +289,10 @@ def test_02_mnist_mlp():
     assert m, stdout(cell(nb, "accuracy"))
     assert float(m[1]) >= 94.0, f"held-out accuracy {m[1]}% < 94%"
 
+    ckpt = stdout(cell(nb, "checkpoint"))
+    assert "saved after epoch 8; the resumed model predicts every test digit as the trained one: true" in ckpt, ckpt
+    assert "Adam's state, as PyTorch names it: step, exp_avg, exp_avg_sq" in ckpt, ckpt
+
     (mistakes,) = [d for d in bundles(cell(nb, "mistakes")) if "image/png" in d]
     assert mistakes["text/plain"].startswith("ImageGrid(20 images of 28x28")
 

@@ -22,7 +22,7 @@ from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = ROOT / "notebooks"
-NAMES = ["00-tensors", "01-autodiff", "02-mnist-mlp", "03-mnist-convnet", "04-attention", "05-autoencoder", "06-inside-the-network", "07-linear-algebra"]
+NAMES = ["00-tensors", "01-autodiff", "02-mnist-mlp", "03-mnist-convnet", "04-attention", "05-autoencoder", "06-inside-the-network", "07-linear-algebra", "08-segmentation"]
 CLI = ROOT / "kernel" / "dist" / "src" / "cli.js"
 TENSOR = "application/vnd.tsdl.tensor+json"
 SHAPE_ERROR = "application/vnd.tsdl.shape-error+json"
@@ -524,3 +524,24 @@ def test_07_linear_algebra():
     assert "2000 points, 10 groups: 0, 1, 2, 3, 4, 5, 6, 7, 8, 9" in digits["text/plain"]
     errors = [float(v) for v in re.findall(r"mean squared error per pixel ([\d.]+)", stdout(cell(nb, "rebuild")))]
     assert len(errors) == 3 and errors[0] > errors[1] > errors[2], errors
+
+
+def test_08_segmentation():
+    nb = execute("08-segmentation")
+    check_no_unexpected_errors(nb)
+
+    out = stdout(cell(nb, "data"))
+    assert "images: [ 8, 1, 32, 32 ]  masks: [ 8, 32, 32 ] int32" in out, out
+    assert any(d.get("text/plain", "") == "ImageGrid(16 images of 32x32)" for d in bundles(cell(nb, "data")))
+
+    table = result_text(cell(nb, "model"))
+    assert re.search(r"UNet +\[8, 3, 32, 32\] +30,275", table), table
+    assert re.search(r"bottom\.layers\.3: Upsample +\[8, 32, 16, 16\]", table), table
+
+    assert_epochs_charted(cell(nb, "train"), epochs=4, batches=63)
+
+    # Shape, not brightness, tells circle from square: both well above chance after 4 epochs
+    # (0.889 and 0.811 when saved).
+    iou = {name: float(v) for name, v in re.findall(r"^(\w+) +IoU ([\d.]+)$", stdout(cell(nb, "eval")), re.M)}
+    assert iou["background"] > 0.98 and iou["circle"] > 0.7 and iou["square"] > 0.6, iou
+    assert any(d.get("text/plain", "") == "ImageGrid(24 images of 32x32)" for d in bundles(cell(nb, "eval")))

@@ -121,7 +121,10 @@ export function glu(x: Tensor, dim = -1): Tensor {
 
 /** A layer of a parameter-free function, with describe() showing its arguments. */
 abstract class Activation extends Module {
-  protected abstract args(): string;
+  /** The settings describe() shows in parentheses; none by default. */
+  protected args(): string {
+    return "";
+  }
   override describe(): string {
     const a = this.args();
     return a ? `${this.constructor.name}(${a})` : this.constructor.name;
@@ -136,7 +139,7 @@ export class ELU extends Activation {
   forward(x: Tensor): Tensor {
     return elu(x, this.alpha);
   }
-  protected args(): string {
+  protected override args(): string {
     return `alpha=${this.alpha}`;
   }
 }
@@ -151,7 +154,7 @@ export class Softplus extends Activation {
   forward(x: Tensor): Tensor {
     return softplus(x, this.beta, this.threshold);
   }
-  protected args(): string {
+  protected override args(): string {
     return `beta=${this.beta}, threshold=${this.threshold}`;
   }
 }
@@ -159,9 +162,6 @@ export class Softplus extends Activation {
 export class Mish extends Activation {
   forward(x: Tensor): Tensor {
     return mish(x);
-  }
-  protected args(): string {
-    return "";
   }
 }
 
@@ -175,7 +175,7 @@ export class Hardtanh extends Activation {
   forward(x: Tensor): Tensor {
     return hardtanh(x, this.minVal, this.maxVal);
   }
-  protected args(): string {
+  protected override args(): string {
     return `minVal=${this.minVal}, maxVal=${this.maxVal}`;
   }
 }
@@ -184,17 +184,11 @@ export class ReLU6 extends Activation {
   forward(x: Tensor): Tensor {
     return relu6(x);
   }
-  protected args(): string {
-    return "";
-  }
 }
 
 export class Hardswish extends Activation {
   forward(x: Tensor): Tensor {
     return hardswish(x);
-  }
-  protected args(): string {
-    return "";
   }
 }
 
@@ -202,26 +196,17 @@ export class Hardsigmoid extends Activation {
   forward(x: Tensor): Tensor {
     return hardsigmoid(x);
   }
-  protected args(): string {
-    return "";
-  }
 }
 
 export class Softsign extends Activation {
   forward(x: Tensor): Tensor {
     return softsign(x);
   }
-  protected args(): string {
-    return "";
-  }
 }
 
 export class Tanhshrink extends Activation {
   forward(x: Tensor): Tensor {
     return tanhshrink(x);
-  }
-  protected args(): string {
-    return "";
   }
 }
 
@@ -232,7 +217,7 @@ export class GLU extends Activation {
   forward(x: Tensor): Tensor {
     return glu(x, this.dim);
   }
-  protected args(): string {
+  protected override args(): string {
     return `dim=${this.dim}`;
   }
 }
@@ -249,7 +234,7 @@ export class PReLU extends Activation {
   forward(x: Tensor): Tensor {
     return prelu(x, this.weight);
   }
-  protected args(): string {
+  protected override args(): string {
     return `numParameters=${this.numParameters}`;
   }
 }

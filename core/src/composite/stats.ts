@@ -43,17 +43,28 @@ export function norm(x: Tensor, axis?: Axes, o: { keepdims?: boolean; ord?: numb
   const axes = axesOf("norm", x, axis);
   const ord = o.ord ?? 2;
   if (ord !== 1 && ord !== 2 && ord !== Infinity) throw new InputError(`norm: ord must be 1, 2 or Infinity, got ${ord}`);
-  const keepdims = o.keepdims ?? false;
-  return internal(() => {
-    const xf = x.astype("float32");
-    if (ord === 1) return xf.abs().sum(axes, { keepdims });
-    if (ord === Infinity) return xf.abs().max(axes, { keepdims });
-    const s = xf.square().sum(axes, { keepdims });
-    // sqrt only sees positive sums; where a sum is 0 the other branch (a constant 0) is taken,
-    // so no infinite derivative is multiplied by 0.
-    const positive = s.gt(0);
-    return where(positive, where(positive, s, 1).sqrt(), 0);
-  });
+  return internal(() => pNorm(x.astype("float32"), axes, ord, o.keepdims ?? false));
+}
+
+/** sqrt with derivative 0 at 0: sqrt only sees positive values; where s is 0 the other branch
+ * (a constant 0) is taken, so no infinite derivative is multiplied by 0. */
+export function safeSqrt(s: Tensor): Tensor {
+  const positive = s.gt(0);
+  return where(positive, where(positive, s, 1).sqrt(), 0);
+}
+
+/**
+ * The p-norm of float x over `axes` (shared by x.norm() and linalg.vectorNorm): 2 sqrt(Σ x²),
+ * 1 Σ|x|, Infinity max|x|, -Infinity min|x|, 0 the count of nonzeros, other p (Σ|x|^p)^(1/p).
+ */
+export function pNorm(x: Tensor, axes: number[], ord: number, keepdims: boolean): Tensor {
+  const o = { keepdims };
+  if (ord === 2) return safeSqrt(x.square().sum(axes, o));
+  if (ord === 1) return x.abs().sum(axes, o);
+  if (ord === Infinity) return x.abs().max(axes, o);
+  if (ord === -Infinity) return x.abs().min(axes, o);
+  if (ord === 0) return x.ne(0).astype("float32").sum(axes, o);
+  return x.abs().pow(ord).sum(axes, o).pow(1 / ord);
 }
 
 /** The max with infinities replaced by 0, as a constant shift (no gradient needed: it cancels). */

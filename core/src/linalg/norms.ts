@@ -2,12 +2,12 @@
 // ±inf) and norm, which picks one of the two the way torch.linalg.norm does.
 
 import type { Tensor } from "../tensor";
-import { where } from "../ops/elementwise";
 import { InputError } from "../errors";
 import { oneAxis } from "../ops/axes";
 import { internal } from "../scope";
 import { floatMatrix } from "./checks";
 import { svdvals } from "./svd";
+import { pNorm, safeSqrt } from "../composite/stats";
 
 export interface NormOptions {
   /** The axis or axes to reduce; default all (vectorNorm) or the last two (matrixNorm). */
@@ -16,12 +16,6 @@ export interface NormOptions {
 }
 
 export type MatrixOrd = "fro" | "nuc" | number;
-
-/** sqrt with a zero derivative at 0 (the subgradient torch uses for the norm of a zero vector). */
-function safeSqrt(s: Tensor): Tensor {
-  const positive = s.gt(0);
-  return where(positive, where(positive, s, 1).sqrt(), 0);
-}
 
 function axesOf(name: string, x: Tensor, dim: number | number[] | undefined): number[] {
   if (dim === undefined) return x.shape.map((_, i) => i);
@@ -41,16 +35,7 @@ export function vectorNorm(x: Tensor, ord = 2, options: NormOptions = {}): Tenso
   const a = floatMatrix(name, "x", x);
   if (typeof ord !== "number" || Number.isNaN(ord)) throw new InputError(`${name}: ord must be a number (2, 1, Infinity, -Infinity, 0 or any p), got ${String(ord)}`);
   const axes = axesOf(name, a, options.dim);
-  const o = { keepdims: options.keepdim ?? false };
-  return internal(() => {
-    const abs = a.abs();
-    if (ord === 2) return safeSqrt(a.square().sum(axes, o));
-    if (ord === 1) return abs.sum(axes, o);
-    if (ord === Infinity) return abs.max(axes, o);
-    if (ord === -Infinity) return abs.min(axes, o);
-    if (ord === 0) return a.ne(0).astype("float32").sum(axes, o);
-    return abs.pow(ord).sum(axes, o).pow(1 / ord);
-  });
+  return internal(() => pNorm(a, axes, ord, options.keepdim ?? false));
 }
 
 /**
